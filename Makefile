@@ -1,0 +1,53 @@
+# make run   : set everything up and serve the portal with demo data on http://localhost:3000
+# make test  : set everything up and run the whole test suite
+# make bench : print the speed and size figures
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+BUN_VERSION := 1.4.4
+BUN := .tools/bun-$(BUN_VERSION)/package/bin/bun
+export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
+export REFLEX_CHECK_LATEST_VERSION := 0
+export REFLEX_TELEMETRY_ENABLED := 0
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup run test test-fast bench lint clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Reflex would download bun from the internet; take it from the npm registry instead.
+$(BUN):
+	mkdir -p .tools/bun-$(BUN_VERSION)
+	cd .tools/bun-$(BUN_VERSION) && npm pack --silent @oven/bun-linux-x64@$(BUN_VERSION) >/dev/null \
+		&& tar xzf oven-bun-linux-x64-$(BUN_VERSION).tgz && rm oven-bun-linux-x64-$(BUN_VERSION).tgz
+	$(BUN) --version
+
+setup: $(BIN)/.installed $(BUN)
+
+run: setup
+	$(BIN)/python -m hub_app.cli migrate
+	$(BIN)/python -m hub_app.cli seed-demo
+	$(BIN)/reflex run --env prod
+
+/usr/bin/chromium:
+	(apt-get update -qq && apt-get install -y -qq chromium) || sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
+
+test: setup /usr/bin/chromium
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadgroup
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf .web .states data test-output

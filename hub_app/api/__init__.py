@@ -1,0 +1,16 @@
+"""Plain HTTP routes mounted next to Reflex: sign-in cookie exchange, media, health, exports."""
+
+from starlette.applications import Starlette
+
+from hub_app.api import auth, health, media, profile
+from hub_app.api.headers import CacheAndSecurityHeaders
+
+routes = [*auth.routes, *profile.routes, *media.routes, *health.routes]
+
+
+def build_api() -> Starlette:
+    return Starlette(routes=routes)
+
+
+def wrap_with_headers(app):
+    return CacheAndSecurityHeaders(app)

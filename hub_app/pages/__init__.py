@@ -1,0 +1,13 @@
+"""One module per page; importing them registers their routes (rx.page)."""
+
+from hub_app.pages import (  # noqa: F401
+    admin_audit,
+    admin_members,
+    home,
+    login,
+    notifications,
+    profile,
+    reset_password,
+    signup,
+    verify,
+)

@@ -1,0 +1,59 @@
+import reflex as rx
+
+from hub_app.components.forms import field, message, submit
+from hub_app.components.shell import shell
+from hub_app.domain.errors import HubError
+from hub_app.services import accounts
+from hub_app.state.i18n import t
+from hub_app.state.services import call
+from hub_app.state.session import SessionState, form_data, go_to
+
+
+class LoginState(SessionState):
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    def prepare(self):
+        self.busy = False
+        self.error = self._t("login.expired") if self.router.url.query_parameters.get("expired") else ""
+
+    @rx.event
+    async def submit(self, form: dict):
+        data = form_data(form)
+        self.error = ""
+        try:
+            ticket = await call(accounts.sign_in, None, email=data.get("email"), password=data.get("password"),
+                                client_address=self.router.session.client_ip)
+        except HubError as error:
+            self.error = self._error_text(error)
+            return
+        next_path = self.router.url.query_parameters.get("next", "/")
+        # The cookie is set by an HTTP response, so page scripts never hold the session token.
+        return go_to(f"/api/auth/session?ticket={ticket}&next={_quote(next_path)}")
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="")
+
+
+@rx.page(route="/login", title="Masuk · Jakarta Future City Hub", on_load=[SessionState.load_shell, LoginState.prepare])
+def login() -> rx.Component:
+    return shell(
+        rx.el.div(
+            rx.el.h1(t("login.title")),
+            rx.el.form(
+                field("field.email", "email", type="email", required=True, autocomplete="username", max_length=254),
+                field("field.password", "password", type="password", required=True,
+                      autocomplete="current-password", max_length=128),
+                message(LoginState.error),
+                submit("login.submit"),
+                on_submit=LoginState.submit, reset_on_submit=False, class_name="card",
+            ),
+            rx.el.p(rx.el.a(t("login.forgot"), href="/reset-password")),
+            rx.el.p(t("login.no_account"), " ", rx.el.a(t("nav.sign_up"), href="/signup")),
+            class_name="narrow",
+        )
+    )

@@ -1,0 +1,40 @@
+import reflex as rx
+
+from hub_app.components.forms import message
+from hub_app.components.shell import shell
+from hub_app.domain.errors import HubError
+from hub_app.services import accounts
+from hub_app.state.i18n import t
+from hub_app.state.services import call
+from hub_app.state.session import SessionState
+
+
+class VerifyState(SessionState):
+    error: str = ""
+    verified: bool = False
+
+    @rx.event
+    async def check(self):
+        self.error = ""
+        self.verified = False
+        try:
+            await call(accounts.verify_email, None, token=self.router.page.params.get("token", ""))
+        except HubError as error:
+            self.error = self._error_text(error)
+            return
+        self.verified = True
+
+
+@rx.page(route="/verify/[token]", title="Verifikasi · Jakarta Future City Hub",
+         on_load=[SessionState.load_shell, VerifyState.check])
+def verify() -> rx.Component:
+    return shell(
+        rx.el.div(
+            rx.el.h1(t("verify.title")),
+            rx.cond(VerifyState.verified,
+                    rx.el.div(rx.el.p(t("verify.ok"), class_name="message ok", role="status"),
+                              rx.el.a(t("nav.sign_in"), href="/login", class_name="button")),
+                    message(VerifyState.error)),
+            class_name="narrow",
+        )
+    )

@@ -1,0 +1,322 @@
+"""Accounts: sign-up, email verification, sign-in with throttling, sessions, password reset."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from hub_app.db import begin_write
+from hub_app.domain import validation
+from hub_app.domain.errors import InvalidInput, NotAllowed
+from hub_app.domain.membership import DELETED, SUSPENDED, can_sign_in
+from hub_app.domain.passwords import password_problem
+from hub_app.domain.permissions import Actor
+from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
+from hub_app.domain.throttle import ThrottleLimits, retry_after
+from hub_app.i18n import normalize_locale, translate
+from hub_app.models import OneTimeToken, SignInAttempt, User, UserSession
+from hub_app.models.base import utcnow
+from hub_app.services import notifications
+from hub_app.services.security import hash_password, hash_token, needs_rehash, new_token, verify_password
+from hub_app.settings import get_settings
+
+VERIFY_EMAIL_TTL = timedelta(hours=48)
+RESET_PASSWORD_TTL = timedelta(minutes=30)
+SIGN_IN_TICKET_TTL = timedelta(seconds=60)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _issue_token(session: Session, user: User, purpose: str, ttl: timedelta) -> str:
+    token = new_token()
+    session.add(OneTimeToken(user_id=user.id, purpose=purpose, token_hash=hash_token(token),
+                             expires_at=utcnow() + ttl))
+    return token
+
+
+def _consume_token(session: Session, token: object, purpose: str) -> User | None:
+    """Marks a valid, unused, unexpired token used and returns its user; None otherwise."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    row = session.exec(select(OneTimeToken).where(OneTimeToken.token_hash == hash_token(token),
+                                                  OneTimeToken.purpose == purpose)).first()
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    claimed = session.exec(update(OneTimeToken).where(col(OneTimeToken.id) == row.id,
+                                                      col(OneTimeToken.used_at).is_(None))
+                           .values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        return None
+    return session.get(User, row.user_id)
+
+
+def _check_password(password: object, *, user_inputs: tuple[str, ...], field: str = "password") -> str:
+    if not isinstance(password, str):
+        raise InvalidInput("error.field_type", field=field)
+    problem = password_problem(password, user_inputs=user_inputs)
+    if problem:
+        raise InvalidInput(problem, field=field)
+    return password
+
+
+def clean_profile(form: dict) -> dict:
+    """The profile fields a member may set, validated."""
+    return {
+        "name": validation.text(form.get("name"), field="name", max_length=LIMITS["name"], required=True),
+        "business_name": validation.text(form.get("business_name"), field="business_name",
+                                         max_length=LIMITS["business_name"]),
+        "sector": validation.choice(form.get("sector"), SECTORS, field="sector", required=False),
+        "stage": validation.choice(form.get("stage"), STAGES, field="stage", required=False),
+        "bio": validation.text(form.get("bio"), field="bio", max_length=LIMITS["bio"], multiline=True),
+        "offers": validation.text(form.get("offers"), field="offers", max_length=LIMITS["offers"], multiline=True),
+        "looking_for": validation.text(form.get("looking_for"), field="looking_for",
+                                       max_length=LIMITS["looking_for"], multiline=True),
+    }
+
+
+def sign_up(actor: Actor | None, *, session: Session, form: dict, locale: str = "id") -> None:
+    """Creates a pending, unverified account and emails a verification link.
+
+    An email that is already registered gets a notice instead of a second account; the caller
+    sees the same answer either way, so sign-up does not reveal who has an account.
+    """
+    if not isinstance(form, dict):
+        raise InvalidInput()
+    profile = clean_profile(form)
+    email = validation.email(form.get("email"))
+    password = _check_password(form.get("password"), user_inputs=(email, profile["name"]))
+    if not validation.flag(form.get("consent"), field="consent"):
+        raise InvalidInput("error.consent_required", field="consent")
+    locale = normalize_locale(locale)
+
+    begin_write(session)
+    existing = session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
+    if existing is not None:
+        if existing.status != DELETED:
+            notifications.queue_email(
+                session, to_address=existing.email,
+                subject=translate("mail.already_registered.title", existing.locale),
+                body=translate("mail.already_registered.body", existing.locale),
+                link="/reset-password")
+        session.commit()
+        return
+    now = utcnow()
+    user = User(email=email, email_normalized=normalize_email(email), password_hash=hash_password(password),
+                locale=locale, consent_at=now, consent_version=get_settings().terms_version, **profile)
+    session.add(user)
+    session.flush()
+    _send_verification(session, user)
+    session.commit()
+
+
+def _send_verification(session: Session, user: User) -> None:
+    token = _issue_token(session, user, "verify_email", VERIFY_EMAIL_TTL)
+    notifications.queue_email(
+        session, to_address=user.email,
+        subject=translate("mail.verify.title", user.locale),
+        body=translate("mail.verify.body", user.locale, name=user.name),
+        link=f"/verify/{token}")
+
+
+def verify_email(actor: Actor | None, *, session: Session, token: object) -> None:
+    begin_write(session)
+    user = _consume_token(session, token, "verify_email")
+    if user is None:
+        session.rollback()
+        raise InvalidInput("error.link_invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        session.add(user)
+    session.commit()
+
+
+def request_password_reset(actor: Actor | None, *, session: Session, email: object) -> None:
+    """Emails a reset link if the address has an account; answers the same either way."""
+    email = validation.email(email)
+    begin_write(session)
+    user = session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
+    if user is not None and user.status != DELETED:
+        token = _issue_token(session, user, "reset_password", RESET_PASSWORD_TTL)
+        notifications.queue_email(
+            session, to_address=user.email,
+            subject=translate("mail.reset.title", user.locale),
+            body=translate("mail.reset.body", user.locale, name=user.name),
+            link=f"/reset-password?token={token}")
+    session.commit()
+
+
+def reset_password(actor: Actor | None, *, session: Session, token: object, password: object) -> None:
+    begin_write(session)
+    user = _consume_token(session, token, "reset_password")
+    if user is None or user.status == DELETED:
+        session.rollback()
+        raise InvalidInput("error.link_invalid")
+    try:
+        password = _check_password(password, user_inputs=(user.email, user.name))
+    except InvalidInput:
+        session.rollback()
+        raise
+    user.password_hash = hash_password(password)
+    # Following the link proves the address too.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    session.add(user)
+    _revoke_all_sessions(session, user.id)
+    session.commit()
+
+
+def _throttle_wait(session: Session, email_normalized: str, client_address: str) -> timedelta | None:
+    settings = get_settings()
+    limits = ThrottleLimits(settings.signin_max_failures_per_account, settings.signin_max_failures_per_address,
+                            timedelta(minutes=settings.signin_window_minutes))
+    since = utcnow() - limits.window
+    failures = select(SignInAttempt.attempted_at).where(col(SignInAttempt.succeeded).is_(False),
+                                                        col(SignInAttempt.attempted_at) > since)
+    by_account = session.exec(failures.where(SignInAttempt.email_normalized == email_normalized)).all()
+    by_address = session.exec(failures.where(SignInAttempt.client_address == client_address)).all()
+    return retry_after(list(by_account), list(by_address), limits, utcnow())
+
+
+def sign_in(actor: Actor | None, *, session: Session, email: object, password: object,
+            client_address: str) -> str:
+    """Checks the credentials and returns a single-use ticket that the browser exchanges for a
+    session cookie at /api/auth/session. Unknown email and wrong password look the same."""
+    email = validation.text(email, field="email", max_length=254, required=True)
+    if not isinstance(password, str) or not password or len(password) > 1024:
+        raise InvalidInput("error.sign_in_failed")
+    email_normalized = normalize_email(email)
+    client_address = str(client_address)[:64]
+
+    begin_write(session)
+    wait = _throttle_wait(session, email_normalized, client_address)
+    if wait is not None:
+        session.rollback()
+        raise NotAllowed("error.sign_in_throttled", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
+    user = session.exec(select(User).where(User.email_normalized == email_normalized)).first()
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or user.status == DELETED:
+        session.add(SignInAttempt(email_normalized=email_normalized, client_address=client_address))
+        session.commit()
+        raise InvalidInput("error.sign_in_failed")
+    session.add(SignInAttempt(email_normalized=email_normalized, client_address=client_address, succeeded=True))
+    if user.status == SUSPENDED:
+        session.commit()
+        raise NotAllowed("error.suspended", reason=user.status_reason or "-")
+    if user.email_verified_at is None:
+        _send_verification(session, user)
+        session.commit()
+        raise NotAllowed("error.email_unverified")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    ticket = _issue_token(session, user, "sign_in", SIGN_IN_TICKET_TTL)
+    session.commit()
+    return ticket
+
+
+def open_session(*, session: Session, ticket: object, previous_token: str = "", user_agent: str = "",
+                 client_address: str = "") -> str | None:
+    """Exchanges a sign-in ticket for a new session token (rotation: any session the browser
+    held before is revoked). Returns None for a bad or used ticket."""
+    begin_write(session)
+    user = _consume_token(session, ticket, "sign_in")
+    if user is None or not can_sign_in(user.status):
+        session.rollback()
+        return None
+    if previous_token:
+        _revoke_token(session, previous_token)
+    token = new_token()
+    session.add(UserSession(user_id=user.id, token_hash=hash_token(token), user_agent=user_agent[:200],
+                            client_address=client_address[:64],
+                            expires_at=utcnow() + timedelta(days=get_settings().session_days)))
+    session.commit()
+    return token
+
+
+def actor_for_token(*, session: Session, token: str) -> Actor | None:
+    """The actor behind a session cookie, or None for a missing, revoked, expired or barred session."""
+    if not token or len(token) > 100:
+        return None
+    row = session.exec(
+        select(UserSession, User).join(User, col(UserSession.user_id) == User.id)
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if user_session.revoked_at is not None or user_session.expires_at <= utcnow() or not can_sign_in(user.status):
+        return None
+    return Actor(user_id=user.id, role=user.role, status=user.status, name=user.name, locale=user.locale)
+
+
+def _revoke_token(session: Session, token: str) -> None:
+    session.exec(update(UserSession).where(col(UserSession.token_hash) == hash_token(token),
+                                           col(UserSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
+
+
+def _revoke_all_sessions(session: Session, user_id: int) -> None:
+    session.exec(update(UserSession).where(col(UserSession.user_id) == user_id,
+                                           col(UserSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
+
+
+def sign_out(*, session: Session, token: str) -> None:
+    if token:
+        _revoke_token(session, token)
+        session.commit()
+
+
+def sign_out_everywhere(actor: Actor | None, *, session: Session) -> None:
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    _revoke_all_sessions(session, actor.user_id)
+    session.commit()
+
+
+def revoke_sessions_of(session: Session, user_id: int) -> None:
+    """Used by staff actions (suspension) inside their own transaction."""
+    _revoke_all_sessions(session, user_id)
+
+
+def create_user(*, session: Session, email: str, name: str, password: str, role: str) -> User:
+    """For the command line and demo data: an active, verified account."""
+    from hub_app.domain.permissions import ROLES
+
+    email = validation.email(email)
+    name = validation.text(name, field="name", max_length=LIMITS["name"], required=True)
+    validation.choice(role, ROLES, field="role")
+    password = _check_password(password, user_inputs=(email, name))
+    begin_write(session)
+    if session.exec(select(User).where(User.email_normalized == normalize_email(email))).first():
+        session.rollback()
+        raise InvalidInput("error.email_taken", field="email")
+    now = utcnow()
+    user = User(email=email, email_normalized=normalize_email(email), name=name,
+                password_hash=hash_password(password), role=role, status="active",
+                email_verified_at=now, consent_at=now, consent_version=get_settings().terms_version)
+    session.add(user)
+    session.commit()
+    return user
+
+
+@dataclass
+class SessionSummary:
+    """What the app shell shows about who is signed in."""
+
+    user_id: int
+    name: str
+    role: str
+    status: str
+    status_reason: str
+    locale: str
+    unread: int
+
+
+def session_summary(actor: Actor | None, *, session: Session) -> SessionSummary | None:
+    if actor is None:
+        return None
+    user = session.get(User, actor.user_id)
+    return SessionSummary(user_id=user.id, name=user.name, role=user.role, status=user.status,
+                          status_reason=user.status_reason, locale=user.locale,
+                          unread=notifications.unread_count(actor, session=session))

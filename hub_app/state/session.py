@@ -1,0 +1,129 @@
+"""Who is signed in, and in which language. Every page State inherits from SessionState.
+
+The session token lives in an HttpOnly cookie that page scripts cannot read; Reflex hands the
+cookie header of the socket's opening request to the server only. The actor is looked up again
+for every event, so a sign-out elsewhere or a suspension takes effect at once.
+"""
+
+import json
+
+import reflex as rx
+
+from hub_app.api.session_cookie import token_from_cookie_header
+from hub_app.domain.errors import HubError
+from hub_app.domain.permissions import Actor
+from hub_app.i18n import CATALOGUE, LOCALES, normalize_locale, translate
+from hub_app.services import accounts, profiles
+from hub_app.state.services import call
+
+YEAR = 365 * 24 * 3600
+
+
+def form_data(payload: object) -> dict:
+    """A form payload from the browser, which may be anything: a dict of it, or empty."""
+    return payload if isinstance(payload, dict) else {}
+
+
+class SessionState(rx.State):
+    lang: str = rx.Cookie("id", name="hub_lang", max_age=YEAR, same_site="lax")
+    signed_in: bool = False
+    user_name: str = ""
+    user_role: str = ""
+    membership: str = ""
+    membership_reason: str = ""
+    unread: int = 0
+    menu_open: bool = False
+
+    @rx.var
+    def is_en(self) -> bool:
+        return self.lang == "en"
+
+    @rx.var
+    def is_staff(self) -> bool:
+        return self.user_role in ("staff", "admin")
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == "admin"
+
+    def _token(self) -> str:
+        return token_from_cookie_header(self.router.headers.cookie)
+
+    async def _actor(self) -> Actor | None:
+        actor = await call(_actor_for_token, self._token())
+        if actor is not None and actor.locale != self.lang and self.lang in LOCALES:
+            # The language on screen is the one the member chose last.
+            actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(self.lang))
+        return actor
+
+    def _t(self, key: str, **params) -> str:
+        return translate(key, normalize_locale(self.lang), **params)
+
+    def _error_text(self, error: HubError) -> str:
+        """The translated message, prefixed with the field's label when the error names one."""
+        message = self._t(error.key, **error.params)
+        label_key = f"field.{error.field}"
+        return f"{self._t(label_key)}: {message}" if error.field and label_key in CATALOGUE else message
+
+    async def _refresh_shell(self, actor: Actor | None) -> None:
+        summary = await call(accounts.session_summary, actor)
+        self.signed_in = summary is not None
+        self.user_name = summary.name if summary else ""
+        self.user_role = summary.role if summary else ""
+        self.membership = summary.status if summary else ""
+        self.membership_reason = summary.status_reason if summary else ""
+        self.unread = summary.unread if summary else 0
+
+    @rx.event
+    async def load_shell(self):
+        """Runs on every page load: language from ?lang= or the account, and the nav bar."""
+        self.menu_open = False
+        requested = self.router.url.query_parameters.get("lang")
+        actor = await call(_actor_for_token, self._token())
+        if requested in LOCALES:
+            self.lang = requested
+            if actor is not None and actor.locale != requested:
+                await call(profiles.set_locale, actor, locale=requested)
+        elif actor is not None:
+            self.lang = actor.locale
+        elif self.lang not in LOCALES:
+            self.lang = "id"
+        await self._refresh_shell(actor)
+
+    @rx.event
+    async def switch_language(self, locale: str):
+        if locale not in LOCALES:
+            return
+        self.lang = locale
+        actor = await call(_actor_for_token, self._token())
+        if actor is not None:
+            await call(profiles.set_locale, actor, locale=locale)
+        # Reload so that text formatted on the server (dates, names of things) follows.
+        return rx.call_script("window.location.reload()")
+
+    @rx.event
+    def toggle_menu(self):
+        self.menu_open = not self.menu_open
+
+    @rx.event
+    async def sign_out(self):
+        token = self._token()
+        if token:
+            await call(_sign_out, token)
+        self.signed_in = False
+        self.user_name = self.user_role = self.membership = ""
+        self.unread = 0
+        return go_to("/api/auth/sign-out?next=/")
+
+
+def _actor_for_token(token: str, *, session) -> Actor | None:
+    return accounts.actor_for_token(session=session, token=token)
+
+
+def _sign_out(token: str, *, session) -> None:
+    accounts.sign_out(session=session, token=token)
+
+
+def go_to(path: str):
+    """A full page navigation (for HTTP routes such as the cookie exchange), not a client-side one."""
+    return rx.call_script(f"window.location.assign({json.dumps(path)})")
