@@ -1,0 +1,780 @@
+"""Booking spaces: book, recurring series, cancel, check in, approve/decline, block, quotas,
+the calendar read-models, auto-release of no-shows, and the interface for trainings.
+
+Concurrency: every write starts with `begin_write(session)` (BEGIN IMMEDIATE on SQLite, so two
+writers can never both see a slot free), then locks the member's row and the space's row
+(SELECT ... FOR UPDATE on PostgreSQL, in that order, so parallel writers queue per space and per
+member) before it reads what is booked. On PostgreSQL the exclusion constraint
+`bookings_no_overlap` also refuses overlapping room bookings on its own; an insert it refuses
+becomes Conflict("booking.error.slot_taken").
+
+Interface for trainings (issue 4). These run inside the CALLER's transaction (they call
+`begin_write`, which does nothing when the caller already began one, and never commit); they
+enforce the same database rules (room overlap / desk seats, closures) and raise
+Conflict("booking.error.slot_taken") (or "booking.error.closed") when the slot cannot be held:
+
+    reserve_for_training(session, *, space_id, start, end, title_id, title_en, training_session_id) -> int
+    move_training_reservation(session, booking_id, *, space_id, start, end) -> None
+    release_training_reservation(session, booking_id) -> None
+    set_training_completion_check(fn)   # fn(session, user_id, training_id) -> bool
+
+Training bookings have kind "training", no member, take the whole space (all seats of a desk
+area), and show on the space calendar with the training's title. A space whose
+`required_training_id` is set can be booked by members only when the registered check says they
+completed that training; with no check registered, only staff can book it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from hub_app.db import begin_write
+from hub_app.domain import bookings as rules
+from hub_app.domain import validation
+from hub_app.domain.bookings import (
+    BLOCK_BOOKING,
+    CANCELLED,
+    CONFIRMED,
+    DECLINED,
+    HOLDING,
+    MAX_SPAN,
+    MEMBER_BOOKING,
+    PENDING,
+    RELEASED,
+    TRAINING_BOOKING,
+    Interval,
+    Quota,
+    SpaceRules,
+    may_manage_bookings,
+)
+from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, NotFound
+from hub_app.domain.opening_hours import closure_hit, day_bounds
+from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.domain.recurrence import FREQUENCIES, MAX_OCCURRENCES, expand
+from hub_app.i18n import format_short_datetime, format_time, pick, translate
+from hub_app.models import Booking, BookingSeries, Space, User
+from hub_app.models.base import utcnow
+from hub_app.services import audit, notifications
+from hub_app.services.spaces import closures_between, load_hours, space_name
+from hub_app.settings import get_settings
+
+PAGE_SIZE = 20
+
+# --- hooks for trainings -----------------------------------------------------------------------
+
+_training_check: Callable[[Session, int, int], bool] | None = None
+
+
+def set_training_completion_check(fn: Callable[[Session, int, int], bool] | None) -> None:
+    """Registers fn(session, user_id, training_id) -> bool: has the member completed the training?"""
+    global _training_check
+    _training_check = fn
+
+
+def training_completed(session: Session, user_id: int, training_id: int) -> bool | None:
+    return None if _training_check is None else bool(_training_check(session, user_id, training_id))
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def hub_tz() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def parse_moment(value: object, *, field: str) -> datetime:
+    """A moment from the browser ('2026-11-28T10:00', local to the hub) or from code (aware)."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = validation.iso_datetime(value, field=field)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=hub_tz())
+    return moment.astimezone(UTC)
+
+
+def parse_day(value: object, *, field: str = "date") -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return validation.iso_date(value, field=field)
+
+
+def space_rules(space: Space) -> SpaceRules:
+    return SpaceRules(kind=space.kind, capacity=space.capacity, slot_minutes=space.slot_minutes,
+                      min_minutes=space.min_minutes, max_minutes=space.max_minutes,
+                      advance_days=space.advance_days, needs_approval=space.needs_approval, active=space.active)
+
+
+def _lock_space(session: Session, space_id: int) -> Space:
+    space = session.exec(select(Space).where(Space.id == space_id).with_for_update()).first()
+    if space is None:
+        raise NotFound("booking.error.no_space")
+    return space
+
+
+def _lock_user(session: Session, user_id: int) -> User:
+    user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
+    if user is None or user.status == "deleted":
+        raise NotFound("booking.error.no_member")
+    return user
+
+
+def _holding(session: Session, space_id: int, start: datetime, end: datetime,
+             exclude_ids: tuple[int, ...] = ()) -> list[Interval]:
+    """Slot-holding bookings of the space overlapping [start, end) (index range on space, start)."""
+    query = select(Booking.starts_at, Booking.ends_at, Booking.seats).where(
+        Booking.space_id == space_id, col(Booking.status).in_(HOLDING),
+        col(Booking.starts_at) > start - MAX_SPAN, col(Booking.starts_at) < end, col(Booking.ends_at) > start)
+    if exclude_ids:
+        query = query.where(col(Booking.id).not_in(exclude_ids))
+    return [Interval(s, e, seats) for s, e, seats in session.exec(query).all()]
+
+
+def _check_free(session: Session, space: Space, start: datetime, end: datetime, seats: int,
+                exclude_ids: tuple[int, ...] = ()) -> None:
+    rules.check_availability(_holding(session, space.id, start, end, exclude_ids), start, end,
+                             rules=space_rules(space), seats=seats)
+
+
+def _insert(session: Session, booking: Booking) -> Booking:
+    """Adds the booking under a savepoint: a refusal by the exclusion constraint leaves the
+    caller's transaction usable and becomes a translated Conflict."""
+    try:
+        with session.begin_nested():
+            session.add(booking)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("booking.error.slot_taken", field="start") from None
+    return booking
+
+
+def _quota_for(user: User) -> Quota:
+    settings = get_settings()
+    return Quota(
+        hours_per_week=user.quota_hours_per_week if user.quota_hours_per_week is not None
+        else settings.default_hours_per_week,
+        upcoming_bookings=user.quota_upcoming_bookings if user.quota_upcoming_bookings is not None
+        else settings.default_upcoming_bookings)
+
+
+def _check_quota(session: Session, user: User, new: list[Interval], now: datetime) -> None:
+    tz = hub_tz()
+    windows = [rules.week_window(interval.starts_at, tz) for interval in new]
+    first, last = min(w[0] for w in windows), max(w[1] for w in windows)
+    existing = [Interval(s, e) for s, e in session.exec(
+        select(Booking.starts_at, Booking.ends_at).where(
+            Booking.user_id == user.id, Booking.kind == MEMBER_BOOKING, col(Booking.status).in_(HOLDING),
+            col(Booking.starts_at) < last, col(Booking.starts_at) > first - MAX_SPAN)).all()]
+    upcoming = session.exec(
+        select(func.count()).select_from(Booking).where(
+            Booking.user_id == user.id, Booking.kind == MEMBER_BOOKING, col(Booking.status).in_(HOLDING),
+            col(Booking.ends_at) > now)).one()
+    rules.check_quota(existing=existing, new=new, upcoming_count=upcoming, quota=_quota_for(user), tz=tz)
+
+
+def _may_book(session: Session, actor: Actor, space: Space, member_id: int) -> None:
+    staff = may_manage_bookings(actor)
+    completed = None
+    if space.required_training_id is not None and not staff:
+        completed = training_completed(session, member_id, space.required_training_id)
+    rules.may_book_space(active=space.active, staff=staff, required_training_id=space.required_training_id,
+                         training_completed=completed)
+
+
+def _check_when(session: Session, space: Space, start: datetime, end: datetime, now: datetime,
+                staff: bool) -> None:
+    rules.check_times(start, end, rules=space_rules(space), hours=load_hours(session),
+                      closures=closures_between(session, start, end), space_id=space.id, now=now, tz=hub_tz(),
+                      staff=staff)
+
+
+def _when_text(start: datetime, end: datetime, locale: str) -> str:
+    tz = get_settings().timezone
+    return f"{format_short_datetime(start, locale, tz)} – {format_time(end, locale, tz)}"
+
+
+def _notify(session: Session, booking: Booking, kind: str, *, reason: str = "") -> None:
+    if booking.user_id is None:
+        return
+    user = session.get(User, booking.user_id)
+    if user is None or user.status == "deleted":
+        return
+    space = session.get(Space, booking.space_id)
+    notifications.notify(session, user, kind, link="/bookings", params={
+        "space": space_name(space, user.locale), "when": _when_text(booking.starts_at, booking.ends_at, user.locale),
+        "reason": reason or "-"})
+
+
+def _clean_details(title: object, people: object, note: object, capacity: int) -> tuple[str, int, str]:
+    title = validation.text(title, field="title", max_length=rules.LIMITS["title"], required=True)
+    people = validation.integer(people if people not in (None, "") else 1, field="people", minimum=1,
+                                maximum=10_000)
+    if people > capacity:
+        raise InvalidInput("booking.error.over_capacity", field="people", capacity=capacity)
+    note = validation.text(note, field="note", max_length=rules.LIMITS["note"], multiline=True)
+    return title, people, note
+
+
+def _require_member(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    if not may_use_hub(actor):
+        raise NotAllowed("error.active_required")
+    return actor
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+@dataclass
+class BookingRow:
+    id: int
+    space_id: int
+    space: str
+    title: str
+    when: str
+    day: str
+    status: str
+    kind: str
+    people: int
+    note: str
+    member: str = ""
+    checked_in: bool = False
+    no_show: bool = False
+    can_cancel: bool = False
+    can_check_in: bool = False
+    series_id: int = 0
+    reason: str = ""
+
+
+def _row(booking: Booking, space: Space, locale: str, now: datetime, *, member: str = "",
+         staff: bool = False) -> BookingRow:
+    opens, closes = rules.check_in_window(booking.starts_at)
+    return BookingRow(
+        id=booking.id, space_id=space.id, space=space_name(space, locale),
+        title=pick(booking.title, booking.title_en, locale),
+        when=_when_text(booking.starts_at, booking.ends_at, locale),
+        day=booking.starts_at.astimezone(hub_tz()).date().isoformat(), status=booking.status, kind=booking.kind,
+        people=booking.seats, note=booking.note, member=member, checked_in=booking.checked_in_at is not None,
+        no_show=booking.no_show,
+        can_cancel=booking.status in HOLDING and (staff or now < booking.starts_at),
+        can_check_in=(booking.status == CONFIRMED and booking.checked_in_at is None and opens <= now <= closes),
+        series_id=booking.series_id or 0,
+        reason=booking.decision_reason or booking.cancel_reason)
+
+
+# --- booking --------------------------------------------------------------------------------------
+
+def book(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
+         title: object, people: object = 1, note: object = "", member_id: object = None) -> BookingRow:
+    """Books a space for the actor, or (staff) for a member. Pending when the space needs approval
+    and a member books it; confirmed otherwise."""
+    actor = _require_member(actor)
+    space_id = validation.identifier(space_id, field="space_id")
+    start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
+    staff = may_manage_bookings(actor)
+    on_behalf = member_id not in (None, "", 0)
+    if on_behalf and not staff:
+        raise NotAllowed()
+    owner_id = validation.identifier(member_id, field="member_id") if on_behalf else actor.user_id
+    now = utcnow()
+
+    begin_write(session)
+    owner = _lock_user(session, owner_id)
+    if on_behalf and owner.status != "active":
+        raise Conflict("booking.error.member_not_active")
+    space = _lock_space(session, space_id)
+    _may_book(session, actor, space, owner.id)
+    title, people, note = _clean_details(title, people, note, space.capacity)
+    _check_when(session, space, start, end, now, staff)
+    _check_free(session, space, start, end, people)
+    if not staff:
+        _check_quota(session, owner, [Interval(start, end, people)], now)
+    status = PENDING if space.needs_approval and not staff else CONFIRMED
+    booking = _insert(session, Booking(space_id=space.id, user_id=owner.id, kind=MEMBER_BOOKING, status=status,
+                                       exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
+                                       seats=people, title=title, note=note, created_by=actor.user_id))
+    if on_behalf:
+        audit.record(session, actor, "booking.on_behalf", target_type="booking", target_id=booking.id,
+                     detail=f"space {space.id} for user {owner.id}")
+        _notify(session, booking, "booking.booked_for_you")
+    session.commit()
+    return _row(booking, space, actor.locale, now)
+
+
+@dataclass
+class OccurrencePreview:
+    start: str
+    label: str
+    problem: str  # translated reason this date cannot be booked; "" when free
+
+
+@dataclass
+class SeriesResult:
+    series_id: int
+    created: int
+    skipped: list[str] = field(default_factory=list)
+
+
+def _series_occurrences(start: datetime, end: datetime, frequency: object, count: object, until: object):
+    frequency = validation.choice(frequency, FREQUENCIES, field="frequency")
+    count_value = None if count in (None, "", 0) else validation.integer(count, field="count", minimum=1,
+                                                                         maximum=MAX_OCCURRENCES)
+    until_value = None if until in (None, "") else parse_day(until, field="until")
+    return frequency, expand(start, end, frequency=frequency, tz=hub_tz(), count=count_value, until=until_value)
+
+
+def _occurrence_problem(session: Session, space: Space, start: datetime, end: datetime, seats: int,
+                        now: datetime, staff: bool, taken: list[Interval]) -> HubError | None:
+    try:
+        _check_when(session, space, start, end, now, staff)
+        rules.check_availability(_holding(session, space.id, start, end) + taken, start, end,
+                                 rules=space_rules(space), seats=seats)
+    except (Conflict, InvalidInput) as error:
+        return error
+    return None
+
+
+def preview_series(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
+                   frequency: object, count: object = None, until: object = None,
+                   people: object = 1) -> list[OccurrencePreview]:
+    """Each date of the series, marking the ones that cannot be booked and why."""
+    actor = _require_member(actor)
+    space_id = validation.identifier(space_id, field="space_id")
+    start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
+    _frequency, occurrences = _series_occurrences(start, end, frequency, count, until)
+    space = session.get(Space, space_id)
+    if space is None:
+        raise NotFound("booking.error.no_space")
+    seats = validation.integer(people if people not in (None, "") else 1, field="people", minimum=1,
+                               maximum=10_000)
+    now, staff = utcnow(), may_manage_bookings(actor)
+    previews = []
+    for occurrence in occurrences:
+        problem = _occurrence_problem(session, space, occurrence.starts_at, occurrence.ends_at, seats, now, staff, [])
+        previews.append(OccurrencePreview(
+            start=occurrence.starts_at.isoformat(),
+            label=_when_text(occurrence.starts_at, occurrence.ends_at, actor.locale),
+            problem=translate(problem.key, actor.locale, **problem.params) if problem else ""))
+    session.rollback()
+    return previews
+
+
+def book_series(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
+                title: object, frequency: object, count: object = None, until: object = None, people: object = 1,
+                note: object = "", skip_conflicts: object = False) -> SeriesResult:
+    """Books every occurrence in one transaction. Dates that cannot be booked are skipped when the
+    member chose so; otherwise nothing is booked and the first problem is reported."""
+    actor = _require_member(actor)
+    space_id = validation.identifier(space_id, field="space_id")
+    start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
+    frequency, occurrences = _series_occurrences(start, end, frequency, count, until)
+    skip = validation.flag(skip_conflicts, field="skip_conflicts")
+    now, staff = utcnow(), may_manage_bookings(actor)
+
+    begin_write(session)
+    owner = _lock_user(session, actor.user_id)
+    space = _lock_space(session, space_id)
+    _may_book(session, actor, space, owner.id)
+    title, people, note = _clean_details(title, people, note, space.capacity)
+    chosen: list[Interval] = []
+    skipped: list[str] = []
+    for occurrence in occurrences:
+        problem = _occurrence_problem(session, space, occurrence.starts_at, occurrence.ends_at, people, now, staff,
+                                      chosen)
+        if problem is not None:
+            if not skip:
+                session.rollback()
+                raise Conflict("booking.error.series_conflict", field="start",
+                               when=_when_text(occurrence.starts_at, occurrence.ends_at, actor.locale),
+                               problem=translate(problem.key, actor.locale, **problem.params))
+            skipped.append(_when_text(occurrence.starts_at, occurrence.ends_at, actor.locale))
+            continue
+        chosen.append(Interval(occurrence.starts_at, occurrence.ends_at, people))
+    if not chosen:
+        session.rollback()
+        raise Conflict("booking.error.series_empty")
+    if not staff:
+        _check_quota(session, owner, chosen, now)
+    series = BookingSeries(user_id=owner.id, space_id=space.id, frequency=frequency, occurrences=len(chosen))
+    session.add(series)
+    session.flush()
+    status = PENDING if space.needs_approval and not staff else CONFIRMED
+    for interval in chosen:
+        _insert(session, Booking(space_id=space.id, user_id=owner.id, kind=MEMBER_BOOKING, status=status,
+                                 exclusive=rules.is_room(space.kind), starts_at=interval.starts_at,
+                                 ends_at=interval.ends_at, seats=people, title=title, note=note,
+                                 series_id=series.id, created_by=actor.user_id))
+    session.commit()
+    return SeriesResult(series_id=series.id, created=len(chosen), skipped=skipped)
+
+
+# --- changing a booking -------------------------------------------------------------------------------
+
+def _own_or_staff(session: Session, actor: Actor, booking_id: object, *, lock: bool = True) -> Booking:
+    booking_id = validation.identifier(booking_id, field="booking_id")
+    query = select(Booking).where(Booking.id == booking_id)
+    booking = session.exec(query.with_for_update() if lock else query).first()
+    # Someone else's booking is "not found" to a member: ids reveal nothing.
+    if booking is None or (booking.user_id != actor.user_id and not may_manage_bookings(actor)):
+        raise NotFound("booking.error.no_booking")
+    return booking
+
+
+def cancel(actor: Actor | None, *, session: Session, booking_id: object, reason: object = "",
+           scope: object = "one") -> int:
+    """Cancels the booking ("one") or it and the later ones of its series ("rest"). Members cancel
+    their own until the start; staff cancel any with a reason, and the member is notified."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    scope = validation.choice(scope or "one", ("one", "rest"), field="scope")
+    staff = may_manage_bookings(actor)
+    reason = validation.text(reason, field="reason", max_length=rules.LIMITS["reason"])
+    now = utcnow()
+    begin_write(session)
+    booking = _own_or_staff(session, actor, booking_id)
+    by_staff = staff and booking.user_id != actor.user_id
+    if by_staff and not reason:
+        raise InvalidInput("error.field_required", field="reason")
+    rules.check_cancel(status=booking.status, starts_at=booking.starts_at, now=now, staff=staff)
+    targets = [booking]
+    if scope == "rest" and booking.series_id:
+        targets += session.exec(select(Booking).where(
+            Booking.series_id == booking.series_id, col(Booking.starts_at) > booking.starts_at,
+            col(Booking.status).in_(HOLDING)).with_for_update()).all()
+    for target in targets:
+        target.status = CANCELLED
+        target.cancelled_by = actor.user_id
+        target.cancel_reason = reason
+        target.updated_at = now
+        session.add(target)
+    if by_staff:
+        audit.record(session, actor, "booking.cancel", target_type="booking", target_id=booking.id,
+                     detail=f"{len(targets)} booking(s): {reason}")
+        _notify(session, booking, "booking.cancelled", reason=reason)
+    session.commit()
+    return len(targets)
+
+
+def check_in(actor: Actor | None, *, session: Session, booking_id: object) -> None:
+    """The member (or staff at the desk) checks in, from 15 minutes before to 15 after the start."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    now = utcnow()
+    begin_write(session)
+    booking = _own_or_staff(session, actor, booking_id)
+    rules.check_check_in(status=booking.status, starts_at=booking.starts_at, checked_in_at=booking.checked_in_at,
+                         now=now)
+    booking.checked_in_at = now
+    booking.updated_at = now
+    session.add(booking)
+    if booking.user_id != actor.user_id:
+        audit.record(session, actor, "booking.check_in", target_type="booking", target_id=booking.id)
+    session.commit()
+
+
+def check_in_at_space(actor: Actor | None, *, session: Session, space_id: object) -> BookingRow:
+    """Scanning a space's QR code: checks in the actor's booking of that space whose window is open."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    space_id = validation.identifier(space_id, field="space_id")
+    now = utcnow()
+    begin_write(session)
+    space = session.get(Space, space_id)
+    if space is None:
+        raise NotFound("booking.error.no_space")
+    booking = session.exec(select(Booking).where(
+        Booking.space_id == space_id, Booking.user_id == actor.user_id, Booking.status == CONFIRMED,
+        col(Booking.checked_in_at).is_(None),
+        col(Booking.starts_at) >= now - rules.CHECK_IN_AFTER,
+        col(Booking.starts_at) <= now + rules.CHECK_IN_BEFORE).order_by(col(Booking.starts_at))
+        .with_for_update()).first()
+    if booking is None:
+        raise Conflict("booking.error.nothing_to_check_in")
+    booking.checked_in_at = now
+    booking.updated_at = now
+    session.add(booking)
+    session.commit()
+    return _row(booking, space, actor.locale, now)
+
+
+def decide(actor: Actor | None, *, session: Session, booking_id: object, approve: object,
+           reason: object = "") -> None:
+    """Staff approve or decline (with a reason) a pending booking; the member is notified."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    approve = validation.flag(approve, field="approve")
+    reason = validation.text(reason, field="reason", max_length=rules.LIMITS["reason"], required=not approve)
+    now = utcnow()
+    begin_write(session)
+    booking = _own_or_staff(session, actor, booking_id)
+    if booking.status != PENDING:
+        raise Conflict("booking.error.not_pending")
+    booking.status = CONFIRMED if approve else DECLINED
+    booking.decided_by = actor.user_id
+    booking.decision_reason = reason
+    booking.updated_at = now
+    session.add(booking)
+    audit.record(session, actor, "booking.approve" if approve else "booking.decline", target_type="booking",
+                 target_id=booking.id, detail=reason)
+    _notify(session, booking, "booking.approved" if approve else "booking.declined", reason=reason)
+    session.commit()
+
+
+def block_space(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
+                reason: object) -> int:
+    """Staff block a space (maintenance): a booking of kind "block" holding every seat, so nobody
+    can book it meanwhile. Refused while bookings hold that time (cancel them first)."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    space_id = validation.identifier(space_id, field="space_id")
+    start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
+    reason = validation.text(reason, field="reason", max_length=rules.LIMITS["title"], required=True)
+    if end <= start:
+        raise InvalidInput("booking.error.end_before_start", field="end")
+    if end - start > MAX_SPAN:
+        raise InvalidInput("booking.error.one_day", field="end")
+    if end <= utcnow():
+        raise InvalidInput("booking.error.past", field="start")
+    begin_write(session)
+    space = _lock_space(session, space_id)
+    _check_free(session, space, start, end, space.capacity)
+    booking = _insert(session, Booking(space_id=space.id, user_id=None, kind=BLOCK_BOOKING, status=CONFIRMED,
+                                       exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
+                                       seats=space.capacity, title=reason, created_by=actor.user_id))
+    audit.record(session, actor, "booking.block", target_type="space", target_id=space.id,
+                 detail=f"{start.isoformat()}–{end.isoformat()}: {reason}")
+    session.commit()
+    return booking.id
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+@dataclass
+class BookingPage:
+    rows: list[BookingRow]
+    next_cursor: str  # "" on the last page
+
+
+def my_bookings(actor: Actor | None, *, session: Session, past: object = False, cursor: object = "") -> BookingPage:
+    """Upcoming (soonest first) or past (latest first), keyset-paginated on (starts_at, id)."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    past = validation.flag(past, field="past")
+    now = utcnow()
+    query = select(Booking, Space).join(Space, col(Space.id) == Booking.space_id).where(
+        Booking.user_id == actor.user_id)
+    after = _cursor(cursor)
+    if past:
+        query = query.where(col(Booking.ends_at) <= now)
+        if after:
+            query = query.where(or_(col(Booking.starts_at) < after[0],
+                                    (col(Booking.starts_at) == after[0]) & (col(Booking.id) < after[1])))
+        query = query.order_by(col(Booking.starts_at).desc(), col(Booking.id).desc())
+    else:
+        query = query.where(col(Booking.ends_at) > now)
+        if after:
+            query = query.where(or_(col(Booking.starts_at) > after[0],
+                                    (col(Booking.starts_at) == after[0]) & (col(Booking.id) > after[1])))
+        query = query.order_by(col(Booking.starts_at), col(Booking.id))
+    found = session.exec(query.limit(PAGE_SIZE + 1)).all()
+    rows = [_row(booking, space, actor.locale, now) for booking, space in found[:PAGE_SIZE]]
+    last = found[PAGE_SIZE - 1][0] if len(found) > PAGE_SIZE else None
+    return BookingPage(rows=rows, next_cursor=f"{last.starts_at.isoformat()}|{last.id}" if last else "")
+
+
+def _cursor(value: object) -> tuple[datetime, int] | None:
+    if not value:
+        return None
+    if not isinstance(value, str) or len(value) > 60 or "|" not in value:
+        raise InvalidInput("error.invalid", field="cursor")
+    moment, _, ident = value.partition("|")
+    return parse_moment(moment, field="cursor"), validation.identifier(ident, field="cursor")
+
+
+def day_bookings(actor: Actor | None, *, session: Session, day: object = None) -> list[BookingRow]:
+    """Staff: every booking of a local day with its member and check-in status."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    tz = hub_tz()
+    day = parse_day(day) if day else utcnow().astimezone(tz).date()
+    start, end = day_bounds(day, tz)
+    now = utcnow()
+    found = session.exec(
+        select(Booking, Space, User.name).join(Space, col(Space.id) == Booking.space_id)
+        .join(User, col(User.id) == Booking.user_id, isouter=True)
+        .where(col(Booking.starts_at) >= start, col(Booking.starts_at) < end)
+        .order_by(col(Booking.starts_at), col(Booking.id)).limit(500)).all()
+    return [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
+            for b, s, name in found]
+
+
+def _member_label(name: str | None, booking: Booking, locale: str) -> str:
+    if booking.kind == TRAINING_BOOKING:
+        return translate("booking.kind.training", locale)
+    if booking.kind == BLOCK_BOOKING:
+        return translate("booking.kind.block", locale)
+    return name or translate("deleted.member", locale)
+
+
+def approval_queue(actor: Actor | None, *, session: Session) -> list[BookingRow]:
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    now = utcnow()
+    found = session.exec(
+        select(Booking, Space, User.name).join(Space, col(Space.id) == Booking.space_id)
+        .join(User, col(User.id) == Booking.user_id, isouter=True)
+        .where(Booking.status == PENDING, col(Booking.starts_at) > now - MAX_SPAN)
+        .order_by(col(Booking.starts_at), col(Booking.id)).limit(100)).all()
+    return [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
+            for b, s, name in found]
+
+
+# --- member record and quotas --------------------------------------------------------------------------
+
+@dataclass
+class MemberRecord:
+    id: int
+    name: str
+    email: str
+    no_shows: int
+    upcoming: int
+    hours_per_week: int
+    upcoming_bookings: int
+    custom_quota: bool
+
+
+def member_record(actor: Actor | None, *, session: Session, email: object) -> MemberRecord:
+    """Staff look up a member's booking record: no-shows, upcoming bookings, quotas."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    email = validation.text(email, field="email", max_length=254, required=True).lower()
+    user = session.exec(select(User).where(User.email_normalized == email, User.status != "deleted")).first()
+    if user is None:
+        raise NotFound("booking.error.no_member")
+    return _record(session, user)
+
+
+def _record(session: Session, user: User) -> MemberRecord:
+    quota = _quota_for(user)
+    no_shows = session.exec(select(func.count()).select_from(Booking).where(
+        Booking.user_id == user.id, col(Booking.no_show).is_(True))).one()
+    upcoming = session.exec(select(func.count()).select_from(Booking).where(
+        Booking.user_id == user.id, col(Booking.status).in_(HOLDING), col(Booking.ends_at) > utcnow())).one()
+    return MemberRecord(id=user.id, name=user.name, email=user.email, no_shows=no_shows, upcoming=upcoming,
+                        hours_per_week=quota.hours_per_week, upcoming_bookings=quota.upcoming_bookings,
+                        custom_quota=user.quota_hours_per_week is not None or user.quota_upcoming_bookings is not None)
+
+
+def set_quota(actor: Actor | None, *, session: Session, member_id: object, hours_per_week: object = None,
+              upcoming_bookings: object = None) -> MemberRecord:
+    """Staff set a member's quotas; an empty value returns that quota to the hub default."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    member_id = validation.identifier(member_id, field="member_id")
+    hours = None if hours_per_week in (None, "") else validation.integer(hours_per_week, field="hours_per_week",
+                                                                         minimum=0, maximum=168)
+    count = None if upcoming_bookings in (None, "") else validation.integer(
+        upcoming_bookings, field="upcoming_bookings", minimum=0, maximum=500)
+    begin_write(session)
+    user = _lock_user(session, member_id)
+    user.quota_hours_per_week, user.quota_upcoming_bookings = hours, count
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(session, actor, "booking.quota", target_type="user", target_id=user.id,
+                 detail=f"hours/week={hours} upcoming={count}")
+    session.commit()
+    return _record(session, user)
+
+
+# --- background: no-shows -------------------------------------------------------------------------
+
+def release_no_shows(*, session: Session, now: datetime | None = None, limit: int = 200) -> int:
+    """Releases members' confirmed bookings not checked in 15 minutes after their start and counts
+    a no-show. Each row is claimed by a conditional UPDATE, so parallel workers never release (or
+    notify) the same booking twice."""
+    now = now or utcnow()
+    cutoff = rules.release_cutoff(now)
+    due = session.exec(select(Booking.id).where(
+        Booking.status == CONFIRMED, Booking.kind == MEMBER_BOOKING, col(Booking.checked_in_at).is_(None),
+        col(Booking.starts_at) < cutoff, col(Booking.starts_at) > cutoff - MAX_SPAN)
+        .order_by(col(Booking.starts_at)).limit(limit)).all()
+    session.rollback()
+    released = 0
+    for booking_id in due:
+        begin_write(session)
+        result = session.exec(update(Booking).where(
+            col(Booking.id) == booking_id, col(Booking.status) == CONFIRMED, col(Booking.checked_in_at).is_(None),
+            col(Booking.starts_at) < cutoff).values(status=RELEASED, no_show=True, updated_at=now))
+        if result.rowcount == 1:
+            booking = session.get(Booking, booking_id)
+            _notify(session, booking, "booking.released")
+            released += 1
+        session.commit()
+    return released
+
+
+# --- interface for trainings --------------------------------------------------------------------------
+
+def _training_times(session: Session, space: Space, start: datetime, end: datetime,
+                    exclude_ids: tuple[int, ...] = ()) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidInput("error.date_invalid", field="start")
+    if end <= start:
+        raise InvalidInput("booking.error.end_before_start", field="end")
+    if end - start > MAX_SPAN:
+        raise InvalidInput("booking.error.one_day", field="end")
+    if closure_hit(start, end, space.id, closures_between(session, start, end)) is not None:
+        raise Conflict("booking.error.closed", field="start")
+    _check_free(session, space, start, end, space.capacity, exclude_ids)
+
+
+def reserve_for_training(session: Session, *, space_id: int, start: datetime, end: datetime, title_id: str,
+                         title_en: str, training_session_id: int) -> int:
+    """Holds a space for a training session inside the caller's transaction; returns the booking id.
+    Raises Conflict("booking.error.slot_taken") when the slot is taken (or .closed on a closure)."""
+    begin_write(session)
+    space = _lock_space(session, space_id)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    _training_times(session, space, start, end)
+    booking = _insert(session, Booking(space_id=space.id, user_id=None, kind=TRAINING_BOOKING, status=CONFIRMED,
+                                       exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
+                                       seats=space.capacity, title=title_id[:120], title_en=title_en[:120],
+                                       training_session_id=training_session_id))
+    return booking.id
+
+
+def move_training_reservation(session: Session, booking_id: int, *, space_id: int, start: datetime,
+                              end: datetime) -> None:
+    """Moves a training's reservation (another time and/or space), inside the caller's transaction."""
+    begin_write(session)
+    booking = session.exec(select(Booking).where(Booking.id == booking_id).with_for_update()).first()
+    if booking is None or booking.kind != TRAINING_BOOKING:
+        raise NotFound("booking.error.no_booking")
+    space = _lock_space(session, space_id)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    _training_times(session, space, start, end, exclude_ids=(booking.id,))
+    try:
+        with session.begin_nested():
+            booking.space_id, booking.starts_at, booking.ends_at = space.id, start, end
+            booking.exclusive, booking.seats = rules.is_room(space.kind), space.capacity
+            booking.status, booking.updated_at = CONFIRMED, utcnow()
+            session.add(booking)
+            session.flush()
+    except IntegrityError:
+        session.refresh(booking)
+        raise Conflict("booking.error.slot_taken", field="start") from None
+
+
+def release_training_reservation(session: Session, booking_id: int) -> None:
+    """Frees a training's reservation (the session was cancelled), inside the caller's transaction."""
+    begin_write(session)
+    booking = session.exec(select(Booking).where(Booking.id == booking_id).with_for_update()).first()
+    if booking is None or booking.kind != TRAINING_BOOKING:
+        raise NotFound("booking.error.no_booking")
+    booking.status, booking.updated_at = CANCELLED, utcnow()
+    session.add(booking)
+    session.flush()
