@@ -15,6 +15,8 @@ class User(SQLModel, table=True):
     # Lower-cased email, unique: Ani@x.id and ani@x.id are one account.
     email_normalized: str = Field(max_length=254, sa_column_kwargs={"unique": True}, index=False)
     name: str = Field(max_length=100)
+    # How others @mention this member in the forum; assigned on creation (see models/forum.py).
+    handle: str | None = Field(default=None, max_length=30)
     password_hash: str = Field(max_length=255)
     role: str = Field(default="member", max_length=10)  # member | staff | admin
     status: str = Field(default="pending", max_length=10)  # pending | active | rejected | suspended | deleted
