@@ -27,6 +27,7 @@ def form_data(payload: object) -> dict:
 class SessionState(rx.State):
     lang: str = rx.Cookie("id", name="hub_lang", max_age=YEAR, same_site="lax")
     signed_in: bool = False
+    user_id: int = 0
     user_name: str = ""
     user_role: str = ""
     membership: str = ""
@@ -68,6 +69,7 @@ class SessionState(rx.State):
     async def _refresh_shell(self, actor: Actor | None) -> None:
         summary = await call(accounts.session_summary, actor)
         self.signed_in = summary is not None
+        self.user_id = summary.user_id if summary else 0
         self.user_name = summary.name if summary else ""
         self.user_role = summary.role if summary else ""
         self.membership = summary.status if summary else ""
@@ -111,6 +113,7 @@ class SessionState(rx.State):
         if token:
             await call(_sign_out, token)
         self.signed_in = False
+        self.user_id = 0
         self.user_name = self.user_role = self.membership = ""
         self.unread = 0
         return go_to("/api/auth/sign-out?next=/")
