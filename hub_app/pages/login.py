@@ -1,5 +1,6 @@
 import reflex as rx
 
+from hub_app.api.session_cookie import safe_next
 from hub_app.components.forms import field, message, submit
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
@@ -36,7 +37,8 @@ class LoginState(SessionState):
 def _quote(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="")
+    # The same rule as the cookie exchange applies (no "//host", no "/\\host").
+    return quote(safe_next(path), safe="")
 
 
 @rx.page(route="/login", title="Masuk · Jakarta Future City Hub", on_load=[SessionState.load_shell, LoginState.prepare])

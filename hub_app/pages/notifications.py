@@ -16,7 +16,13 @@ class NotificationsState(SessionState):
 
     async def _reload(self, before_id: int = 0) -> None:
         actor = await self._actor()
-        self.items = await call(notifications.list_notifications, actor, before_id=before_id)
+        try:
+            self.items = await call(notifications.list_notifications, actor, before_id=before_id)
+        except HubError as error:  # signed out in the meantime (e.g. "older" after a sign-out)
+            self.items, self.before_id, self.unread = [], 0, 0
+            self.error = self._error_text(error)
+            return
+        self.error = ""
         self.before_id = self.items[-1].id if len(self.items) == 30 else 0
         self.unread = await call(notifications.unread_count, actor)
 
