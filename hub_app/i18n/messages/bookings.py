@@ -141,4 +141,13 @@ MESSAGES = {
     "field.upcoming_bookings": ("Pemesanan mendatang sekaligus", "Upcoming bookings at once"),
     "field.booking_id": ("Pemesanan", "Booking"),
     "field.people_hint": ("Untuk area meja: jumlah kursi.", "For a desk area: seats."),
+    # Calendar
+    "calendar.closed_day": ("Hub tutup hari ini", "The hub is closed this day"),
+    "calendar.closed": ("Tutup", "Closed"),
+    "calendar.busy": ("Terisi", "Busy"),
+    "calendar.full": ("Penuh", "Full"),
+    "calendar.free": ("Kosong", "Free"),
+    "calendar.seats_free": ("{count} kursi kosong", "{count} seats free"),
+    "calendar.seats": ("{count} kursi", "{count} seats"),
+    "calendar.people": ("{count} orang", "{count} people"),
 }
