@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     mail_from: str = "Jakarta Future City Hub <noreply@jfch.example>"
     mail_max_attempts: int = 5
 
+    # Optional sign-in through an OpenID Connect provider (for example the city's identity service).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_display_name: str = "Jakarta ID"
+    oidc_scopes: str = "openid email profile"
+
     session_days: int = 14
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     max_avatar_bytes: int = 2 * 1024 * 1024
@@ -64,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def secure_cookies(self) -> bool:

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from hub_app.models.accounts import OneTimeToken, SignInAttempt, User, UserSession
+from hub_app.models.accounts import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.audit import AuditEntry
 from hub_app.models.bookings import Booking, BookingSeries, CalendarFeed
 from hub_app.models.forum import (
@@ -47,6 +47,7 @@ __all__ = [
     "SignInAttempt",
     "Space",
     "User",
+    "UserIdentity",
     "UserSession",
     "metadata",
 ]

@@ -4,8 +4,10 @@ from hub_app.api.session_cookie import safe_next
 from hub_app.components.forms import field, message, submit
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
+from hub_app.i18n import CATALOGUE
 from hub_app.services import accounts
-from hub_app.state.i18n import t
+from hub_app.settings import get_settings
+from hub_app.state.i18n import t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -17,7 +19,12 @@ class LoginState(SessionState):
     @rx.event
     def prepare(self):
         self.busy = False
-        self.error = self._t("login.expired") if self.router.url.query_parameters.get("expired") else ""
+        query = self.router.url.query_parameters
+        provider_error = query.get("oidc_error", "")
+        if provider_error.startswith("error.oidc") and provider_error in CATALOGUE:
+            self.error = self._t(provider_error)
+        else:
+            self.error = self._t("login.expired") if query.get("expired") else ""
 
     @rx.event
     async def submit(self, form: dict):
@@ -41,6 +48,21 @@ def _quote(path: str) -> str:
     return quote(safe_next(path), safe="")
 
 
+def _provider_sign_in() -> rx.Component:
+    """Shown only when an OpenID Connect provider is configured (HUB_OIDC_*)."""
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        return rx.fragment()
+    return rx.el.div(
+        rx.el.p(t("login.or"), class_name="muted"),
+        rx.el.a(tf("login.with_provider", provider=settings.oidc_display_name),
+                href="/api/auth/oidc/start",
+                class_name="button ghost"),
+        rx.el.p(rx.el.small(t("login.provider_consent"), class_name="muted")),
+        class_name="stack",
+    )
+
+
 @rx.page(route="/login", title="Masuk · Jakarta Future City Hub", on_load=[SessionState.load_shell, LoginState.prepare])
 def login() -> rx.Component:
     return shell(
@@ -54,6 +76,7 @@ def login() -> rx.Component:
                 submit("login.submit"),
                 on_submit=LoginState.submit, reset_on_submit=False, class_name="card",
             ),
+            _provider_sign_in(),
             rx.el.p(rx.el.a(t("login.forgot"), href="/reset-password")),
             rx.el.p(t("login.no_account"), " ", rx.el.a(t("nav.sign_up"), href="/signup")),
             class_name="narrow",

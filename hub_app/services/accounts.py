@@ -15,7 +15,7 @@ from hub_app.domain.permissions import Actor
 from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
 from hub_app.domain.throttle import ThrottleLimits, retry_after
 from hub_app.i18n import normalize_locale, translate
-from hub_app.models import OneTimeToken, SignInAttempt, User, UserSession
+from hub_app.models import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import notifications
 from hub_app.services.security import hash_password, hash_token, needs_rehash, new_token, verify_password
@@ -225,12 +225,69 @@ def open_session(*, session: Session, ticket: object, previous_token: str = "", 
     if user is None or not can_sign_in(user.status):
         session.rollback()
         return None
+    token = _start_session(session, user, previous_token=previous_token, user_agent=user_agent,
+                           client_address=client_address)
+    session.commit()
+    return token
+
+
+def _start_session(session: Session, user: User, *, previous_token: str, user_agent: str,
+                   client_address: str) -> str:
     if previous_token:
         _revoke_token(session, previous_token)
     token = new_token()
     session.add(UserSession(user_id=user.id, token_hash=hash_token(token), user_agent=user_agent[:200],
                             client_address=client_address[:64],
                             expires_at=utcnow() + timedelta(days=get_settings().session_days)))
+    return token
+
+
+@dataclass(frozen=True)
+class ExternalIdentity:
+    """What a verified ID token from an OpenID Connect provider says about the person."""
+
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+    name: str
+
+
+def sign_in_with_identity(*, session: Session, identity: ExternalIdentity, locale: str = "id",
+                          previous_token: str = "", user_agent: str = "", client_address: str = "") -> str:
+    """Opens a session for the account linked to this provider identity.
+
+    An unknown identity is linked to the account with the same verified email, or becomes a new
+    pending member (staff approve them like anyone else). The provider must vouch for the email.
+    """
+    if not identity.email_verified:
+        raise NotAllowed("error.oidc_email_unverified")
+    email = validation.email(identity.email)
+    name = validation.text(identity.name, field="name", max_length=LIMITS["name"]) or email.split("@")[0]
+    begin_write(session)
+    link = session.exec(select(UserIdentity).where(UserIdentity.issuer == identity.issuer,
+                                                   UserIdentity.subject == identity.subject)).first()
+    user = session.get(User, link.user_id) if link else None
+    if user is None:
+        user = session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
+        if user is None or user.status == DELETED:
+            now = utcnow()
+            user = User(email=email, email_normalized=normalize_email(email), name=name,
+                        password_hash="!" + new_token(), locale=normalize_locale(locale), email_verified_at=now,
+                        consent_at=now, consent_version=get_settings().terms_version)
+            session.add(user)
+            session.flush()
+        session.add(UserIdentity(user_id=user.id, issuer=identity.issuer[:255], subject=identity.subject[:255]))
+    if user.status == SUSPENDED:
+        session.commit()
+        raise NotAllowed("error.suspended", reason=user.status_reason or "-")
+    if not can_sign_in(user.status):
+        session.rollback()
+        raise NotAllowed("error.sign_in_failed")
+    user.email_verified_at = user.email_verified_at or utcnow()
+    session.add(user)
+    token = _start_session(session, user, previous_token=previous_token, user_agent=user_agent,
+                           client_address=client_address)
     session.commit()
     return token
 
