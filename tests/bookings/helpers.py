@@ -30,8 +30,9 @@ def iso(day: date, hour: int, minute: int = 0) -> str:
 
 def make_space(session: Session, *, kind: str = "meeting_room", capacity: int = 8, name: str = "Ruang Rapat Monas",
                **rules) -> Space:
+    rules.setdefault("amenities", ["screen", "whiteboard"])
     space = Space(kind=kind, name_id=name, name_en=name.replace("Ruang Rapat", "Meeting Room"), capacity=capacity,
-                  amenities=["screen", "whiteboard"], **rules)
+                  **rules)
     session.add(space)
     session.commit()
     return space
