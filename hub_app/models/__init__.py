@@ -17,6 +17,15 @@ from hub_app.models.forum import (
 )
 from hub_app.models.notifications import EmailOutbox, Notification
 from hub_app.models.spaces import Closure, OpeningHours, Space
+from hub_app.models.trainings import (
+    Attendance,
+    Enrolment,
+    Trainer,
+    Training,
+    TrainingPrerequisite,
+    TrainingSession,
+    TrainingTrainer,
+)
 
 metadata = SQLModel.metadata
 
@@ -28,12 +37,14 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 
 __all__ = [
+    "Attendance",
     "AuditEntry",
     "Booking",
     "BookingSeries",
     "CalendarFeed",
     "Closure",
     "EmailOutbox",
+    "Enrolment",
     "ForumCategory",
     "ForumPost",
     "ForumReaction",
@@ -46,6 +57,11 @@ __all__ = [
     "OpeningHours",
     "SignInAttempt",
     "Space",
+    "Trainer",
+    "Training",
+    "TrainingPrerequisite",
+    "TrainingSession",
+    "TrainingTrainer",
     "User",
     "UserIdentity",
     "UserSession",

@@ -1,0 +1,633 @@
+"""Enrolment, the waitlist, attendance, completion and ratings.
+
+Every change to who holds a seat runs in one write transaction that first locks the training row
+(SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite takes the database write lock), so
+two members can never both take the last seat, and a freed seat goes to the first on the
+waitlist before anyone else can see it. The CHECK constraint on trainings.enrolled_count is the
+last line: the database refuses more enrolled than seats even if this code were wrong.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+import segno
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from hub_app.db import begin_write
+from hub_app.domain import trainings as rules
+from hub_app.domain import validation
+from hub_app.domain.errors import Conflict, NotAllowed, NotFound
+from hub_app.domain.membership import DELETED
+from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.i18n import format_datetime, format_short_datetime
+from hub_app.models import User
+from hub_app.models.base import utcnow
+from hub_app.models.trainings import Attendance, Enrolment, Training, TrainingPrerequisite, TrainingSession
+from hub_app.services import audit, notifications
+from hub_app.services.trainings import (
+    _lock_training,
+    completed_training_ids,
+    require_staff,
+    session_rows,
+    sessions_of,
+    title_of,
+    title_params,
+    waitlist_position,
+    window_of,
+)
+from hub_app.settings import get_settings
+
+
+def _require_member(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    if not may_use_hub(actor):
+        raise NotAllowed("error.active_required")
+    return actor
+
+
+def _link(training: Training) -> str:
+    return f"/trainings/{training.id}"
+
+
+# --- seats and the waitlist -------------------------------------------------------------------
+
+def _take_place(session: Session, training: Training, user_id: int, now: datetime,
+                existing: Enrolment | None) -> Enrolment:
+    """Seats the member or queues them, under the training's lock. Returns the enrolment."""
+    enrolment = existing or Enrolment(training_id=training.id, user_id=user_id, status=rules.WAITLISTED)
+    enrolment.updated_at = now
+    enrolment.completed_at = None
+    if rules.seat_for_newcomer(capacity=training.capacity, enrolled=training.enrolled_count,
+                               waitlisted=training.waitlist_count):
+        enrolment.status = rules.ENROLLED
+        enrolment.enrolled_at = now
+        enrolment.queue_number = 0
+        training.enrolled_count += 1
+    else:
+        enrolment.status = rules.WAITLISTED
+        enrolment.enrolled_at = None
+        enrolment.queue_number = training.next_queue_number
+        training.next_queue_number += 1
+        training.waitlist_count += 1
+    training.updated_at = now
+    session.add(training)
+    session.add(enrolment)
+    return enrolment
+
+
+def promote_waitlist(session: Session, training: Training, now: datetime | None = None) -> list[int]:
+    """Fills free seats from the waitlist in queue order and tells each promoted member.
+    The caller holds the training's lock and commits."""
+    now = now or utcnow()
+    if training.waitlist_count == 0 or not rules.promotion_possible(
+            training_status=training.status, first_start=training.starts_at, now=now):
+        return []
+    free = rules.seats_left(training.capacity, training.enrolled_count)
+    if free == 0:
+        return []
+    waiting = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
+                                                   Enrolment.status == rules.WAITLISTED)
+                           .order_by(col(Enrolment.queue_number)).limit(free)).all()
+    chosen = set(rules.promotions(capacity=training.capacity, enrolled=training.enrolled_count,
+                                  waitlist=[(row.queue_number, row.id) for row in waiting]))
+    promoted = []
+    for enrolment in waiting:
+        if enrolment.id not in chosen:
+            continue
+        enrolment.status = rules.ENROLLED
+        enrolment.enrolled_at = enrolment.promoted_at = enrolment.updated_at = now
+        training.enrolled_count += 1
+        training.waitlist_count -= 1
+        session.add(enrolment)
+        member = session.get(User, enrolment.user_id)
+        if member is not None and member.status != DELETED:
+            notifications.notify(session, member, "training.promoted", params=title_params(training, member),
+                                 link=_link(training))
+        promoted.append(enrolment.user_id)
+    session.add(training)
+    return promoted
+
+
+def _free_place(session: Session, training: Training, enrolment: Enrolment, status: str, now: datetime) -> None:
+    """Takes the enrolment out (withdrawn or removed) and hands a freed seat on."""
+    if enrolment.status == rules.ENROLLED:
+        training.enrolled_count -= 1
+    elif enrolment.status == rules.WAITLISTED:
+        training.waitlist_count -= 1
+    enrolment.status = status
+    enrolment.updated_at = now
+    session.add(enrolment)
+    session.add(training)
+    session.flush()
+    promote_waitlist(session, training, now)
+
+
+@dataclass
+class EnrolOutcome:
+    status: str  # enrolled | waitlisted
+    position: int  # place on the waitlist, 0 when enrolled
+    enrolment_id: int
+
+
+def enrol(actor: Actor | None, *, session: Session, training_id: object) -> EnrolOutcome:
+    """Takes a seat if one is free, otherwise a place on the waitlist."""
+    actor = _require_member(actor)
+    training_id = validation.identifier(training_id, field="training.training_id")
+    begin_write(session)
+    training = _lock_training(session, training_id)
+    now = utcnow()
+    existing = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
+                                                    Enrolment.user_id == actor.user_id)).first()
+    required = list(session.exec(select(TrainingPrerequisite.required_training_id)
+                                 .where(TrainingPrerequisite.training_id == training.id)).all())
+    done = completed_training_ids(session, actor.user_id, required) if required else set()
+    rules.check_can_enrol(status=training.status, window=window_of(training), now=now,
+                          existing=existing.status if existing else None,
+                          missing_prerequisites=rules.missing_prerequisites(required, done))
+    enrolment = _take_place(session, training, actor.user_id, now, existing)
+    session.flush()
+    position = waitlist_position(session, enrolment) if enrolment.status == rules.WAITLISTED else 0
+    session.commit()
+    return EnrolOutcome(enrolment.status, position, enrolment.id)
+
+
+def _own_enrolment(session: Session, actor: Actor, enrolment_id: object) -> Enrolment:
+    enrolment_id = validation.identifier(enrolment_id, field="training.enrolment_id")
+    enrolment = session.get(Enrolment, enrolment_id)
+    # Someone else's enrolment looks exactly like one that does not exist.
+    if enrolment is None or enrolment.user_id != actor.user_id:
+        raise NotFound("trainings.error.enrolment_not_found")
+    return enrolment
+
+
+def cancel(actor: Actor | None, *, session: Session, enrolment_id: object) -> None:
+    """The member gives up their seat (before the deadline) or leaves the waitlist (any time).
+    The first on the waitlist takes the seat at once."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    begin_write(session)
+    enrolment = _own_enrolment(session, actor, enrolment_id)
+    training = _lock_training(session, enrolment.training_id)
+    session.refresh(enrolment)
+    now = utcnow()
+    if training.status == rules.CANCELLED:
+        raise Conflict("trainings.error.cancelled")
+    rules.check_cancel(status=enrolment.status, window=window_of(training), now=now)
+    _free_place(session, training, enrolment, rules.WITHDRAWN, now)
+    session.commit()
+
+
+# --- staff: enrolments ------------------------------------------------------------------------
+
+def _member_by_email(session: Session, email: object) -> User:
+    email = validation.email(email, field="training.member_email")
+    member = session.exec(select(User).where(User.email_normalized == email.lower())).first()
+    if member is None or member.status == DELETED:
+        raise NotFound("trainings.error.member_not_found")
+    if member.status != "active":
+        raise Conflict("trainings.error.member_not_active")
+    return member
+
+
+def staff_add(actor: Actor | None, *, session: Session, training_id: object, email: object) -> EnrolOutcome:
+    """Staff enrol a member by email, also outside the enrolment window and without the
+    prerequisites; capacity still holds (a full training puts them on the waitlist)."""
+    actor = require_staff(actor)
+    training_id = validation.identifier(training_id, field="training.training_id")
+    begin_write(session)
+    training = _lock_training(session, training_id)
+    member = _member_by_email(session, email)
+    if training.status == rules.CANCELLED:
+        raise Conflict("trainings.error.cancelled")
+    existing = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
+                                                    Enrolment.user_id == member.id)).first()
+    if existing is not None and existing.status in rules.ACTIVE_ENROLMENT:
+        raise Conflict("trainings.error.member_already")
+    now = utcnow()
+    enrolment = _take_place(session, training, member.id, now, existing)
+    session.flush()
+    position = waitlist_position(session, enrolment) if enrolment.status == rules.WAITLISTED else 0
+    notifications.notify(session, member, "training.added" if enrolment.status == rules.ENROLLED
+                         else "training.added_waitlist", params=title_params(training, member), link=_link(training))
+    audit.record(session, actor, "training.member_add", target_type="training", target_id=training.id,
+                 detail=f"user={member.id} {enrolment.status}")
+    session.commit()
+    return EnrolOutcome(enrolment.status, position, enrolment.id)
+
+
+def staff_remove(actor: Actor | None, *, session: Session, enrolment_id: object, reason: object = "") -> None:
+    actor = require_staff(actor)
+    enrolment_id = validation.identifier(enrolment_id, field="training.enrolment_id")
+    reason = validation.text(reason, field="training.reason", max_length=500)
+    begin_write(session)
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound("trainings.error.enrolment_not_found")
+    training = _lock_training(session, enrolment.training_id)
+    session.refresh(enrolment)
+    if enrolment.status not in rules.ACTIVE_ENROLMENT:
+        raise Conflict("trainings.error.not_enrolled")
+    _free_place(session, training, enrolment, rules.REMOVED, utcnow())
+    member = session.get(User, enrolment.user_id)
+    if member is not None and member.status != DELETED:
+        notifications.notify(session, member, "training.removed", params={**title_params(training, member),
+                                                                          "reason": reason or "-"},
+                             link=_link(training))
+    audit.record(session, actor, "training.member_remove", target_type="training", target_id=training.id,
+                 detail=f"user={enrolment.user_id} {reason}")
+    session.commit()
+
+
+@dataclass
+class RosterRow:
+    enrolment_id: int
+    user_id: int
+    name: str
+    email: str
+    status: str
+    position: int
+    since: str
+    attended: int
+    completed: bool
+
+
+@dataclass
+class RatingRow:
+    stars: int
+    comment: str
+    name: str
+    when: str
+
+
+@dataclass
+class TrainingRoster:
+    enrolled: list[RosterRow]
+    waitlist: list[RosterRow]
+    average_rating: str
+    ratings_count: int
+    ratings: list[RatingRow]
+
+
+def roster(actor: Actor | None, *, session: Session, training_id: object) -> TrainingRoster:
+    """Staff: who is enrolled, who waits (in order), attendance so far, and the ratings."""
+    actor = require_staff(actor)
+    training_id = validation.identifier(training_id, field="training.training_id")
+    training = session.get(Training, training_id)
+    if training is None:
+        raise NotFound("trainings.error.training_not_found")
+    rows = session.exec(
+        select(Enrolment, User).join(User, col(User.id) == Enrolment.user_id)
+        .where(Enrolment.training_id == training.id, col(Enrolment.status).in_(rules.ACTIVE_ENROLMENT))
+        .order_by(col(Enrolment.status), col(Enrolment.queue_number), col(Enrolment.enrolled_at), col(Enrolment.id))
+    ).all()
+    attended = dict(session.exec(
+        select(Attendance.user_id, func.count()).join(TrainingSession, col(TrainingSession.id) == Attendance.session_id)
+        .where(TrainingSession.training_id == training.id).group_by(col(Attendance.user_id))).all())
+    enrolled, waitlist = [], []
+    for enrolment, user in rows:
+        row = RosterRow(enrolment.id, user.id, user.name, user.email, enrolment.status, 0,
+                        format_short_datetime(enrolment.enrolled_at or enrolment.updated_at, actor.locale),
+                        attended.get(user.id, 0), enrolment.completed_at is not None)
+        if enrolment.status == rules.ENROLLED:
+            enrolled.append(row)
+        else:
+            row.position = len(waitlist) + 1
+            waitlist.append(row)
+    rated = session.exec(
+        select(Enrolment, User).join(User, col(User.id) == Enrolment.user_id)
+        .where(Enrolment.training_id == training.id, col(Enrolment.rating).is_not(None))
+        .order_by(col(Enrolment.rated_at).desc())).all()
+    stars = [enrolment.rating for enrolment, _ in rated]
+    average = f"{sum(stars) / len(stars):.1f}" if stars else ""
+    return TrainingRoster(
+        enrolled=enrolled, waitlist=waitlist, average_rating=average, ratings_count=len(stars),
+        ratings=[RatingRow(e.rating, e.rating_comment, u.name, format_short_datetime(e.rated_at, actor.locale))
+                 for e, u in rated[:100]])
+
+
+# --- a member's own trainings -----------------------------------------------------------------
+
+@dataclass
+class MyTraining:
+    enrolment_id: int
+    training_id: int
+    title: str
+    date: str
+    status: str  # enrolled | waitlisted
+    position: int
+    can_cancel: bool
+    cancelled: bool  # the training was cancelled by staff
+    completed: bool
+    rated: bool
+
+
+@dataclass
+class MyTrainings:
+    upcoming: list[MyTraining]
+    waitlisted: list[MyTraining]
+    completed: list[MyTraining]
+    past: list[MyTraining]
+
+
+def mine(actor: Actor | None, *, session: Session) -> MyTrainings:
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    now = utcnow()
+    rows = session.exec(
+        select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
+        .where(Enrolment.user_id == actor.user_id, col(Enrolment.status).in_(rules.ACTIVE_ENROLMENT))
+        .order_by(col(Training.starts_at), col(Training.id)).limit(300)).all()
+    result = MyTrainings([], [], [], [])
+    for enrolment, training in rows:
+        position = waitlist_position(session, enrolment) if enrolment.status == rules.WAITLISTED else 0
+        item = MyTraining(
+            enrolment_id=enrolment.id, training_id=training.id, title=title_of(training, actor.locale),
+            date=format_datetime(training.starts_at, actor.locale) if training.starts_at else "",
+            status=enrolment.status, position=position,
+            can_cancel=(training.status == rules.PUBLISHED and enrolment.status == rules.ENROLLED
+                        and now < training.cancel_until) or enrolment.status == rules.WAITLISTED,
+            cancelled=training.status == rules.CANCELLED, completed=enrolment.completed_at is not None,
+            rated=enrolment.rating is not None)
+        if item.completed:
+            result.completed.append(item)
+        elif enrolment.status == rules.WAITLISTED:
+            result.waitlisted.append(item)
+        elif training.ends_at is not None and training.ends_at < now:
+            result.past.append(item)
+        else:
+            result.upcoming.append(item)
+    result.completed.reverse()
+    result.past.reverse()
+    return result
+
+
+@dataclass
+class CompletedTraining:
+    training_id: int
+    title: str
+    completed: str
+
+
+def completed_trainings(session: Session, user_id: int, locale: str) -> list[CompletedTraining]:
+    """For profiles: the trainings a member completed, newest first."""
+    rows = session.exec(
+        select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
+        .where(Enrolment.user_id == user_id, col(Enrolment.completed_at).is_not(None))
+        .order_by(col(Enrolment.completed_at).desc()).limit(100)).all()
+    return [CompletedTraining(training.id, title_of(training, locale),
+                              format_datetime(enrolment.completed_at, locale).rsplit(",", 1)[0])
+            for enrolment, training in rows]
+
+
+def my_completed_trainings(actor: Actor | None, *, session: Session) -> list[CompletedTraining]:
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    return completed_trainings(session, actor.user_id, actor.locale)
+
+
+# --- attendance and completion ----------------------------------------------------------------
+
+def _update_completion(session: Session, training: Training, user_id: int, now: datetime) -> bool | None:
+    """Recomputes one member's completion after their attendance changed. Returns True when the
+    member has just completed the training."""
+    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
+                                                     Enrolment.user_id == user_id)).first()
+    if enrolment is None or enrolment.status != rules.ENROLLED:
+        return None
+    attended = session.exec(
+        select(func.count()).select_from(Attendance)
+        .join(TrainingSession, col(TrainingSession.id) == Attendance.session_id)
+        .where(TrainingSession.training_id == training.id, Attendance.user_id == user_id)).one()
+    done = rules.has_completed(attended, training.session_count, training.completion_share)
+    just_completed = done and enrolment.completed_at is None
+    if done and enrolment.completed_at is None:
+        enrolment.completed_at = now
+    elif not done:
+        enrolment.completed_at = None
+    session.add(enrolment)
+    if just_completed:
+        member = session.get(User, user_id)
+        if member is not None and member.status != DELETED:
+            notifications.notify(session, member, "training.completed", params=title_params(training, member),
+                                 link=_link(training))
+    return just_completed
+
+
+@dataclass
+class AttendanceRow:
+    user_id: int
+    name: str
+    present: bool
+    method: str
+
+
+@dataclass
+class SessionAttendance:
+    session_id: int
+    training_id: int
+    training_title: str
+    day: str
+    hours: str
+    place: str
+    number: int
+    total: int
+    rows: list[AttendanceRow]
+    present: int
+    check_in_url: str
+    qr_svg: str  # a data: URI of the QR code (SVG)
+
+
+def _staff_session(session: Session, session_id: object) -> tuple[TrainingSession, Training]:
+    session_id = validation.identifier(session_id, field="training.session_id")
+    row = session.get(TrainingSession, session_id)
+    if row is None:
+        raise NotFound("trainings.error.session_not_found")
+    return row, session.get(Training, row.training_id)
+
+
+def check_in_url(row: TrainingSession) -> str:
+    return f"{get_settings().public_base_url.rstrip('/')}/trainings/check-in/{row.check_in_code}"
+
+
+def session_attendance(actor: Actor | None, *, session: Session, session_id: object) -> SessionAttendance:
+    """Staff, on a phone at the door: the enrolled members to tap, and the QR code to show."""
+    actor = require_staff(actor)
+    row, training = _staff_session(session, session_id)
+    sessions = sessions_of(session, training.id)
+    info = next(item for item in session_rows(session, sessions, actor.locale, utcnow()) if item.id == row.id)
+    members = session.exec(
+        select(User).join(Enrolment, col(Enrolment.user_id) == User.id)
+        .where(Enrolment.training_id == training.id, Enrolment.status == rules.ENROLLED)
+        .order_by(col(User.name), col(User.id))).all()
+    marks = {mark.user_id: mark for mark in session.exec(select(Attendance).where(Attendance.session_id == row.id))}
+    rows = [AttendanceRow(member.id, member.name, member.id in marks,
+                          marks[member.id].method if member.id in marks else "") for member in members]
+    url = check_in_url(row)
+    return SessionAttendance(
+        session_id=row.id, training_id=training.id, training_title=title_of(training, actor.locale), day=info.day,
+        hours=info.hours, place=info.place, number=info.number, total=len(sessions), rows=rows,
+        present=sum(1 for item in rows if item.present), check_in_url=url,
+        qr_svg=segno.make(url, error="m").svg_data_uri(scale=5, border=2, dark="#0b2f3a"))
+
+
+def set_attendance(actor: Actor | None, *, session: Session, session_id: object, user_id: object,
+                   present: object) -> None:
+    """Staff mark an enrolled member present or absent for one session."""
+    actor = require_staff(actor)
+    session_id = validation.identifier(session_id, field="training.session_id")
+    user_id = validation.identifier(user_id, field="training.user_id")
+    present = validation.flag(present, field="training.present")
+    begin_write(session)
+    row = session.get(TrainingSession, session_id)
+    if row is None:
+        raise NotFound("trainings.error.session_not_found")
+    training = _lock_training(session, row.training_id)
+    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
+                                                     Enrolment.user_id == user_id)).first()
+    if enrolment is None or enrolment.status != rules.ENROLLED:
+        raise Conflict("trainings.error.not_on_roster")
+    if row.start_at - rules.CHECK_IN_EARLY > utcnow():
+        raise Conflict("trainings.error.session_not_started")
+    mark = session.exec(select(Attendance).where(Attendance.session_id == row.id,
+                                                 Attendance.user_id == user_id)).first()
+    if present and mark is None:
+        session.add(Attendance(session_id=row.id, user_id=user_id, method="staff", marked_by=actor.user_id))
+    elif not present and mark is not None:
+        session.delete(mark)
+    else:
+        session.rollback()
+        return
+    session.flush()
+    _update_completion(session, training, user_id, utcnow())
+    audit.record(session, actor, "training.attendance", target_type="training", target_id=training.id,
+                 detail=f"session={row.id} user={user_id} present={present}")
+    session.commit()
+
+
+@dataclass
+class CheckInOutcome:
+    training_id: int
+    title: str
+    session_number: int
+    completed: bool
+
+
+def check_in(actor: Actor | None, *, session: Session, code: object) -> CheckInOutcome:
+    """A member scanned the session's QR code: present, if enrolled and the session is on now."""
+    actor = _require_member(actor)
+    if not isinstance(code, str) or not 16 <= len(code) <= 32 or not code.isalnum():
+        raise NotFound("trainings.error.check_in_code")
+    begin_write(session)
+    row = session.exec(select(TrainingSession).where(TrainingSession.check_in_code == code)).first()
+    if row is None:
+        raise NotFound("trainings.error.check_in_code")
+    training = _lock_training(session, row.training_id)
+    now = utcnow()
+    if training.status != rules.PUBLISHED:
+        raise Conflict("trainings.error.cancelled")
+    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
+                                                     Enrolment.user_id == actor.user_id)).first()
+    if enrolment is None or enrolment.status != rules.ENROLLED:
+        raise Conflict("trainings.error.not_on_roster")
+    if not rules.check_in_open(row.start_at, row.end_at, now):
+        raise Conflict("trainings.error.check_in_closed")
+    number = [s.id for s in sessions_of(session, training.id)].index(row.id) + 1
+    exists = session.exec(select(Attendance).where(Attendance.session_id == row.id,
+                                                   Attendance.user_id == actor.user_id)).first()
+    if exists is None:
+        session.add(Attendance(session_id=row.id, user_id=actor.user_id, method="qr"))
+        session.flush()
+        _update_completion(session, training, actor.user_id, now)
+    completed = session.exec(select(Enrolment.completed_at).where(Enrolment.id == enrolment.id)).one() is not None
+    session.commit()
+    return CheckInOutcome(training.id, title_of(training, actor.locale), number, completed)
+
+
+# --- ratings ----------------------------------------------------------------------------------
+
+def rate(actor: Actor | None, *, session: Session, training_id: object, stars: object, comment: object = "") -> None:
+    """After completing a training the member rates it 1-5 with an optional comment (can change it)."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    training_id = validation.identifier(training_id, field="training.training_id")
+    stars = validation.integer(stars, field="training.rating", minimum=1, maximum=5)
+    rules.check_rating(stars)
+    comment = validation.text(comment, field="training.comment", max_length=rules.LIMITS["comment"], multiline=True)
+    begin_write(session)
+    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training_id,
+                                                     Enrolment.user_id == actor.user_id)).first()
+    if enrolment is None or enrolment.completed_at is None:
+        raise Conflict("trainings.error.rate_after_completion")
+    enrolment.rating = stars
+    enrolment.rating_comment = comment
+    enrolment.rated_at = enrolment.updated_at = utcnow()
+    session.add(enrolment)
+    session.commit()
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+def _csv(header: list[str], rows: list[list[object]]) -> str:
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(header)
+    for row in rows:
+        # Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
+        writer.writerow([f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+                         for value in row])
+    return output.getvalue()
+
+
+def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id: object) -> str:
+    actor = require_staff(actor)
+    training_id = validation.identifier(training_id, field="training.training_id")
+    training = session.get(Training, training_id)
+    if training is None:
+        raise NotFound("trainings.error.training_not_found")
+    rows = session.exec(
+        select(Enrolment, User).join(User, col(User.id) == Enrolment.user_id)
+        .where(Enrolment.training_id == training.id)
+        .order_by(col(Enrolment.status), col(Enrolment.queue_number), col(Enrolment.id))).all()
+    waiting = [e.id for e, _ in rows if e.status == rules.WAITLISTED]
+    body = _csv(["enrolment_id", "member_id", "name", "email", "business", "status", "waitlist_position",
+                 "enrolled_at", "completed_at", "rating", "comment"],
+                [[e.id, u.id, u.name, u.email, u.business_name, e.status,
+                  waiting.index(e.id) + 1 if e.id in waiting else "",
+                  e.enrolled_at.isoformat() if e.enrolled_at else "",
+                  e.completed_at.isoformat() if e.completed_at else "", e.rating or "", e.rating_comment]
+                 for e, u in rows])
+    audit.record(session, actor, "training.export_enrolments", target_type="training", target_id=training.id)
+    session.commit()
+    return body
+
+
+def export_attendance_csv(actor: Actor | None, *, session: Session, training_id: object) -> str:
+    """One row per enrolled member, one column per session (1 = present), then the totals."""
+    actor = require_staff(actor)
+    training_id = validation.identifier(training_id, field="training.training_id")
+    training = session.get(Training, training_id)
+    if training is None:
+        raise NotFound("trainings.error.training_not_found")
+    sessions = sessions_of(session, training.id)
+    members = session.exec(
+        select(Enrolment, User).join(User, col(User.id) == Enrolment.user_id)
+        .where(Enrolment.training_id == training.id, Enrolment.status == rules.ENROLLED)
+        .order_by(col(User.name))).all()
+    marks = set(session.exec(select(Attendance.session_id, Attendance.user_id).where(
+        col(Attendance.session_id).in_([s.id for s in sessions] or [0]))).all())
+    header = ["member_id", "name", "email"] + [
+        f"session_{number} {s.start_at.isoformat()}" for number, s in enumerate(sessions, 1)
+    ] + ["attended", "completed"]
+    rows = []
+    for enrolment, user in members:
+        present = [1 if (s.id, user.id) in marks else 0 for s in sessions]
+        rows.append([user.id, user.name, user.email, *present, sum(present),
+                     "yes" if enrolment.completed_at else "no"])
+    body = _csv(header, rows)
+    audit.record(session, actor, "training.export_attendance", target_type="training", target_id=training.id)
+    session.commit()
+    return body
