@@ -5,7 +5,7 @@ import asyncio
 import logging
 
 from hub_app.db import new_session
-from hub_app.services import notifications
+from hub_app.services import bookings, notifications
 
 log = logging.getLogger("hub.background")
 INTERVAL_SECONDS = 10
@@ -16,7 +16,12 @@ def _deliver_email() -> None:
         notifications.deliver_outbox(session=session)
 
 
-DUTIES = [_deliver_email]
+def _release_no_shows() -> None:
+    with new_session() as session:
+        bookings.release_no_shows(session=session)
+
+
+DUTIES = [_deliver_email, _release_no_shows]
 
 
 async def run_background_duties() -> None:

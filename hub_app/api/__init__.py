@@ -2,10 +2,10 @@
 
 from starlette.applications import Starlette
 
-from hub_app.api import auth, health, media, oidc, profile
+from hub_app.api import auth, calendar, health, media, oidc, profile
 from hub_app.api.headers import CacheAndSecurityHeaders
 
-routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes]
+routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes]
 
 
 def build_api() -> Starlette:

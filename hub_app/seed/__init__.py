@@ -5,9 +5,9 @@ Each feature adds a module here with a `seed(session)` function and lists it in 
 
 from sqlmodel import Session
 
-from hub_app.seed import accounts
+from hub_app.seed import accounts, bookings
 
-FEATURE_SEEDS = [accounts.seed]
+FEATURE_SEEDS = [accounts.seed, bookings.seed]
 
 
 def seed_demo(session: Session) -> None:
