@@ -1,0 +1,168 @@
+"""A small client that speaks Reflex 0.10's Socket.IO protocol like the browser does, for load
+benchmarks and production tests: connect with a tab token (hydrating the page in the CONNECT
+packet, as the frontend does), send events, wait for the state updates they cause.
+
+Messages from the server are `["event", {"delta": {...}, "events": [...]}]` on namespace
+/_event; an event sent is `{"name": "<full state name>.<handler>", "payload": {...},
+"router_data": {"pathname": ..., "asPath": ..., "query": {...}}}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import socketio
+
+ROOT_STATE = "reflex___state____state"
+NAMESPACE = "/_event"
+SCRIPT_URL = re.compile(r"window\.location\.assign\((\"[^\"]*\")\)")
+
+
+def state_name(state_class) -> str:
+    return state_class.get_full_name()
+
+
+def session_state_name() -> str:
+    from hub_app.state.session import SessionState
+
+    return state_name(SessionState)
+
+
+class Update:
+    """One message from the server with the time it arrived."""
+
+    def __init__(self, data: dict, received: float):
+        self.data = data if isinstance(data, dict) else {}
+        self.received = received
+
+    @property
+    def delta(self) -> dict:
+        return self.data.get("delta") or {}
+
+    @property
+    def events(self) -> list[dict]:
+        return self.data.get("events") or []
+
+    def var(self, state: str, name: str, default=None):
+        return self.delta.get(state, {}).get(f"{name}_rx_state_", default)
+
+    def scripts(self) -> list[str]:
+        return [event.get("payload", {}).get("javascript_code", "") for event in self.events
+                if event.get("name") == "_call_script"]
+
+    def navigation(self) -> str | None:
+        """The path of a `window.location.assign(...)` script (hub_app.state.session.go_to), if any."""
+        for script in self.scripts():
+            match = SCRIPT_URL.search(script)
+            if match:
+                return json.loads(match.group(1))
+        return None
+
+
+def is_hydrated(update: Update) -> bool:
+    return update.var(ROOT_STATE, "is_hydrated") is True
+
+
+class ReflexClient:
+    """One browser tab: a token, an optional cookie header, one Socket.IO connection."""
+
+    def __init__(self, base_url: str, *, cookie: str = "", token: str | None = None, origin: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.cookie = cookie
+        self.token = token or str(uuid.uuid4())
+        self.origin = origin or self.base_url
+        self.updates: asyncio.Queue[Update] = asyncio.Queue()
+        self.sio: socketio.AsyncClient | None = None
+
+    @staticmethod
+    def event(name: str, payload: dict | None = None, path: str = "/", query: dict | None = None) -> dict:
+        as_path = path + (("?" + urlencode(query)) if query else "")
+        return {"name": name, "payload": payload or {},
+                "router_data": {"pathname": path, "asPath": as_path, "query": query or {}}}
+
+    def hydrate_event(self, path: str = "/", query: dict | None = None) -> dict:
+        return self.event(f"{ROOT_STATE}.hydrate_and_load", {}, path, query)
+
+    async def connect(self, path: str = "/", query: dict | None = None, *, timeout: float = 30) -> list[Update]:
+        """Opens the socket with the page's hydrate event (as the frontend does) and returns the
+        updates up to the one that marks the page hydrated (its on_load handlers have run)."""
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._received, namespace=NAMESPACE)
+        headers = {"Origin": self.origin}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        await self.sio.connect(
+            f"{self.base_url}?token={self.token}", headers=headers, transports=["websocket"],
+            namespaces=[NAMESPACE], socketio_path="/_event", auth={"event": self.hydrate_event(path, query)},
+            wait_timeout=timeout,
+        )
+        return await self.collect(is_hydrated, timeout=timeout)
+
+    async def _received(self, data) -> None:
+        self.updates.put_nowait(Update(data, time.perf_counter()))
+
+    async def send(self, name: str, payload: dict | None = None, path: str = "/", query: dict | None = None) -> float:
+        """Sends an event; returns the send time (perf_counter)."""
+        started = time.perf_counter()
+        await self.sio.emit("event", self.event(name, payload, path, query), namespace=NAMESPACE)
+        return started
+
+    async def collect(self, done: Callable[[Update], bool], *, timeout: float = 30) -> list[Update]:
+        """Updates received until (and including) the first one for which done(update) is true."""
+        collected = []
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no matching update within {timeout} s; got {[u.data for u in collected]}")
+            update = await asyncio.wait_for(self.updates.get(), remaining)
+            collected.append(update)
+            if done(update):
+                return collected
+
+    async def call(self, name: str, payload: dict | None = None, *, path: str = "/",
+                   done: Callable[[Update], bool] | None = None, timeout: float = 30) -> tuple[float, list[Update]]:
+        """Sends an event and waits for its updates: until `done`, by default the first update.
+        Returns (round trip in ms from send to the matching update, the updates)."""
+        self.drain()
+        started = await self.send(name, payload, path)
+        updates = await self.collect(done or (lambda update: True), timeout=timeout)
+        return (updates[-1].received - started) * 1000, updates
+
+    def drain(self) -> None:
+        while not self.updates.empty():
+            self.updates.get_nowait()
+
+    async def disconnect(self) -> None:
+        if self.sio is not None:
+            await self.sio.disconnect()
+            self.sio = None
+
+
+async def sign_in(base_url: str, email: str, password: str) -> str:
+    """Signs in the way the login page does (LoginState.submit over the socket, then the cookie
+    exchange at /api/auth/session) and returns the session cookie header ("hub_session=...")."""
+    import httpx
+
+    from hub_app.pages.login import LoginState
+
+    client = ReflexClient(base_url)
+    await client.connect("/login")
+    try:
+        form = {"email": email, "password": password}
+        _, updates = await client.call(f"{state_name(LoginState)}.submit", {"form": form}, path="/login",
+                                       done=lambda update: update.navigation() is not None)
+    finally:
+        await client.disconnect()
+    target = next(update.navigation() for update in updates if update.navigation())
+    async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as http:
+        response = await http.get(target)
+    if response.status_code != 303 or "hub_session" not in response.cookies:
+        raise RuntimeError(f"the cookie exchange failed: {response.status_code} {response.headers.get('location')}")
+    return f"hub_session={response.cookies['hub_session']}"
