@@ -8,7 +8,7 @@ why (e.g. "this thread is locked", "you are posting too fast, try again in 4 min
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.domain.membership import ACTIVE, PENDING
@@ -279,18 +279,39 @@ def check_slug(slug: str) -> str:
 
 # --- Keyset cursors -------------------------------------------------------------------------
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def encode_thread_cursor(pinned: bool, last_activity: datetime, thread_id: int) -> str:
-    """Where the next page of a category starts: after (pinned, last activity, id), newest first."""
-    return f"{int(pinned)}.{int(last_activity.timestamp() * 1_000_000)}.{thread_id}"
+    """Where the next page of a category starts: after (pinned, last activity, id), newest first.
+    Whole microseconds, so the time round-trips exactly."""
+    return f"{int(pinned)}.{(last_activity - _EPOCH) // _MICROSECOND}.{thread_id}"
 
 
-def decode_thread_cursor(cursor: object) -> tuple[bool, int, int] | None:
-    """(pinned, microseconds since the epoch, thread id), or None for no cursor; bad input raises."""
+def decode_thread_cursor(cursor: object) -> tuple[bool, datetime, int] | None:
+    """(pinned, last activity, thread id), or None for no cursor; anything malformed raises."""
     if cursor in (None, ""):
         return None
     if not isinstance(cursor, str) or len(cursor) > 60:
         raise InvalidInput("error.invalid", field="cursor")
-    match = re.fullmatch(r"([01])\.(\d{1,18})\.(\d{1,15})", cursor)
+    match = re.fullmatch(r"([01])\.(\d{1,17})\.(\d{1,15})", cursor)
     if not match:
         raise InvalidInput("error.invalid", field="cursor")
-    return match.group(1) == "1", int(match.group(2)), int(match.group(3))
+    try:
+        moment = _EPOCH + int(match.group(2)) * _MICROSECOND
+    except OverflowError:
+        raise InvalidInput("error.invalid", field="cursor") from None
+    return match.group(1) == "1", moment, int(match.group(3))
+
+
+# --- Text checks ----------------------------------------------------------------------------
+
+_TAG = re.compile(r"<\s*[a-zA-Z/!?]")
+
+
+def check_no_markup(value: str, *, field: str) -> str:
+    """Titles and names are plain text: something that looks like an HTML tag is refused."""
+    if _TAG.search(value):
+        raise InvalidInput("forum.error.markup", field=field)
+    return value

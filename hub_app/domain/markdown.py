@@ -47,6 +47,22 @@ def _parser() -> MarkdownIt:
     return md
 
 
+@lru_cache
+def _html_detector() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def has_raw_html(source: str) -> bool:
+    """Whether the Markdown holds HTML outside code (it would only show as text: posts are
+    Markdown, so the author is told to use Markdown or put code between backticks)."""
+    for token in _html_detector().parse(source or ""):
+        if token.type == "html_block":
+            return True
+        if token.type == "inline" and any(child.type == "html_inline" for child in token.children or ()):
+            return True
+    return False
+
+
 def sanitize(fragment: str) -> str:
     """Keeps only the markup Markdown produces; safe to put into the page as HTML."""
     return nh3.clean(fragment or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
