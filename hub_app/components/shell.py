@@ -90,7 +90,9 @@ def footer() -> rx.Component:
         rx.el.p(t("footer.text")),
         rx.cond(SessionState.is_staff,
                 rx.el.p(rx.el.a(t("admin.members"), href="/admin/members"), " · ",
-                        rx.el.a(t("admin.audit"), href="/admin/audit"))),
+                        rx.el.a(t("admin.audit"), href="/admin/audit"), " · ",
+                        rx.el.a(t("booking.admin_title"), href="/admin/bookings"), " · ",
+                        rx.el.a(t("space.admin_title"), href="/admin/spaces"))),
         class_name="site-footer",
     )
 

@@ -5,6 +5,7 @@ from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.domain.profiles import LIMITS
 from hub_app.i18n import CATALOGUE
+from hub_app.pages.bookings import calendar_feed_section
 from hub_app.pages.signup import sector_options, stage_options
 from hub_app.services import accounts, profiles
 from hub_app.state.i18n import t
@@ -156,6 +157,7 @@ def profile() -> rx.Component:
             _avatar(),
             rx.el.h2(t("profile.public")),
             _details_form(),
+            calendar_feed_section(),
             _privacy(),
             class_name="narrow stack",
         )

@@ -1010,7 +1010,7 @@ def calendar_day(actor: Actor | None, *, session: Session, day: object = None, k
 
 def calendar_week(actor: Actor | None, *, session: Session, space_id: object, day: object = None,
                   locale: str = "id") -> CalendarView:
-    """One space, Monday to Sunday of the week containing `day`, a column per day."""
+    """One space, seven days from `day` (default today), a column per day."""
     locale = actor.locale if actor else locale
     tz = hub_tz()
     space_id = validation.identifier(space_id, field="space_id")
@@ -1018,7 +1018,7 @@ def calendar_week(actor: Actor | None, *, session: Session, space_id: object, da
     space = session.get(Space, space_id)
     if space is None or (not space.active and not may_manage_bookings(actor)):
         raise NotFound("booking.error.no_space")
-    monday = day - timedelta(days=day.weekday())
+    monday = day  # the first column; a rolling week reads better than a calendar week on a booking page
     start, end = day_bounds(monday, tz)[0], day_bounds(monday + timedelta(days=6), tz)[1]
     hours = load_hours(session)
     closures = closures_between(session, start, end)

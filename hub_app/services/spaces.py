@@ -480,3 +480,21 @@ def qr_data_uri(space_id: int) -> str:
 
 def today_local() -> date:
     return datetime.now(UTC).astimezone(_tz()).date()
+
+
+@dataclass
+class CheckInPoster:
+    name: str
+    qr: str
+    link: str
+
+
+def check_in_poster(actor: Actor | None, *, session: Session, space_id: object, locale: str = "id") -> CheckInPoster:
+    """Staff print this by the door: the space's name and its check-in QR code."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    space = session.get(Space, validation.identifier(space_id, field="space_id"))
+    if space is None:
+        raise NotFound("booking.error.no_space")
+    return CheckInPoster(name=space_name(space, actor.locale if actor else locale), qr=qr_data_uri(space.id),
+                         link=check_in_url(space.id))
