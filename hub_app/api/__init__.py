@@ -2,10 +2,11 @@
 
 from starlette.applications import Starlette
 
-from hub_app.api import auth, calendar, health, media, oidc, profile
+from hub_app.api import auth, calendar, health, media, oidc, profile, trainings
 from hub_app.api.headers import CacheAndSecurityHeaders
 
-routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes]
+routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes,
+          *trainings.routes]
 
 
 def build_api() -> Starlette:

@@ -92,7 +92,8 @@ def footer() -> rx.Component:
                 rx.el.p(rx.el.a(t("admin.members"), href="/admin/members"), " · ",
                         rx.el.a(t("admin.audit"), href="/admin/audit"), " · ",
                         rx.el.a(t("booking.admin_title"), href="/admin/bookings"), " · ",
-                        rx.el.a(t("space.admin_title"), href="/admin/spaces"))),
+                        rx.el.a(t("space.admin_title"), href="/admin/spaces"), " · ",
+                        rx.el.a(t("trainings.admin_title"), href="/admin/trainings"))),
         class_name="site-footer",
     )
 

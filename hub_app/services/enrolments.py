@@ -25,8 +25,8 @@ from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.i18n import format_datetime, format_short_datetime
 from hub_app.models import User
 from hub_app.models.base import utcnow
-from hub_app.models.trainings import Attendance, Enrolment, Training, TrainingPrerequisite, TrainingSession
-from hub_app.services import audit, notifications
+from hub_app.models.trainings import Attendance, Enrolment, Trainer, Training, TrainingPrerequisite, TrainingSession
+from hub_app.services import audit, notifications, personal_data
 from hub_app.services.trainings import (
     _lock_training,
     completed_training_ids,
@@ -631,3 +631,55 @@ def export_attendance_csv(actor: Actor | None, *, session: Session, training_id:
     audit.record(session, actor, "training.export_attendance", target_type="training", target_id=training.id)
     session.commit()
     return body
+
+
+# --- personal data (UU 27/2022) ---------------------------------------------------------------
+
+def export_personal_data(session: Session, user_id: int) -> dict:
+    enrolled = session.exec(
+        select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
+        .where(Enrolment.user_id == user_id).order_by(col(Enrolment.id))).all()
+    attended = session.exec(
+        select(Attendance, TrainingSession).join(TrainingSession, col(TrainingSession.id) == Attendance.session_id)
+        .where(Attendance.user_id == user_id).order_by(col(Attendance.id))).all()
+    return {
+        "enrolments": [
+            {"training_id": t.id, "training": t.title_id or t.title_en, "status": e.status,
+             "created_at": e.created_at, "enrolled_at": e.enrolled_at, "promoted_at": e.promoted_at,
+             "completed_at": e.completed_at, "rating": e.rating, "rating_comment": e.rating_comment,
+             "rated_at": e.rated_at}
+            for e, t in enrolled],
+        "attendance": [
+            {"training_id": s.training_id, "session_start": s.start_at, "method": a.method, "at": a.created_at}
+            for a, s in attended],
+    }
+
+
+def erase_personal_data(session: Session, user_id: int) -> None:
+    """Seats and waitlist places are given up (the next member is promoted, as on a cancellation);
+    rating comments are erased; attendance and completions stay for the programme's records and no
+    longer name the person once the account row is anonymised."""
+    now = utcnow()
+    active = session.exec(select(Enrolment).where(Enrolment.user_id == user_id,
+                                                  col(Enrolment.status).in_(rules.ACTIVE_ENROLMENT))).all()
+    for enrolment in active:
+        training = _lock_training(session, enrolment.training_id)
+        session.refresh(enrolment)
+        if enrolment.status in rules.ACTIVE_ENROLMENT:
+            _free_place(session, training, enrolment, rules.WITHDRAWN, now)
+    for enrolment in session.exec(select(Enrolment).where(Enrolment.user_id == user_id,
+                                                          Enrolment.rating_comment != "")).all():
+        enrolment.rating_comment = ""
+        session.add(enrolment)
+    for trainer in session.exec(select(Trainer).where(Trainer.user_id == user_id)).all():
+        trainer.user_id = None
+        session.add(trainer)
+    session.flush()
+
+
+def _register_personal_data() -> None:
+    if not any(feature.name == "trainings" for feature in personal_data.FEATURES):
+        personal_data.register("trainings", export=export_personal_data, erase=erase_personal_data)
+
+
+_register_personal_data()

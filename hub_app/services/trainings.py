@@ -12,15 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import nh3
-from markdown_it import MarkdownIt
+from icalendar import Calendar, Event
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
+from hub_app.domain import markdown, validation
 from hub_app.domain import trainings as rules
-from hub_app.domain import validation
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import format_date, format_datetime, format_short_datetime, format_time, normalize_locale, pick
@@ -35,7 +34,8 @@ from hub_app.models.trainings import (
     TrainingSession,
     TrainingTrainer,
 )
-from hub_app.services import audit, notifications
+from hub_app.services import audit, bookings, calendar_feed, notifications
+from hub_app.services.calendar_feed import FeedEvent
 from hub_app.services.spaces import space_name
 from hub_app.settings import get_settings
 
@@ -62,17 +62,11 @@ def require_staff(actor: Actor | None) -> Actor:
 
 # --- text and time helpers ---------------------------------------------------------------------
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "code", "pre", "hr"}
-
-
 @lru_cache(maxsize=512)
 def render_markdown(source: str) -> str:
-    """Markdown to HTML with raw HTML off, then sanitised: only simple tags, safe links that get
-    rel="nofollow noopener"."""
-    html = _markdown.render(source or "")
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener")
+    """A description: Markdown rendered with raw HTML off and sanitised with nh3 (links get
+    rel="nofollow noopener"), by the same renderer as forum posts."""
+    return markdown.render(source or "")
 
 
 def _zone() -> ZoneInfo:
@@ -635,8 +629,6 @@ def _clean_session_form(form: object, training: Training) -> tuple[datetime, dat
 
 
 def _reserve_room(session: Session, training: Training, row: TrainingSession) -> None:
-    from hub_app.services import bookings
-
     row.booking_id = bookings.reserve_for_training(
         session, space_id=row.space_id, start=row.start_at, end=row.end_at, title_id=training.title_id,
         title_en=training.title_en, training_session_id=row.id)
@@ -645,8 +637,6 @@ def _reserve_room(session: Session, training: Training, row: TrainingSession) ->
 def _release_room(session: Session, row: TrainingSession) -> None:
     if row.booking_id is None:
         return
-    from hub_app.services import bookings
-
     bookings.release_training_reservation(session, row.booking_id)
     row.booking_id = None
     session.add(row)
@@ -710,8 +700,6 @@ def move_session(actor: Actor | None, *, session: Session, session_id: object, f
     start, end, space_id = _clean_session_form(form, training)
     if start <= now:
         raise InvalidInput("trainings.error.session_in_past", field="training.session_start")
-    from hub_app.services import bookings
-
     if row.booking_id is not None and space_id is not None:
         bookings.move_training_reservation(session, row.booking_id, space_id=space_id, start=start, end=end)
         row.start_at, row.end_at, row.space_id = start, end, space_id
@@ -1024,16 +1012,70 @@ def admin_training(actor: Actor | None, *, session: Session, training_id: object
 
 # --- hooks for other features ------------------------------------------------------------------
 
-def _register_hooks() -> None:
-    """Completion unlocks spaces (the booking service asks us), and sessions join the member's
-    calendar feed. Registered when both features are present."""
-    try:
-        from hub_app.services import bookings
-    except ImportError:  # the booking feature is not installed
-        return
-    register = getattr(bookings, "set_training_completion_check", None)
-    if register is not None:
-        register(has_completed_training)
+FEED_PAST = timedelta(days=60)
 
 
-_register_hooks()
+def _session_events(session: Session, user_id: int, training_id: int | None = None) -> list[FeedEvent]:
+    """The sessions of the trainings a member holds a seat in, as calendar events."""
+    user = session.get(User, user_id)
+    locale = user.locale if user else "id"
+    statement = (
+        select(TrainingSession, Training)
+        .join(Training, col(Training.id) == TrainingSession.training_id)
+        .join(Enrolment, col(Enrolment.training_id) == Training.id)
+        .where(Enrolment.user_id == user_id, Enrolment.status == rules.ENROLLED,
+               Training.status == rules.PUBLISHED, col(TrainingSession.end_at) > utcnow() - FEED_PAST)
+    )
+    if training_id is not None:
+        statement = statement.where(Training.id == training_id)
+    rows = session.exec(statement.order_by(col(TrainingSession.start_at)).limit(500)).all()
+    names = _space_names(session, {row.space_id for row, _ in rows if row.space_id}, locale)
+    base = get_settings().public_base_url.rstrip("/")
+    events = []
+    for row, training in rows:
+        place = names.get(row.space_id, "") if row.space_id else ""
+        location = f"Jakarta Future City Hub, JB Tower lt. 23 · {place}" if place else training.online_link
+        events.append(FeedEvent(
+            uid=f"training-session-{row.id}@jfch", title=title_of(training, locale), starts_at=row.start_at,
+            ends_at=row.end_at, location=location, url=f"{base}/trainings/{training.id}",
+            description=training.online_link if training.format != "hub" else ""))
+    return events
+
+
+def feed_events(session: Session, user_id: int) -> list[FeedEvent]:
+    """Source for the personal calendar feed (services/calendar_feed.py)."""
+    return _session_events(session, user_id)
+
+
+def training_ics(actor: Actor | None, *, session: Session, training_id: object) -> bytes | None:
+    """"Add to calendar": the sessions of one training the actor is enrolled in, as an .ics file."""
+    if actor is None:
+        return None
+    training_id = validation.identifier(training_id, field="training.training_id")
+    events = _session_events(session, actor.user_id, training_id)
+    if not events:
+        return None
+    calendar = Calendar()
+    calendar.add("prodid", "-//Jakarta Future City Hub//trainings//ID")
+    calendar.add("version", "2.0")
+    stamp = utcnow()
+    for item in events:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.starts_at)
+        event.add("dtend", item.ends_at)
+        event.add("summary", item.title)
+        if item.location:
+            event.add("location", item.location)
+        if item.description:
+            event.add("description", item.description)
+        event.add("url", item.url)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# Completion unlocks spaces that require a training (the booking service asks us), and the
+# sessions join the member's personal calendar feed.
+bookings.set_training_completion_check(has_completed_training)
+calendar_feed.register_source(feed_events)

@@ -117,6 +117,7 @@ MESSAGES = {
     "trainings.add_trainer": ("Tambah pelatih", "Add trainer"),
     "trainings.new_trainer": ("Pelatih baru (isi di bawah)", "New trainer (fill in below)"),
     "trainings.upload_photo": ("Unggah foto", "Upload photo"),
+    "trainings.photo_saved": ("Foto pelatih tersimpan.", "The trainer's photo is saved."),
     "trainings.add_prerequisite": ("Tambah prasyarat", "Add prerequisite"),
     "trainings.remove": ("Hapus", "Remove"),
     "trainings.enrolments": ("Pendaftaran", "Enrolments"),

@@ -1,0 +1,100 @@
+"""HTTP routes of the training programme, authenticated by the HttpOnly session cookie:
+- GET /api/admin/trainings/<id>/enrolments.csv and /attendance.csv: staff exports (the service
+  checks that the actor is staff);
+- GET /api/trainings/<id>/calendar.ics: "add to calendar" for a member enrolled in the training;
+- POST /api/admin/trainers/<id>/photo: staff upload a trainer's photo (plain multipart form,
+  refused from other origins)."""
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from hub_app.api.profile import same_origin
+from hub_app.api.session_cookie import safe_next, token_from_cookie_header
+from hub_app.db import new_session
+from hub_app.domain.errors import HubError, NotAllowed, NotFound
+from hub_app.services import accounts, enrolments, trainings
+from hub_app.settings import get_settings
+
+_PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+_EXPORTS = {"enrolments": enrolments.export_enrolments_csv, "attendance": enrolments.export_attendance_csv}
+
+
+def _export(cookie: str, kind: str, training_id: int) -> tuple[int, str]:
+    with new_session() as session:
+        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        try:
+            return 200, _EXPORTS[kind](actor, session=session, training_id=training_id)
+        except NotAllowed:
+            return (401 if actor is None else 403), ""
+        except NotFound:
+            return 404, ""
+        except HubError:
+            return 400, ""
+
+
+async def export_csv(request: Request) -> Response:
+    training_id, kind = request.path_params["training_id"], request.path_params["kind"]
+    if kind not in _EXPORTS:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    status, body = await asyncio.to_thread(_export, request.headers.get("cookie", ""), kind, training_id)
+    if status != 200:
+        return Response({401: "Sign in required", 403: "Staff only", 404: "Not found"}.get(status, "Bad request"),
+                        status_code=status, media_type="text/plain", headers=_PRIVATE)
+    # A byte order mark so that spreadsheet programs read the names' accents as UTF-8.
+    return Response("\ufeff" + body, media_type="text/csv; charset=utf-8", headers=_PRIVATE | {
+        "Content-Disposition": f'attachment; filename="training-{training_id}-{kind}.csv"'})
+
+
+def _calendar(cookie: str, training_id: int) -> bytes | None:
+    with new_session() as session:
+        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        try:
+            return trainings.training_ics(actor, session=session, training_id=training_id)
+        except HubError:
+            return None
+
+
+async def calendar_file(request: Request) -> Response:
+    training_id = request.path_params["training_id"]
+    body = await asyncio.to_thread(_calendar, request.headers.get("cookie", ""), training_id)
+    if body is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=_PRIVATE | {
+        "Content-Disposition": f'attachment; filename="training-{training_id}.ics"'})
+
+
+def _save_photo(cookie: str, trainer_id: int, data: bytes) -> str:
+    with new_session() as session:
+        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        try:
+            trainings.save_trainer_photo(actor, session=session, trainer_id=trainer_id, data=data)
+        except HubError as error:
+            return error.key
+    return ""
+
+
+async def upload_trainer_photo(request: Request) -> Response:
+    if not same_origin(request):
+        return Response(status_code=403)
+    trainer_id = request.path_params["trainer_id"]
+    limit = get_settings().max_avatar_bytes
+    if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
+        return RedirectResponse("/admin/trainings?photo=error.avatar_too_large", status_code=303)
+    form = await request.form(max_files=1, max_fields=2, max_part_size=limit + 1)
+    upload = form.get("photo")
+    data = await upload.read(limit + 1) if hasattr(upload, "read") else b""
+    back = safe_next(str(form.get("back") or "/admin/trainings"))
+    if not back.startswith("/admin/trainings"):
+        back = "/admin/trainings"
+    problem = await asyncio.to_thread(_save_photo, request.headers.get("cookie", ""), trainer_id, data)
+    return RedirectResponse(f"{back}?photo={problem or 'ok'}", status_code=303)
+
+
+routes = [
+    Route("/api/admin/trainings/{training_id:int}/{kind}.csv", export_csv, methods=["GET"]),
+    Route("/api/trainings/{training_id:int}/calendar.ics", calendar_file, methods=["GET"]),
+    Route("/api/admin/trainers/{trainer_id:int}/photo", upload_trainer_photo, methods=["POST"]),
+]

@@ -1,0 +1,110 @@
+"""/trainings/mine: my trainings (upcoming, waitlisted, completed, past), cancel, add to calendar."""
+
+import reflex as rx
+
+from hub_app.components.forms import message
+from hub_app.components.shell import shell
+from hub_app.domain.errors import HubError
+from hub_app.services import enrolments
+from hub_app.services.enrolments import MyTraining
+from hub_app.state.i18n import t, tf
+from hub_app.state.services import call
+from hub_app.state.session import SessionState, go_to
+
+
+class MyTrainingsState(SessionState):
+    upcoming: list[MyTraining] = []
+    waitlisted: list[MyTraining] = []
+    completed: list[MyTraining] = []
+    past: list[MyTraining] = []
+    error: str = ""
+    info: str = ""
+
+    async def _reload(self) -> None:
+        try:
+            result = await call(enrolments.mine, await self._actor())
+        except HubError as error:
+            self.error = self._error_text(error)
+            self.upcoming, self.waitlisted, self.completed, self.past = [], [], [], []
+            return
+        self.upcoming, self.waitlisted = result.upcoming, result.waitlisted
+        self.completed, self.past = result.completed, result.past
+
+    @rx.event
+    async def load(self):
+        self.error = self.info = ""
+        if await self._actor() is None:
+            return go_to("/login?next=/trainings/mine")
+        await self._reload()
+
+    @rx.event
+    async def cancel(self, enrolment_id: int):
+        """Cancels one of the member's own enrolments (the service refuses anyone else's)."""
+        self.error = self.info = ""
+        try:
+            await call(enrolments.cancel, await self._actor(), enrolment_id=enrolment_id)
+        except HubError as error:
+            self.error = self._error_text(error)
+        else:
+            self.info = self._t("trainings.cancelled_ok")
+        await self._reload()
+
+
+def _item(item: MyTraining) -> rx.Component:
+    return rx.el.li(
+        rx.el.div(
+            rx.el.div(rx.el.a(rx.el.strong(item.title), href="/trainings/" + item.training_id.to_string()),
+                      rx.el.br(), rx.el.small(item.date, class_name="muted")),
+            rx.match(
+                item.status,
+                ("waitlisted", rx.el.span(tf("trainings.position_short", position=item.position),
+                                          class_name="pill warn")),
+                rx.cond(item.completed, rx.el.span(t("trainings.completed"), class_name="pill ok"),
+                        rx.el.span(t("trainings.you_enrolled"), class_name="pill ok")),
+            ),
+            class_name="row",
+        ),
+        rx.cond(item.cancelled, rx.el.p(t("trainings.training_cancelled"), class_name="notice warn")),
+        rx.el.div(
+            rx.cond(item.can_cancel & ~item.completed,
+                    rx.el.button(rx.cond(item.status == "waitlisted", t("trainings.leave_waitlist"),
+                                         t("trainings.cancel_enrolment")),
+                                 type="button", on_click=MyTrainingsState.cancel(item.enrolment_id),
+                                 class_name="button ghost small")),
+            rx.cond((item.status == "enrolled") & ~item.cancelled,
+                    rx.el.a(rx.icon("calendar-plus", size=16, aria_hidden="true"), t("trainings.add_to_calendar"),
+                            href="/api/trainings/" + item.training_id.to_string() + "/calendar.ics",
+                            class_name="button ghost small")),
+            rx.cond(item.completed & ~item.rated,
+                    rx.el.a(t("trainings.rate_now"), href="/trainings/" + item.training_id.to_string(),
+                            class_name="button ghost small")),
+            class_name="actions",
+        ),
+        data_testid="my-training",
+    )
+
+
+def _section(title_key: str, items, test_id: str) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(t(title_key)),
+        rx.cond(items.length() > 0, rx.el.ul(rx.foreach(items, _item), class_name="list"),
+                rx.el.p(t("common.none"), class_name="muted")),
+        data_testid=test_id,
+    )
+
+
+@rx.page(route="/trainings/mine", title="Pelatihan saya · Jakarta Future City Hub",
+         on_load=[SessionState.load_shell, MyTrainingsState.load])
+def my_trainings_page() -> rx.Component:
+    return shell(
+        rx.el.h1(t("trainings.mine_title")),
+        rx.el.p(rx.el.a(t("trainings.back_to_catalogue"), href="/trainings")),
+        message(MyTrainingsState.error),
+        message(MyTrainingsState.info, kind="ok"),
+        _section("trainings.upcoming", MyTrainingsState.upcoming, "mine-upcoming"),
+        _section("trainings.waitlisted", MyTrainingsState.waitlisted, "mine-waitlisted"),
+        _section("trainings.completed_title", MyTrainingsState.completed, "mine-completed"),
+        rx.cond(MyTrainingsState.past.length() > 0,
+                _section("trainings.past_title", MyTrainingsState.past, "mine-past")),
+        rx.el.p(t("trainings.calendar_feed_hint"), class_name="muted"),
+    )
