@@ -7,6 +7,7 @@ from hub_app.domain.profiles import LIMITS
 from hub_app.i18n import CATALOGUE
 from hub_app.pages.bookings import calendar_feed_section
 from hub_app.pages.signup import sector_options, stage_options
+from hub_app.pages.trainings_mine import completed_trainings_section
 from hub_app.services import accounts, profiles
 from hub_app.state.i18n import t
 from hub_app.state.services import call
@@ -158,6 +159,7 @@ def profile() -> rx.Component:
             rx.el.h2(t("profile.public")),
             _details_form(),
             calendar_feed_section(),
+            completed_trainings_section(),
             _privacy(),
             class_name="narrow stack",
         )

@@ -6,7 +6,7 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments
-from hub_app.services.enrolments import MyTraining
+from hub_app.services.enrolments import CompletedTraining, MyTraining
 from hub_app.state.i18n import t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
@@ -107,4 +107,34 @@ def my_trainings_page() -> rx.Component:
         rx.cond(MyTrainingsState.past.length() > 0,
                 _section("trainings.past_title", MyTrainingsState.past, "mine-past")),
         rx.el.p(t("trainings.calendar_feed_hint"), class_name="muted"),
+    )
+
+
+class ProfileTrainingsState(SessionState):
+    """The "Completed trainings" section of /profile."""
+
+    completed_trainings: list[CompletedTraining] = []
+
+    @rx.event
+    async def load_completed_trainings(self):
+        try:
+            self.completed_trainings = await call(enrolments.my_completed_trainings, await self._actor())
+        except HubError:
+            self.completed_trainings = []
+
+
+def completed_trainings_section() -> rx.Component:
+    """Shown on /profile (mounted there; loads itself)."""
+    s = ProfileTrainingsState
+    return rx.el.section(
+        rx.el.h2(t("trainings.profile_title")),
+        rx.cond(
+            s.completed_trainings.length() > 0,
+            rx.el.ul(rx.foreach(s.completed_trainings, lambda item: rx.el.li(
+                rx.el.a(item.title, href="/trainings/" + item.training_id.to_string()), " · ",
+                rx.el.small(item.completed, class_name="muted"))), data_testid="completed-trainings"),
+            rx.el.p(t("trainings.profile_none"), class_name="muted"),
+        ),
+        rx.el.p(rx.el.a(t("trainings.mine_title"), href="/trainings/mine")),
+        id="completed-trainings", class_name="card", on_mount=s.load_completed_trainings,
     )

@@ -22,7 +22,7 @@ from hub_app.domain import validation
 from hub_app.domain.errors import Conflict, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED
 from hub_app.domain.permissions import Actor, may_use_hub
-from hub_app.i18n import format_datetime, format_short_datetime
+from hub_app.i18n import format_datetime, format_short_datetime, translate
 from hub_app.models import User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, Trainer, Training, TrainingPrerequisite, TrainingSession
@@ -683,3 +683,27 @@ def _register_personal_data() -> None:
 
 
 _register_personal_data()
+
+
+# --- the member's public profile (/members/<id>) ----------------------------------------------
+
+def _profile_section(session: Session, reader: Actor | None, member: User, locale: str):
+    """"Completed trainings" on a member's profile in the directory."""
+    from hub_app.services.members import ProfileSection, SectionItem
+
+    done = completed_trainings(session, member.id, locale)
+    return ProfileSection(
+        title=translate("trainings.profile_title", locale),
+        items=[SectionItem(text=item.title, detail=item.completed, link=f"/trainings/{item.training_id}")
+               for item in done],
+        empty_text=translate("trainings.profile_none", locale))
+
+
+def _register_profile_section() -> None:
+    from hub_app.services import members
+
+    if _profile_section not in members.PROFILE_SECTIONS:
+        members.PROFILE_SECTIONS.append(_profile_section)
+
+
+_register_profile_section()

@@ -628,6 +628,14 @@ def _clean_session_form(form: object, training: Training) -> tuple[datetime, dat
     return start, end, space_id
 
 
+def _check_space(session: Session, space_id: int | None) -> None:
+    if space_id is None:
+        return
+    space = session.get(Space, space_id)
+    if space is None or not space.active:
+        raise NotFound("booking.error.no_space", field="training.space_id")
+
+
 def _reserve_room(session: Session, training: Training, row: TrainingSession) -> None:
     row.booking_id = bookings.reserve_for_training(
         session, space_id=row.space_id, start=row.start_at, end=row.end_at, title_id=training.title_id,
@@ -658,6 +666,7 @@ def add_session(actor: Actor | None, *, session: Session, training_id: object, f
     start, end, space_id = _clean_session_form(form, training)
     if start <= utcnow():
         raise InvalidInput("trainings.error.session_in_past", field="training.session_start")
+    _check_space(session, space_id)
     if training.session_count >= rules.MAX_SESSIONS:
         raise Conflict("trainings.error.too_many_sessions", max=rules.MAX_SESSIONS)
     row = TrainingSession(training_id=training.id, start_at=start, end_at=end, space_id=space_id,
@@ -700,6 +709,7 @@ def move_session(actor: Actor | None, *, session: Session, session_id: object, f
     start, end, space_id = _clean_session_form(form, training)
     if start <= now:
         raise InvalidInput("trainings.error.session_in_past", field="training.session_start")
+    _check_space(session, space_id)
     if row.booking_id is not None and space_id is not None:
         bookings.move_training_reservation(session, row.booking_id, space_id=space_id, start=start, end=end)
         row.start_at, row.end_at, row.space_id = start, end, space_id

@@ -78,10 +78,13 @@ def statuses(session: Session, training: Training) -> dict[int, str]:
         select(Enrolment).where(Enrolment.training_id == training.id)).all()}
 
 
-def error_key(call) -> str:
-    """The catalogue key of the refusal `call()` raises."""
+def error_key(call, session: Session | None = None) -> str:
+    """The catalogue key of the refusal `call()` raises. Like the app (a fresh DB session per call,
+    closed after it), whatever the refused call left uncommitted is rolled back."""
     try:
         call()
     except (Conflict, InvalidInput, NotAllowed, NotFound) as error:
+        if session is not None:
+            session.rollback()
         return error.key
     raise AssertionError("no refusal raised")
