@@ -1,4 +1,13 @@
-"""Reflex configuration; everything that varies per deployment comes from hub_app.settings."""
+"""Reflex configuration; everything that varies per deployment comes from hub_app.settings.
+
+Production path (README "Configuration"): HUB_DATABASE_URL=postgresql://..., HUB_REDIS_URL=redis://...
+(Reflex state in Redis, so several backend workers can serve the same tab: GRANIAN_WORKERS=N),
+HUB_ALLOWED_ORIGINS, HUB_PUBLIC_BASE_URL (the address browsers use, also for the websocket) and
+HUB_TRUSTED_PROXY_HOPS behind HTTP proxies.
+"""
+
+import os
+from urllib.parse import urlsplit
 
 import reflex as rx
 
@@ -6,15 +15,28 @@ from hub_app.settings import get_settings
 
 settings = get_settings()
 
+# REFLEX_REDIS_URL is honoured too (Reflex's own name); HUB_REDIS_URL wins.
+redis_url = settings.redis_url or os.environ.get("REFLEX_REDIS_URL", "")
+
+# The browser opens the event websocket at api_url. For a local address the frontend already uses
+# the page's own host; for a public one (behind a proxy, https on port 443) it must be that address.
+public_host = urlsplit(settings.public_base_url).hostname or ""
+public_urls = {} if public_host in ("localhost", "127.0.0.1", "0.0.0.0", "::1") else {
+    "api_url": settings.public_base_url.rstrip("/"),
+    "deploy_url": settings.public_base_url.rstrip("/"),
+}
+
 config = rx.Config(
     app_name="hub_app",
     db_url=settings.database_url,
-    redis_url=settings.redis_url or None,
-    state_manager_mode="redis" if settings.redis_url else "disk",
+    redis_url=redis_url or None,
+    state_manager_mode="redis" if redis_url else "disk",
     cors_allowed_origins=settings.allowed_origins,
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     frontend_compression_formats=["brotli", "gzip"],
     telemetry_enabled=False,
     show_built_with_reflex=False,
     react_strict_mode=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **public_urls,
 )

@@ -6,9 +6,18 @@ import hub_app.pages  # noqa: F401  (registers every page)
 from hub_app.api import build_api, wrap_with_headers
 from hub_app.background import run_background_duties
 
+DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelatihan wirausaha dan jejaring "
+               "untuk UMKM digital dan startup di Jakarta.")
+
 app = rx.App(
     stylesheets=["/hub.css"],
     api_transformer=[build_api(), wrap_with_headers],
-    head_components=[rx.el.meta(name="theme-color", content="#0b5f73")],
+    # Indonesian is the default language; the shell marks the chosen one on its root element.
+    html_lang="id",
+    head_components=[
+        rx.el.meta(name="theme-color", content="#0b5f73"),
+        rx.el.meta(name="description", content=DESCRIPTION),
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+    ],
 )
 app.register_lifespan_task(run_background_duties)

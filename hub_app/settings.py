@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000", "http://127.0.0.1:3000"]
     timezone: str = "Asia/Jakarta"
     default_locale: str = "id"
+    # Behind HTTP proxies: how many of them append to X-Forwarded-For (0 = trust no such header).
+    trusted_proxy_hops: int = 0
 
     smtp_host: str = ""
     smtp_port: int = 587
