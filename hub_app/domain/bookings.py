@@ -106,7 +106,7 @@ def check_times(start: datetime, end: datetime, *, rules: SpaceRules, hours: dic
     if not within_opening_hours(start, end, hours, tz):
         raise InvalidInput("booking.error.outside_hours", field="start")
     if closure_hit(start, end, space_id, closures) is not None:
-        raise Conflict("booking.error.closed", field="start")
+        raise Conflict("booking.error.closed")
 
 
 def peak_seats(intervals: Iterable[Interval], start: datetime, end: datetime) -> int:
@@ -126,19 +126,19 @@ def peak_seats(intervals: Iterable[Interval], start: datetime, end: datetime) ->
 
 def check_room_free(intervals: Iterable[Interval], start: datetime, end: datetime) -> None:
     if any(overlaps(start, end, i.starts_at, i.ends_at) for i in intervals):
-        raise Conflict("booking.error.slot_taken", field="start")
+        raise Conflict("booking.error.slot_taken")
 
 
 def check_seats(intervals: Iterable[Interval], start: datetime, end: datetime, *, seats: int, capacity: int) -> None:
     """Desk areas: overlapping bookings never take more seats than the area has."""
     left = capacity - peak_seats(intervals, start, end)
     if seats > left:
-        raise Conflict("booking.error.no_seats", field="people", left=max(left, 0))
+        raise Conflict("booking.error.no_seats", left=max(left, 0))
 
 
 def check_people(people: int, rules: SpaceRules) -> None:
     if people < 1 or people > rules.capacity:
-        raise InvalidInput("booking.error.over_capacity", field="people", capacity=rules.capacity)
+        raise InvalidInput("booking.error.over_capacity", capacity=rules.capacity)
 
 
 def check_availability(intervals: list[Interval], start: datetime, end: datetime, *, rules: SpaceRules,

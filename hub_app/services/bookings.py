@@ -149,7 +149,7 @@ def _insert(session: Session, booking: Booking) -> Booking:
             session.add(booking)
             session.flush()
     except IntegrityError:
-        raise Conflict("booking.error.slot_taken", field="start") from None
+        raise Conflict("booking.error.slot_taken") from None
     return booking
 
 
@@ -215,7 +215,7 @@ def _clean_details(title: object, people: object, note: object, capacity: int) -
     people = validation.integer(people if people not in (None, "") else 1, field="people", minimum=1,
                                 maximum=10_000)
     if people > capacity:
-        raise InvalidInput("booking.error.over_capacity", field="people", capacity=capacity)
+        raise InvalidInput("booking.error.over_capacity", capacity=capacity)
     note = validation.text(note, field="note", max_length=rules.LIMITS["note"], multiline=True)
     return title, people, note
 
@@ -729,7 +729,7 @@ def _training_times(session: Session, space: Space, start: datetime, end: dateti
     if end - start > MAX_SPAN:
         raise InvalidInput("booking.error.one_day", field="end")
     if closure_hit(start, end, space.id, closures_between(session, start, end)) is not None:
-        raise Conflict("booking.error.closed", field="start")
+        raise Conflict("booking.error.closed")
     _check_free(session, space, start, end, space.capacity, exclude_ids)
 
 
@@ -767,7 +767,7 @@ def move_training_reservation(session: Session, booking_id: int, *, space_id: in
             session.flush()
     except IntegrityError:
         session.refresh(booking)
-        raise Conflict("booking.error.slot_taken", field="start") from None
+        raise Conflict("booking.error.slot_taken") from None
 
 
 def release_training_reservation(session: Session, booking_id: int) -> None:

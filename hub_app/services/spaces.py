@@ -344,7 +344,9 @@ def save_opening_hours(actor: Actor | None, *, session: Session, form: object) -
     """form: opens_<weekday>/closes_<weekday> as HH:MM (on the half hour); both empty = closed."""
     if not may_manage_bookings(actor):
         raise NotAllowed()
-    if not isinstance(form, dict):
+    # The page's form always sends all fourteen fields (empty for a closed day); anything else is not it.
+    if not isinstance(form, dict) or any(f"{part}_{day}" not in form for part in ("opens", "closes")
+                                         for day in range(7)):
         raise InvalidInput()
     parsed = {}
     for day in range(7):
@@ -354,6 +356,8 @@ def save_opening_hours(actor: Actor | None, *, session: Session, form: object) -
             raise InvalidInput("space.error.hours_order", field=f"closes_{day}")
         if opens is not None:
             parsed[day] = (opens, closes)
+    if not parsed:
+        raise InvalidInput("space.error.hours_all_closed", field="opens_0")
     begin_write(session)
     session.exec(delete(OpeningHours))
     for day in range(7):

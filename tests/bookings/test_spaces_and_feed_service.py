@@ -78,6 +78,11 @@ def test_opening_hours_change_what_can_be_booked(session, staff, member):
     room = make_space(session)
     day = weekday_ahead()
     form = {f"opens_{d}": "09:00" for d in range(5)} | {f"closes_{d}": "17:00" for d in range(5)}
+    form |= {f"{part}_{d}": "" for part in ("opens", "closes") for d in (5, 6)}
+    assert _key(lambda: spaces.save_opening_hours(staff, session=session, form={"opens_0": "09:00"})) == \
+        "error.invalid"
+    assert _key(lambda: spaces.save_opening_hours(staff, session=session, form={
+        key: "" for key in form})) == "space.error.hours_all_closed"
     assert _key(lambda: spaces.save_opening_hours(member, session=session, form=form)) == "error.not_allowed"
     assert _key(lambda: spaces.save_opening_hours(staff, session=session, form=form | {"closes_0": "08:00"})) == \
         "space.error.hours_order"

@@ -64,6 +64,8 @@ MESSAGES = {
                                "Times must be HH:MM on the half hour (e.g. 08:00, 20:30)."),
     "space.error.hours_order": ("Isi jam buka dan tutup, dengan tutup setelah buka.",
                                 "Fill in opening and closing time, closing after opening."),
+    "space.error.hours_all_closed": ("Hub harus buka setidaknya satu hari; untuk libur gunakan penutupan.",
+                                     "The hub must open on at least one day; use closures for holidays."),
     "space.error.closure_has_bookings": ("Ada {count} pemesanan pada waktu itu; batalkan dulu.",
                                          "{count} booking(s) hold that time; cancel them first."),
     # Notifications (in-app + email)
