@@ -57,9 +57,11 @@ MEGABYTE_TEXT = "x" * (1024 * 1024)
 
 
 def _nested(depth: int) -> dict:
+    """Deeply nested dicts and lists, as JSON from a browser can carry them (a tree: JSON has no
+    shared references)."""
     value: dict = {"leaf": ["a", 1, None]}
     for level in range(depth):
-        value = {f"k{level}": value, "list": [value]}
+        value = {f"k{level}": [value, level]}
     return value
 
 
@@ -77,7 +79,7 @@ JUNK_VALUES: list[Any] = [
     [],
     [1, "two", None],
     {},
-    _nested(40),
+    _nested(200),
     {"member_id": -5, "role": "admin", "action": "approve", "notification_id": [1]},
 ]
 
@@ -632,3 +634,21 @@ def count_rows(engine, table: str) -> int:
 
     with engine.connect() as connection:
         return connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def add_session(engine, person: Person) -> str:
+    """Another live session (another device) for the person; returns its cookie token."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from hub_app.models import UserSession
+    from hub_app.models.base import utcnow
+    from hub_app.services.security import hash_token, new_token
+
+    token = new_token()
+    with Session(engine) as session:
+        session.add(UserSession(user_id=person.id, token_hash=hash_token(token),
+                                expires_at=utcnow() + timedelta(days=14)))
+        session.commit()
+    return token
