@@ -149,10 +149,12 @@ def enrol(actor: Actor | None, *, session: Session, training_id: object) -> Enro
                           existing=existing.status if existing else None,
                           missing_prerequisites=rules.missing_prerequisites(required, done))
     enrolment = _take_place(session, training, actor.user_id, now, existing)
-    session.flush()
-    position = waitlist_position(session, enrolment) if enrolment.status == rules.WAITLISTED else 0
     session.commit()
-    return EnrolOutcome(enrolment.status, position, enrolment.id)
+    # The place is fixed by the queue number taken under the lock; counting who is ahead needs no lock.
+    status, enrolment_id = enrolment.status, enrolment.id
+    position = waitlist_position(session, enrolment) if status == rules.WAITLISTED else 0
+    session.rollback()
+    return EnrolOutcome(status, position, enrolment_id)
 
 
 def _own_enrolment(session: Session, actor: Actor, enrolment_id: object) -> Enrolment:
