@@ -43,7 +43,9 @@ test: setup /usr/bin/chromium
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadgroup
 
-bench: setup
+# Starts the portal itself (ports 3500-3599, work dirs under $$TMPDIR); needs PostgreSQL and Redis
+# for the production-path figures; Lighthouse is installed from npm into .tools/lighthouse.
+bench: setup /usr/bin/chromium
 	$(BIN)/python -m benchmarks
 
 lint: setup
