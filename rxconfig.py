@@ -17,6 +17,9 @@ settings = get_settings()
 
 # REFLEX_REDIS_URL is honoured too (Reflex's own name); HUB_REDIS_URL wins.
 redis_url = settings.redis_url or os.environ.get("REFLEX_REDIS_URL", "")
+if not redis_url and os.environ.get("GRANIAN_WORKERS", "1").strip() not in ("", "1"):
+    # Disk state lives inside one process: a second worker would not see the tab's state.
+    raise SystemExit("GRANIAN_WORKERS above 1 needs HUB_REDIS_URL (Reflex state in Redis); see README 'Configuration'")
 
 # The browser opens the event websocket at api_url. For a local address the frontend already uses
 # the page's own host; for a public one (behind a proxy, https on port 443) it must be that address.
