@@ -298,11 +298,14 @@ def calendar_block(min_column: str = "7.5rem") -> rx.Component:
     return rx.el.section(
         date_strip(S.days, S.go_day),
         rx.el.div(
-            rx.el.button(rx.icon("chevron-left", size=18, aria_hidden="true"), t("calendar.previous"), type="button",
-                         on_click=S.go_day(S.previous_day), class_name="button ghost small"),
+            rx.el.button(rx.icon("chevron-left", size=18, aria_hidden="true"),
+                         rx.el.span(t("calendar.previous"), class_name="hide-phone"), type="button",
+                         on_click=S.go_day(S.previous_day), class_name="button ghost small",
+                         aria_label=t("calendar.previous")),
             rx.el.h2(S.title, class_name="cal-title"),
-            rx.el.button(t("calendar.next"), rx.icon("chevron-right", size=18, aria_hidden="true"), type="button",
-                         on_click=S.go_day(S.next_day), class_name="button ghost small"),
+            rx.el.button(rx.el.span(t("calendar.next"), class_name="hide-phone"),
+                         rx.icon("chevron-right", size=18, aria_hidden="true"), type="button",
+                         on_click=S.go_day(S.next_day), class_name="button ghost small", aria_label=t("calendar.next")),
             class_name="cal-toolbar",
         ),
         legend(),
@@ -332,7 +335,7 @@ def book() -> rx.Component:
             ),
             rx.el.p(rx.el.a(t("booking.see_spaces"), href="/spaces"), " · ",
                     rx.el.a(t("nav.bookings"), href="/bookings")),
-            class_name="cal-toolbar",
+            class_name="book-head",
         ),
         calendar_block(),
     )
