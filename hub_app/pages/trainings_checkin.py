@@ -47,7 +47,7 @@ def training_check_in_page() -> rx.Component:
                 s.done,
                 rx.el.div(
                     rx.el.p(rx.icon("circle-check", size=28, aria_hidden="true"),
-                            tf("trainings.checked_in", number=s.session_number), class_name="message ok",
+                            tf("trainings.checked_in", number=s.session_number), class_name="message ok with-icon",
                             role="status", data_testid="checked-in"),
                     rx.el.p(rx.el.a(s.title, href="/trainings/" + s.training_id.to_string())),
                     rx.cond(s.completed, rx.el.p(t("trainings.you_completed"), class_name="message ok")),

@@ -71,7 +71,7 @@ def _item(item: MyTraining) -> rx.Component:
                                          t("trainings.cancel_enrolment")),
                                  type="button", on_click=MyTrainingsState.cancel(item.enrolment_id),
                                  class_name="button ghost small")),
-            rx.cond((item.status == "enrolled") & ~item.cancelled,
+            rx.cond((item.status == "enrolled") & ~item.cancelled & ~item.past,
                     rx.el.a(rx.icon("calendar-plus", size=16, aria_hidden="true"), t("trainings.add_to_calendar"),
                             href="/api/trainings/" + item.training_id.to_string() + "/calendar.ics",
                             class_name="button ghost small")),

@@ -325,6 +325,7 @@ class MyTraining:
     cancelled: bool  # the training was cancelled by staff
     completed: bool
     rated: bool
+    past: bool  # its last session is over
 
 
 @dataclass
@@ -353,7 +354,7 @@ def mine(actor: Actor | None, *, session: Session) -> MyTrainings:
             can_cancel=(training.status == rules.PUBLISHED and enrolment.status == rules.ENROLLED
                         and now < training.cancel_until) or enrolment.status == rules.WAITLISTED,
             cancelled=training.status == rules.CANCELLED, completed=enrolment.completed_at is not None,
-            rated=enrolment.rating is not None)
+            rated=enrolment.rating is not None, past=training.ends_at is not None and training.ends_at < now)
         if item.completed:
             result.completed.append(item)
         elif enrolment.status == rules.WAITLISTED:
