@@ -960,7 +960,7 @@ def moderate_thread(actor: Actor | None, *, session: Session, thread_id: object,
 def _member_by_reference(session: Session, reference: object) -> User:
     """A member named by @handle, handle, or id (as staff type it)."""
     if isinstance(reference, int) and not isinstance(reference, bool):
-        user = session.get(User, reference)
+        user = session.get(User, reference) if 0 < reference < 2**31 else None
     else:
         text = validation.text(reference, field="member", max_length=40, required=True).lstrip("@").lower()
         user = session.get(User, int(text)) if text.isdigit() and len(text) < 12 else \

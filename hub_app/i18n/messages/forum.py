@@ -6,7 +6,7 @@ MESSAGES = {
     "forum.lead": ("Bertanya, berbagi pengalaman, dan temukan mitra kolaborasi sesama anggota hub.",
                    "Ask, share experience and find partners to work with among the hub's members."),
     "forum.categories": ("Kategori", "Categories"),
-    "forum.threads_count": ("{count} topik", "{count} threads"),
+    "forum.threads": ("topik", "threads"),
     "forum.latest": ("Terbaru:", "Latest:"),
     "forum.no_threads": ("Belum ada topik di kategori ini.", "No threads in this category yet."),
     "forum.members_only": ("Khusus anggota", "Members only"),
