@@ -80,7 +80,10 @@ def _card(space: SpaceCard) -> rx.Component:
     return rx.el.article(
         rx.cond(space.photo != "", rx.el.img(src=space.photo, alt=space.name, loading="lazy", width="640",
                                              height="360"),
-                rx.el.div(class_name="space-photo-placeholder", aria_hidden="true")),
+                rx.el.div(rx.match(space.kind, ("desk_area", rx.icon("laptop", size=40)),
+                                   ("event_hall", rx.icon("presentation", size=40)),
+                                   ("communal_room", rx.icon("coffee", size=40)), rx.icon("users", size=40)),
+                          class_name="space-photo-placeholder", aria_hidden="true")),
         rx.el.div(
             rx.el.h3(rx.el.a(space.name, href="/spaces/" + space.id.to_string())),
             rx.el.small(kind_label(space.kind), " · ",

@@ -921,7 +921,8 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
                     if staff and here:
                         cell.detail = ", ".join(sorted({n or "-" for _, n in here}))
             cells.append(cell)
-    return cells
+    # Time order inside the column, so the phone agenda reads top to bottom.
+    return cells[:1] + sorted(cells[1:], key=lambda cell: int(cell.area.split(" / ", 1)[0]))
 
 
 def _free_or_not(space, start, end, row, span, col_index, closures, now, locale) -> CalendarCell:
