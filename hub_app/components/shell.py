@@ -95,7 +95,8 @@ def footer() -> rx.Component:
                         rx.el.a(t("admin.audit"), href="/admin/audit"), " · ",
                         rx.el.a(t("booking.admin_title"), href="/admin/bookings"), " · ",
                         rx.el.a(t("space.admin_title"), href="/admin/spaces"), " · ",
-                        rx.el.a(t("trainings.admin_title"), href="/admin/trainings"))),
+                        rx.el.a(t("trainings.admin_title"), href="/admin/trainings"), " · ",
+                        rx.el.a(t("admin.forum"), href="/admin/forum"))),
         class_name="site-footer",
     )
 
