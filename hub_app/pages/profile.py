@@ -153,7 +153,13 @@ def _privacy() -> rx.Component:
 def profile() -> rx.Component:
     return shell(
         rx.el.div(
-            rx.el.h1(t("profile.title")),
+            rx.el.div(
+                rx.el.h1(t("profile.title")),
+                # The header's sign-out button is hidden on a phone; this is the phone's way out.
+                rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
+                             class_name="button ghost small show-phone"),
+                class_name="row",
+            ),
             _status(),
             _avatar(),
             rx.el.h2(t("profile.public")),

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,9 +32,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from tests.browser.helpers import save_screenshot
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
-SCREENSHOTS = OUTPUT / "screenshots"
 BUN = ROOT / ".tools" / "bun-1.4.4" / "package" / "bin" / "bun"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -182,8 +184,6 @@ class Portal:
     def email_link(self, to: str, path: str, timeout: float = 10) -> str:
         """The full URL of the newest emailed link to `to` whose path starts with `path`
         (e.g. the verification link: portal.email_link(email, "/verify/"))."""
-        import re
-
         deadline = time.monotonic() + timeout
         while True:
             for email in reversed(self.outbox(to)):
@@ -333,11 +333,32 @@ def chromium():
         browser.close()
 
 
+_HYDRATED = re.compile(r'"is_hydrated_rx_state_"\s*:\s*true')
+
+
+def _watch_hydration(page) -> None:
+    """Follows the event socket: after each navigation the page counts as ready (hydrated, on_load
+    handlers done) once the backend sends is_hydrated=true. See wait_for_app()."""
+    page.hub_hydrated = False
+
+    def on_navigated(frame):
+        if frame == page.main_frame:
+            page.hub_hydrated = False
+
+    def on_frame(payload):
+        if isinstance(payload, str) and _HYDRATED.search(payload):
+            page.hub_hydrated = True
+
+    page.on("framenavigated", on_navigated)
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+
+
 def _page(chromium, portal, *, viewport: dict, locale: str, mobile: bool):
     context = chromium.new_context(viewport=viewport, locale=locale, base_url=portal.url, is_mobile=mobile,
                                    has_touch=mobile, timezone_id="Asia/Jakarta")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    _watch_hydration(page)
     return context, page
 
 
@@ -357,13 +378,6 @@ def laptop(chromium, portal):
     context.close()
 
 
-def save_screenshot(page, name: str) -> Path:
-    path = SCREENSHOTS / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 @pytest.fixture
 def shot(portal):
     """shot(page, "journey-01-signup") saves test-output/screenshots/<engine>/journey-01-signup.png."""
@@ -372,8 +386,3 @@ def shot(portal):
         return save_screenshot(page, f"{portal.engine_name}/{name}")
 
     return take
-
-
-def wait_for_app(page) -> None:
-    """Waits until the page is hydrated (the event socket is connected and on_load ran)."""
-    page.wait_for_load_state("networkidle")
