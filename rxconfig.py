@@ -21,6 +21,11 @@ if not redis_url and os.environ.get("GRANIAN_WORKERS", "1").strip() not in ("", 
     # Disk state lives inside one process: a second worker would not see the tab's state.
     raise SystemExit("GRANIAN_WORKERS above 1 needs HUB_REDIS_URL (Reflex state in Redis); see README 'Configuration'")
 
+# Reflex's disk state (the single-worker SQLite path) writes changed tab states and scans the whole
+# state folder for expired files after every write batch, every 2 s by default; with hundreds of
+# open tabs that scan was a fifth of the worker's CPU (benchmarks/events.py). Batch for longer.
+os.environ.setdefault("REFLEX_STATE_MANAGER_DISK_DEBOUNCE", "10s")
+
 # The browser opens the event websocket at api_url. For a local address the frontend already uses
 # the page's own host; for a public one (behind a proxy, https on port 443) it must be that address.
 public_host = urlsplit(settings.public_base_url).hostname or ""
