@@ -166,10 +166,10 @@ async def _run_path(report: Report, label: str, portal) -> None:
             total = Stats(everything)
             cpu_per_event = cpu / max(total.n, 1) * 1000
             rows.append([phase, "all", *total.row(), f"{total.n / elapsed:.0f}", f"{cpu_per_event:.2f}",
-                         str(len(errors)), f"{lag:.1f}"])
+                         str(len(errors)), f"{lag:.1f}", f"{os.getloadavg()[0]:.1f}"])
             for kind, values in sorted(results.items()):
                 if len(results) > 1:
-                    rows.append(["", kind, *Stats(values).row(), "", "", "", ""])
+                    rows.append(["", kind, *Stats(values).row(), "", "", "", "", ""])
             report.budget(f"event p95, {phase} ({label})", round(total.p95, 1), P95_BUDGET_MS, "ms")
             for error in sorted(set(errors))[:5]:
                 report.note(f"{phase}: {error}")
@@ -178,10 +178,12 @@ async def _run_path(report: Report, label: str, portal) -> None:
     report.table(
         f"Event round trip, {CLIENTS} tabs, think time {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s, "
         f"{PHASE_SECONDS:.0f} s per phase: {label}",
-        ["phase", "event", *STATS_COLUMNS, "events/s", "CPU ms/event", "errors", "client lag p95 ms"], rows,
+        ["phase", "event", *STATS_COLUMNS, "events/s", "CPU ms/event", "errors", "client lag p95 ms", "load 1m"],
+        rows,
         note=f"budget p95 <= {P95_BUDGET_MS} ms; CPU per event: the portal's CPU time over the phase less its idle "
              "use, over the events answered (a bare Reflex event costs about 0.25 ms); "
-             "'client lag' is the load generator's own event loop delay")
+             "'client lag' is the load generator's own event loop delay; 'load 1m' is the machine's load average "
+             f"at the end of the phase ({os.cpu_count()} cores): other work on the machine stretches the tail")
 
 
 def run(report: Report) -> None:
