@@ -35,6 +35,11 @@ class TrainingsState(SessionState):
     version: int = 0  # re-mounts the filter form with the current values
     error: str = ""
 
+    @rx.var
+    def filtering(self) -> bool:
+        """Whether a filter other than the text search is set (the filter panel then shows open)."""
+        return any(value for key, value in self.filters.items() if key != "query")
+
     async def _reload(self) -> None:
         try:
             page = await call(trainings.catalogue, await self._actor(), filters=dict(self.filters),
@@ -127,7 +132,7 @@ def _filters() -> rx.Component:
                              class_name="button ghost"),
                 class_name="actions",
             ),
-            class_name="filter-panel",
+            class_name="filter-panel", open=TrainingsState.filtering,
         ),
         on_submit=TrainingsState.search, reset_on_submit=False, key=TrainingsState.version,
         class_name="card training-filters",
