@@ -419,3 +419,14 @@ def test_enrolled_members_get_the_change_notice_and_publishing_needs_a_session(s
     trainings.remove_trainer(staff, session=session, training_id=training_id, trainer_id=trainer_id)
     assert trainings.catalogue(None, session=session, filters={"query": "lestari"}).cards == []
     assert session.exec(select(Enrolment)).all() == []
+
+
+def test_descriptions_are_markdown_without_raw_html_and_links_get_nofollow(session):
+    training = make_training(session, description_id=(
+        "**Tebal** <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n"
+        "[jahat](javascript:alert(1)) [OSS](https://oss.go.id)"))
+    html = trainings.training_detail(None, session=session, training_id=training.id).description_html
+    assert "<strong>Tebal</strong>" in html
+    assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+    assert '<a href="https://oss.go.id" rel="nofollow noopener">OSS</a>' in html
+    assert 'href="javascript' not in html
