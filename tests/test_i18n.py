@@ -40,3 +40,11 @@ def test_translate_and_pick():
     assert translate("error.sign_in_throttled", "en", minutes=3) == "Too many sign-in attempts. Try again in 3 minutes."
     assert translate("nav.home", "id") == "Beranda"
     assert pick("Ruang Rapat", "", "en") == "Ruang Rapat" and pick("Ruang Rapat", "Meeting room", "en") == "Meeting room"
+
+
+def test_validation_errors_read_well_without_parameters():
+    """domain/validation raises these with only the field, which the page shows as the label."""
+    for key in ("error.field_type", "error.field_required", "error.field_choice", "error.date_invalid",
+                "error.email_invalid"):
+        for locale in ("id", "en"):
+            assert "{" not in translate(key, locale), key

@@ -223,7 +223,7 @@ MESSAGES = {
     "error.sign_in_required": ("Silakan masuk terlebih dahulu.", "Please sign in first."),
     "error.active_required": ("Fitur ini terbuka setelah keanggotaan Anda disetujui staf.",
                               "This opens once staff have approved your membership."),
-    "error.field_type": ("Isian {field} tidak valid.", "The {field} field is not valid."),
+    "error.field_type": ("Isian ini tidak valid.", "This value is not valid."),
     "error.field_required": ("Isian ini wajib diisi.", "This field is required."),
     "error.field_too_long": ("Terlalu panjang (maksimal {max} karakter).", "Too long (at most {max} characters)."),
     "error.field_choice": ("Pilih salah satu pilihan yang tersedia.", "Choose one of the options offered."),
