@@ -323,8 +323,11 @@ def portal(request, _portal_port):
 # ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """Chromium for one test module. Sync Playwright marks an event loop as running on the test's
+    thread while it is open; closing it after each module keeps that away from other tests that
+    the same xdist worker runs."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

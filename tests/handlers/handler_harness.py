@@ -26,6 +26,7 @@ Usage (see tests/README.md)::
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import dataclasses
@@ -33,6 +34,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -277,7 +279,12 @@ class Hub:
         from reflex.app import EventNamespace
 
         self.app = import_app()
+        # The backend's event loop runs in a thread of its own, like a server process, so that the
+        # harness works whatever runs on the test's thread (e.g. sync Playwright keeps a loop
+        # marked running there while a browser is open).
         self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="handler-harness-loop", daemon=True)
+        self._thread.start()
         self.recorder = _Recorder()
         self.errors: list[BaseException] = []
         self.state_manager = StateManagerMemory()
@@ -310,6 +317,8 @@ class Hub:
         try:
             self.run(self._stop())
         finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=30)
             self.loop.close()
 
     def browser(self, person: Any = None, *, lang: str | object = "id", client_ip: str = "203.0.113.7",
@@ -323,10 +332,27 @@ class Hub:
             cookie = "; ".join(parts)
         return Tab(self, cookie=cookie, lang=lang, client_ip=client_ip)
 
-    def run(self, coroutine):
-        # One contextvars.Context for the whole backend, as in a server process: the Reflex
-        # contexts set at start stay set for every later event.
-        return self.loop.run_until_complete(self.loop.create_task(coroutine, context=self.context))
+    def run(self, coroutine, timeout: float = 300):
+        """Runs a coroutine on the backend's loop and returns its result. One contextvars.Context
+        serves the whole backend, as in a server process: the Reflex contexts set at start stay
+        set for every later event."""
+        result: concurrent.futures.Future = concurrent.futures.Future()
+
+        def start() -> None:
+            task = self.loop.create_task(coroutine, context=self.context)
+
+            def finished(done: asyncio.Task) -> None:
+                if done.cancelled():
+                    result.cancel()
+                elif done.exception() is not None:
+                    result.set_exception(done.exception())
+                else:
+                    result.set_result(done.result())
+
+            task.add_done_callback(finished)
+
+        self.loop.call_soon_threadsafe(start)
+        return result.result(timeout=timeout)
 
     async def _settle(self) -> None:
         """Waits until the event and everything it chained has finished."""
