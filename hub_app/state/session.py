@@ -51,7 +51,10 @@ class SessionState(rx.State):
         return token_from_cookie_header(self.router.headers.cookie)
 
     async def _actor(self) -> Actor | None:
-        actor = await call(_actor_for_token, self._token())
+        token = self._token()
+        if not token:
+            return None  # a visitor: no database round trip
+        actor = await call(_actor_for_token, token)
         if actor is not None and actor.locale != self.lang and self.lang in LOCALES:
             # The language on screen is the one the member chose last.
             actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(self.lang))
@@ -67,7 +70,9 @@ class SessionState(rx.State):
         return f"{self._t(label_key)}: {message}" if error.field and label_key in CATALOGUE else message
 
     async def _refresh_shell(self, actor: Actor | None) -> None:
-        summary = await call(accounts.session_summary, actor)
+        self._show_summary(await call(accounts.session_summary, actor) if actor is not None else None)
+
+    def _show_summary(self, summary: accounts.SessionSummary | None) -> None:
         self.signed_in = summary is not None
         self.user_id = summary.user_id if summary else 0
         self.user_name = summary.name if summary else ""
@@ -81,25 +86,26 @@ class SessionState(rx.State):
         """Runs on every page load: language from ?lang= or the account, and the nav bar."""
         self.menu_open = False
         requested = self.router.url.query_parameters.get("lang")
-        actor = await call(_actor_for_token, self._token())
-        if requested in LOCALES:
+        requested = requested if requested in LOCALES else ""
+        token = self._token()
+        # One trip to a worker thread (none for a visitor): this runs on every page load.
+        actor, summary = await call(_shell_for_token, token, requested) if token else (None, None)
+        if requested:
             self.lang = requested
-            if actor is not None and actor.locale != requested:
-                await call(profiles.set_locale, actor, locale=requested)
         elif actor is not None:
             self.lang = actor.locale
         elif self.lang not in LOCALES:
             self.lang = "id"
-        await self._refresh_shell(actor)
+        self._show_summary(summary)
 
     @rx.event
     async def switch_language(self, locale: str):
         if locale not in LOCALES:
             return
         self.lang = locale
-        actor = await call(_actor_for_token, self._token())
-        if actor is not None:
-            await call(profiles.set_locale, actor, locale=locale)
+        token = self._token()
+        if token:
+            await call(_set_locale_for_token, token, locale)
         # Reload so that text formatted on the server (dates, names of things) follows.
         return rx.call_script("window.location.reload()")
 
@@ -121,6 +127,25 @@ class SessionState(rx.State):
 
 def _actor_for_token(token: str, *, session) -> Actor | None:
     return accounts.actor_for_token(session=session, token=token)
+
+
+def _shell_for_token(token: str, requested_locale: str, *, session):
+    """Who is signed in and what the shell shows, in one database session; a ?lang= choice is
+    stored on the account. Returns (actor or None, SessionSummary or None)."""
+    actor = accounts.actor_for_token(session=session, token=token)
+    if actor is None:
+        return None, None
+    if requested_locale and actor.locale != requested_locale:
+        session.rollback()  # end the read so that set_locale starts its own write transaction
+        profiles.set_locale(actor, session=session, locale=requested_locale)
+    return actor, accounts.session_summary(actor, session=session)
+
+
+def _set_locale_for_token(token: str, locale: str, *, session) -> None:
+    actor = accounts.actor_for_token(session=session, token=token)
+    if actor is not None:
+        session.rollback()  # end the read so that set_locale starts its own write transaction
+        profiles.set_locale(actor, session=session, locale=locale)
 
 
 def _sign_out(token: str, *, session) -> None:
