@@ -1,7 +1,8 @@
 """Forum search across thread titles and posts, ranked and highlighted, behind one function.
 
-Ranking, the same on both engines: posts whose thread title holds a query word first (opening
-posts carry the title), then by relevance.
+Ranking, the same on both engines: among the newest 1,000 matching posts (all of them, unless a
+word is very common), posts whose thread title holds a query word first (opening posts carry the
+title), then by relevance.
 - SQLite (the embedded default): the FTS5 index forum_posts_fts (migration 0003), relevance by
   bm25 with the title weighted 5x the body, highlighted with highlight()/snippet().
 - PostgreSQL: the generated tsvector column forum_posts.search_vector (title weight A, body B,
@@ -31,8 +32,8 @@ HIT_START = "\x02"
 HIT_END = "\x03"
 MAX_TERMS = 8
 RESULTS = 20
-# How many best-ranked matches to consider before the visibility filter (keeps common words fast).
-CANDIDATES = 400
+# How many of the newest matching posts are ranked (see below).
+CANDIDATES = 1000
 
 
 @dataclass
@@ -77,60 +78,100 @@ def _readable(actor: Actor | None) -> list[str]:
     return [rules.PUBLIC, rules.MEMBERS] if rules.can_read_members_area(actor) else [rules.PUBLIC]
 
 
-_SQLITE = """
-WITH best AS (
-    SELECT rowid AS post_id, rank,
-           highlight(forum_posts_fts, 0, :start, :end) AS title_marked,
-           snippet(forum_posts_fts, 1, :start, :end, '…', 24) AS body_marked
+# Both engines first take the newest matching posts (CANDIDATES of them), then rank those: a word
+# found in a third of all posts would otherwise mean scoring tens of thousands of rows per search.
+# Below CANDIDATES matches (the usual case) the ranking covers every match.
+
+_SQLITE_RANKED = """
+WITH recent AS (
+    SELECT rowid AS post_id, bm25(forum_posts_fts, 5.0, 1.0) AS relevance,
+           instr(highlight(forum_posts_fts, 0, :start, :end), :start) > 0 AS in_title
     FROM forum_posts_fts
     WHERE forum_posts_fts MATCH :match
-    ORDER BY rank
+    ORDER BY rowid DESC
     LIMIT :candidates
 )
-SELECT best.post_id, p.thread_id, t.title, best.title_marked, best.body_marked, c.name_id, c.name_en,
-       u.name, u.status, p.created_at
-FROM best
-JOIN forum_posts p ON p.id = best.post_id
+SELECT recent.post_id, p.thread_id, t.title, c.name_id, c.name_en, u.name, u.status, p.created_at
+FROM recent
+JOIN forum_posts p ON p.id = recent.post_id
 JOIN forum_threads t ON t.id = p.thread_id
 JOIN forum_categories c ON c.id = t.category_id
 JOIN users u ON u.id = p.author_id
 WHERE p.state = 'visible' AND t.state = 'visible' AND c.read_access IN ({readable})
-ORDER BY instr(best.title_marked, :start) > 0 DESC, best.rank, best.post_id DESC
+ORDER BY recent.in_title DESC, recent.relevance, recent.post_id DESC
 LIMIT :limit
 """
 
+_SQLITE_SNIPPETS = """
+SELECT rowid, highlight(forum_posts_fts, 0, :start, :end), snippet(forum_posts_fts, 1, :start, :end, '…', 24)
+FROM forum_posts_fts
+WHERE forum_posts_fts MATCH :match AND rowid IN ({ids})
+"""
+
 _POSTGRES = """
-WITH query AS (SELECT to_tsquery('simple', :match) AS q, to_tsquery('simple', :title_match) AS in_title),
-best AS (
-    SELECT p.id AS post_id,
-           (p.search_vector @@ query.in_title)::int + ts_rank_cd(p.search_vector, query.q, 32) AS score
-    FROM forum_posts p, query
-    WHERE p.search_vector @@ query.q
-    ORDER BY score DESC, p.id DESC
+WITH recent AS (
+    SELECT p.id, p.search_vector
+    FROM forum_posts p
+    WHERE p.search_vector @@ to_tsquery('simple', :match)
+    ORDER BY p.id DESC
     LIMIT :candidates
 ),
+ranked AS (
+    SELECT recent.id AS post_id,
+           (recent.search_vector @@ to_tsquery('simple', :title_match))::int
+           + ts_rank_cd(recent.search_vector, to_tsquery('simple', :match), 32) AS score
+    FROM recent
+),
 visible AS (
-    SELECT best.post_id, best.score, p.thread_id, t.title, p.search_title, p.body_text, c.name_id, c.name_en,
+    SELECT ranked.post_id, ranked.score, p.thread_id, t.title, p.search_title, p.body_text, c.name_id, c.name_en,
            u.name, u.status, p.created_at
-    FROM best
-    JOIN forum_posts p ON p.id = best.post_id
+    FROM ranked
+    JOIN forum_posts p ON p.id = ranked.post_id
     JOIN forum_threads t ON t.id = p.thread_id
     JOIN forum_categories c ON c.id = t.category_id
     JOIN users u ON u.id = p.author_id
     WHERE p.state = 'visible' AND t.state = 'visible' AND c.read_access IN ({readable})
-    ORDER BY best.score DESC, best.post_id DESC
+    ORDER BY ranked.score DESC, ranked.post_id DESC
     LIMIT :limit
 )
 SELECT visible.post_id, visible.thread_id, visible.title,
-       CASE WHEN visible.search_title <> '' THEN ts_headline('simple', visible.search_title, query.q,
-            'HighlightAll=true, StartSel=' || :start || ', StopSel=' || :end) ELSE '' END,
-       ts_headline('simple', visible.body_text, query.q,
+       CASE WHEN visible.search_title <> '' THEN ts_headline('simple', visible.search_title,
+            to_tsquery('simple', :match), 'HighlightAll=true, StartSel=' || :start || ', StopSel=' || :end)
+            ELSE '' END,
+       ts_headline('simple', visible.body_text, to_tsquery('simple', :match),
             'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … ", StartSel=' || :start
             || ', StopSel=' || :end),
        visible.name_id, visible.name_en, visible.name, visible.status, visible.created_at
-FROM visible, query
+FROM visible
 ORDER BY visible.score DESC, visible.post_id DESC
 """
+
+
+def _postgres_rows(session: Session, words: list[str], readable: str) -> list[tuple]:
+    # Each word as itself OR as a prefix: the same matches as the prefix alone, but PostgreSQL's
+    # statistics know the whole word, so for a common word it walks the newest posts instead of
+    # fetching every match.
+    params = {"start": HIT_START, "end": HIT_END, "candidates": CANDIDATES, "limit": RESULTS,
+              "match": " & ".join(f"({word} | {word}:*)" for word in words),
+              "title_match": " | ".join(f"{word}:*A" for word in words)}
+    return [tuple(row) for row in session.execute(text(_POSTGRES.format(readable=readable)), params).all()]
+
+
+def _sqlite_rows(session: Session, words: list[str], readable: str) -> list[tuple]:
+    params = {"start": HIT_START, "end": HIT_END, "candidates": CANDIDATES, "limit": RESULTS,
+              "match": " ".join(f'"{word}"*' for word in words)}
+    rows = session.execute(text(_SQLITE_RANKED.format(readable=readable)), params).all()
+    if not rows:
+        return []
+    ids = ", ".join(str(int(row[0])) for row in rows)  # integers from the database
+    marked = {post_id: (title, body) for post_id, title, body in
+              session.execute(text(_SQLITE_SNIPPETS.format(ids=ids)), params).all()}
+    result = []
+    for post_id, thread_id, title, name_id, name_en, author, status, created in rows:
+        title_marked, body_marked = marked.get(post_id, ("", ""))
+        result.append((post_id, thread_id, title, title_marked, body_marked, name_id, name_en, author, status,
+                       created))
+    return result
 
 
 def search(actor: Actor | None, *, session: Session, query: object, locale: str | None = None) -> list[SearchHit]:
@@ -141,15 +182,10 @@ def search(actor: Actor | None, *, session: Session, query: object, locale: str 
         return []
     locale = locale if locale in ("id", "en") else (actor.locale if actor else "id")
     readable = ", ".join(f"'{access}'" for access in _readable(actor))  # fixed values, not member input
-    params = {"start": HIT_START, "end": HIT_END, "candidates": CANDIDATES, "limit": RESULTS}
     if session.get_bind().dialect.name == "postgresql":
-        params["match"] = " & ".join(f"{word}:*" for word in words)
-        params["title_match"] = " | ".join(f"{word}:*A" for word in words)
-        sql = _POSTGRES.format(readable=readable)
+        rows = _postgres_rows(session, words, readable)
     else:
-        params["match"] = " ".join(f'"{word}"*' for word in words)
-        sql = _SQLITE.format(readable=readable)
-    rows = session.execute(text(sql), params).all()
+        rows = _sqlite_rows(session, words, readable)
     hits = []
     for post_id, thread_id, title, title_marked, body_marked, name_id, name_en, author, status, created in rows:
         hits.append(SearchHit(
