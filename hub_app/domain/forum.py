@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from hub_app.domain import validation
 from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.domain.membership import ACTIVE, PENDING
 from hub_app.domain.permissions import Actor
@@ -307,11 +308,6 @@ def decode_thread_cursor(cursor: object) -> tuple[bool, datetime, int] | None:
 
 # --- Text checks ----------------------------------------------------------------------------
 
-_TAG = re.compile(r"<\s*[a-zA-Z/!?]")
-
-
 def check_no_markup(value: str, *, field: str) -> str:
     """Titles and names are plain text: something that looks like an HTML tag is refused."""
-    if _TAG.search(value):
-        raise InvalidInput("forum.error.markup", field=field)
-    return value
+    return validation.no_tags(value, field=field)

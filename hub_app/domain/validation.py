@@ -7,6 +7,7 @@ from hub_app.domain.errors import InvalidInput
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAG = re.compile(r"<\s*[a-zA-Z/!?]")
 
 
 def text(value: object, *, field: str, max_length: int, required: bool = False, multiline: bool = False) -> str:
@@ -21,6 +22,14 @@ def text(value: object, *, field: str, max_length: int, required: bool = False, 
         raise InvalidInput("error.field_required", field=field)
     if len(value) > max_length:
         raise InvalidInput("error.field_too_long", field=field, max=max_length)
+    return value
+
+
+def no_tags(value: str, *, field: str) -> str:
+    """Plain-text fields (names, titles, profile texts) are shown as text, never as markup; something
+    that looks like an HTML tag is refused with a message ("<3" and "a < b" are fine)."""
+    if _TAG.search(value):
+        raise InvalidInput("error.markup", field=field)
     return value
 
 

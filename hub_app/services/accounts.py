@@ -63,8 +63,8 @@ def _check_password(password: object, *, user_inputs: tuple[str, ...], field: st
 
 
 def clean_profile(form: dict) -> dict:
-    """The profile fields a member may set, validated."""
-    return {
+    """The profile fields a member may set, validated (plain text: HTML tags are refused)."""
+    fields = {
         "name": validation.text(form.get("name"), field="name", max_length=LIMITS["name"], required=True),
         "business_name": validation.text(form.get("business_name"), field="business_name",
                                          max_length=LIMITS["business_name"]),
@@ -75,6 +75,9 @@ def clean_profile(form: dict) -> dict:
         "looking_for": validation.text(form.get("looking_for"), field="looking_for",
                                        max_length=LIMITS["looking_for"], multiline=True),
     }
+    for name in ("name", "business_name", "bio", "offers", "looking_for"):
+        validation.no_tags(fields[name], field=name)
+    return fields
 
 
 def sign_up(actor: Actor | None, *, session: Session, form: dict, locale: str = "id") -> None:

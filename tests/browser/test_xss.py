@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from sqlmodel import col, select
 
 from hub_app.domain import forum as rules
-from hub_app.domain import markdown
+from hub_app.domain import markdown, validation
 from hub_app.domain.errors import HubError, InvalidInput
 from hub_app.domain.permissions import Actor
 from hub_app.models import ForumCategory, ForumPost, ForumReport, ForumThread, User
@@ -274,6 +274,8 @@ def test_no_member_markup_runs_in_another_members_browser(chromium, portal, shot
     # The forum service refused every payload whose title or body carries a tag, with a message.
     assert arranged["refused"]["title"] == sum(1 for payload in PAYLOADS if _has_markup(payload)) >= 50
     assert arranged["refused"]["post"] == 1
+    # The profile service refused every payload with a tag (the row was then written directly).
+    assert arranged["refused"]["profile"] == sum(1 for payload in PAYLOADS if validation._TAG.search(payload)) >= 50
 
     for who, viewport, locale in (("member", PHONE, "id-ID"), ("visitor", LAPTOP, "en-US")):
         context, page = _page(chromium, portal, viewport=viewport, locale=locale, mobile=viewport is PHONE)

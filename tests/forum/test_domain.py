@@ -265,7 +265,7 @@ def test_titles_and_names_refuse_html_tags_but_keep_comparisons():
     for value in ("<script>alert(1)</script>", "x <img src=x onerror=alert(1)>", "</title>", "<!-- x -->"):
         with pytest.raises(InvalidInput) as refused:
             rules.check_no_markup(value, field="title")
-        assert refused.value.key == "forum.error.markup"
+        assert refused.value.key == "error.markup"
 
 
 def test_slugs():

@@ -462,7 +462,7 @@ def test_staff_manage_categories_with_both_languages(session, people, categories
     ("   ", "Isi", "error.field_required"),
     ("Hai", "Isi", "forum.error.title_short"),
     ("x" * 151, "Isi", "error.field_too_long"),
-    ("Judul <script>alert(1)</script>", "Isi", "forum.error.markup"),
+    ("Judul <script>alert(1)</script>", "Isi", "error.markup"),
     ("Judul yang baik", "", "error.field_required"),
     ("Judul yang baik", "x" * 100_000, "error.field_too_long"),
     ("Judul yang baik", "<script>alert(1)</script>", "forum.error.html"),

@@ -136,3 +136,19 @@ def test_a_deleted_account_leaves_the_directory(session, people, directory):
     maya = make_user(session, "maya2@x.example", name="Maya Dua")
     profiles.delete_account(actor_of(maya), session=session, password=PASSWORD)
     assert "Maya Dua" not in _names(members.list_directory(people.rina, session=session))
+
+
+@pytest.mark.parametrize("field", ["name", "business_name", "bio", "offers", "looking_for"])
+def test_script_or_html_in_a_profile_is_refused_and_changes_nothing(session, people, directory, field):
+    from hub_app.services import profiles
+
+    before = members.get_member(people.andi, session=session, member_id=people.rina.user_id)
+    form = {"name": "Rina Kusuma", "business_name": "Batik Rina", "sector": "fashion", "stage": "growth",
+            "bio": "Batik tulis", "offers": "Desain motif", "looking_for": "Fotografer produk",
+            "show_in_directory": True, field: "Halo <script>alert(1)</script>"}
+    with pytest.raises(InvalidInput) as refused:
+        profiles.update_profile(people.rina, session=session, form=form)
+    assert (refused.value.key, refused.value.field) == ("error.markup", field)
+    assert members.get_member(people.andi, session=session, member_id=people.rina.user_id) == before
+    form[field] = "Harga < 10 ribu, kualitas <3"
+    profiles.update_profile(people.rina, session=session, form=form)

@@ -169,7 +169,7 @@ def test_staff_only_category_and_bad_threads_are_refused_with_a_message(hub, peo
     for form, key in [({"title": "", "body": "Isi"}, "error.field_required"),
                       ({"title": "Judul sah", "body": "x" * 102_400}, "error.field_too_long"),
                       ({"title": "Judul sah", "body": "<script>alert(1)</script>"}, "forum.error.html"),
-                      ({"title": "<img src=x onerror=alert(1)>", "body": "Isi"}, "forum.error.markup"),
+                      ({"title": "<img src=x onerror=alert(1)>", "body": "Isi"}, "error.markup"),
                       ({"title": "Judul sah", "body": "halo @tidak-ada-orang"}, "forum.error.unknown_mention")]:
         tab.call(ForumCategoryState.start_thread, form).ok()
         assert translate(key, "id", max=20000, handle="tidak-ada-orang").split("{")[0] in \
@@ -533,7 +533,7 @@ def test_staff_create_and_edit_categories(hub, people, board):
     before = db_fingerprint(people.engine, ["forum_categories"])
     tab.call(AdminForumState.save_category, {**form, "id": str(category_id), "name_id": "<script>x</script>"}).ok()
     assert tab.state(AdminForumState).error == translate("field.name_id", "id") + ": " + \
-        translate("forum.error.markup", "id")
+        translate("error.markup", "id")
     for junk_form in junk_forms(**{**form, "id": str(category_id)}):
         tab.call(AdminForumState.save_category, junk_form).ok()
     after = db_fingerprint(people.engine, ["forum_categories"])

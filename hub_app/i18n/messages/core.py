@@ -226,6 +226,7 @@ MESSAGES = {
     "error.field_type": ("Isian ini tidak valid.", "This value is not valid."),
     "error.field_required": ("Isian ini wajib diisi.", "This field is required."),
     "error.field_too_long": ("Terlalu panjang (maksimal {max} karakter).", "Too long (at most {max} characters)."),
+    "error.markup": ("Tanpa kode HTML (< >) di sini; tulis teks biasa.", "No HTML tags (< >) here; write plain text."),
     "error.field_choice": ("Pilih salah satu pilihan yang tersedia.", "Choose one of the options offered."),
     "error.field_range": ("Angka di luar batas ({min}–{max}).", "Number out of range ({min}–{max})."),
     "error.date_invalid": ("Tanggal atau waktu tidak valid.", "That date or time is not valid."),

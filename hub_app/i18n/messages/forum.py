@@ -132,8 +132,6 @@ MESSAGES = {
                          "Use lower-case letters, digits and hyphens (up to 40), not 't' or 'search'."),
     "forum.error.slug_taken": ("Alamat ini sudah dipakai kategori lain.",
                                "Another category already uses this address."),
-    "forum.error.markup": ("Tanpa kode HTML (< >) di sini; tulis teks biasa.",
-                           "No HTML tags (< >) here; write plain text."),
     "forum.error.html": ("HTML tidak diizinkan dalam tulisan. Gunakan Markdown; untuk menampilkan kode, apit dengan "
                          "tanda ` (backtick).",
                          "HTML is not allowed in posts. Use Markdown; to show code, put it between backticks (`)."),
