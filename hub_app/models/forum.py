@@ -8,7 +8,7 @@ PostgreSQL. SEARCH_SCHEMA names those objects so the model-vs-migration comparis
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, event, select
+from sqlalchemy import Column, Index, Text, UniqueConstraint, event, select, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
@@ -156,9 +156,14 @@ def _assign_handles(session: OrmSession, _flush_context, _instances) -> None:
     if not new_users:
         return
     taken_in_flush: set[str] = set()
+    postgres = session.get_bind().dialect.name == "postgresql"
     with session.no_autoflush:
         for user in new_users:
             base = handle_base(user.name)
+            if postgres:
+                # Two people with the same name signing up at the same moment: the second waits here
+                # until the first commits, then sees its handle (SQLite serialises writers anyway).
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"handle:{base}"})
             rows = session.execute(
                 select(User.__table__.c.handle).where(User.__table__.c.handle.like(f"{base}%"))
             ).scalars()

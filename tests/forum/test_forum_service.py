@@ -530,3 +530,45 @@ def test_erasing_an_account_keeps_its_posts_under_deleted_member(session, people
     with pytest.raises(InvalidInput):  # the handle no longer names anyone
         forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="@rina-kusuma?")
 
+
+
+
+def test_two_people_with_the_same_name_written_at_once_get_different_handles(engine):
+    """The second writer waits for the first (PostgreSQL: an advisory lock on the handle; SQLite:
+    BEGIN IMMEDIATE) and then takes the next number, instead of failing on the unique index."""
+    import threading
+    import time
+
+    from sqlmodel import Session
+
+    from hub_app.db import begin_write
+
+    def user(number: int) -> User:
+        return User(email=f"sekar{number}@x.example", email_normalized=f"sekar{number}@x.example",
+                    name="Sekar Ayu", password_hash="x", status="active")
+
+    outcome: dict = {}
+
+    def second_writer() -> None:
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                begin_write(session)
+                row = user(2)
+                session.add(row)
+                session.commit()
+                outcome["handle"] = row.handle
+        except Exception as error:  # reported below: the test is about this not happening
+            outcome["error"] = repr(error)
+
+    with Session(engine, expire_on_commit=False) as first:
+        begin_write(first)
+        row = user(1)
+        first.add(row)
+        first.flush()  # handle chosen, not committed yet
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        time.sleep(0.5)  # let the second writer reach the point where it must wait
+        first.commit()
+    thread.join(timeout=60)
+    assert "error" not in outcome, outcome.get("error")
+    assert (row.handle, outcome["handle"]) == ("sekar-ayu", "sekar-ayu-2")
