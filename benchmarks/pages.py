@@ -180,7 +180,9 @@ def _check_headers(entry: dict, seen: set[str], problems: list[list[str]]) -> No
     if path in seen or entry.get("status") != 200:
         return
     seen.add(path)
-    if kind in COMPRESSIBLE and headers.get("content-encoding") != "br":
+    size = int(headers.get("content-length") or 0)
+    # Reflex's build leaves files under 256 bytes uncompressed: nothing to gain there.
+    if kind in COMPRESSIBLE and headers.get("content-encoding") != "br" and (size >= 256 or not size):
         problems.append([path, f"content-encoding {headers.get('content-encoding', 'none')}, expected br"])
     cache = headers.get("cache-control", "")
     if path.startswith("/assets/") and "immutable" not in cache:
@@ -254,11 +256,27 @@ def measure_lighthouse(report: Report, base_url: str, routes: list[str]) -> None
                      findings)
 
 
+def stylesheets_of_build(report: Report, web_dir: Path) -> None:
+    """The CSS every page loads: its size, and whether Radix's theme stylesheet crept in (using a
+    Radix component such as rx.text or rx.button anywhere adds ~700 KB of CSS to every page)."""
+    import brotli
+
+    rows = []
+    for css in sorted((web_dir / "build" / "client" / "assets").glob("*.css")):
+        data = css.read_bytes()
+        radix = b".radix-themes" in data or b"--radix-" in data
+        rows.append([css.name, kb(len(data)), kb(len(brotli.compress(data))), "YES: find the Radix component" if radix
+                     else "no"])
+        report.budget(f"Radix theme CSS in {css.name.split('-')[0]}", int(radix), 0)
+    report.table("Stylesheets in the build", ["file", "KB", "KB brotli", "Radix theme"], rows)
+
+
 def run(report: Report) -> None:
     portal = report.portal(database="sqlite")
     routes = routes_of_build(work_root() / ".web")
     extra = [route for route in LIGHTHOUSE_ROUTES if route not in routes]
     if extra:
         report.note(f"not built yet (measured as the 404 page): {', '.join(extra)}")
+    stylesheets_of_build(report, work_root() / ".web")
     measure_weights(report, portal.base_url, routes + extra)
     measure_lighthouse(report, portal.base_url, LIGHTHOUSE_ROUTES)
