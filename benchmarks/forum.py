@@ -1,6 +1,7 @@
 """Forum: category pages, thread pages and search as the posts table grows to 100,000 posts, on
 SQLite (FTS5) and PostgreSQL (tsvector + GIN). Run with `make bench` or `python -m benchmarks forum`.
 
+- forum index: list_categories (each category's thread count and latest thread);
 - category page: hub_app.services.forum.list_threads, the first page and a deep page (keyset
   cursor 1,000 threads down), pinned first, newest activity first (budget 20 ms p95);
 - thread page: get_thread on a thread holding 10% of all posts (10,000 at the largest size): its
@@ -165,6 +166,7 @@ def run(report: Report) -> None:
                 cursor = data.deep_cursor()
                 middle = data.middle_post()
                 measured = [
+                    ("forum index (categories, latest)", _call(engine, forum.list_categories)),
                     ("category page 1", _call(engine, forum.list_threads, slug="kolaborasi")),
                     ("category page, 1,000 threads down", _call(engine, forum.list_threads, slug="kolaborasi",
                                                                 cursor=cursor)),
