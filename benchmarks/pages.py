@@ -270,6 +270,14 @@ def stylesheets_of_build(report: Report, web_dir: Path) -> None:
         report.budget(f"Radix theme CSS in {css.name.split('-')[0]}", int(radix), 0)
     report.table("Stylesheets in the build", ["file", "KB", "KB brotli", "Radix theme"], rows)
 
+    # rx.icon(<a Var>) makes Reflex load lucide's DynamicIcon, i.e. every icon (~37 KB brotli) on
+    # that page; rx.cond(..., rx.icon("a"), rx.icon("b")) keeps it to the icons used.
+    assets = web_dir / "build" / "client" / "assets"
+    users = sorted(path.name.split("-")[0] for path in assets.glob("*.js")
+                   if b"DynamicIcon" in path.read_bytes() and not path.name.startswith(("DynamicIcon", "manifest")))
+    if users:
+        report.note("rx.icon with a Var name (lucide DynamicIcon, all icons) is used by: " + ", ".join(users))
+
 
 def run(report: Report) -> None:
     portal = report.portal(database="sqlite")
