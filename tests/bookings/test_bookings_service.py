@@ -350,6 +350,7 @@ def test_training_interface_holds_moves_and_releases(session, people, room):
 def test_space_requiring_training_uses_the_registered_check(session, people):
     lab = make_space(session, name="Lab Produksi Konten", required_training_id=42)
     day = weekday_ahead()
+    registered = bookings._training_check  # trainings registers its check at import; put it back after
     bookings.set_training_completion_check(None)
     try:
         assert _key(lambda: _book(session, people["rina"], lab, day, (10,), (11,))) == \
@@ -361,7 +362,7 @@ def test_space_requiring_training_uses_the_registered_check(session, people):
         assert _key(lambda: _book(session, people["andi"], lab, day, (12,), (13,))) == \
             "booking.error.training_required"
     finally:
-        bookings.set_training_completion_check(None)
+        bookings.set_training_completion_check(registered)
 
 
 def test_calendar_day_shows_busy_to_members_and_names_to_staff(session, people, room):
