@@ -38,6 +38,7 @@ run: setup
 	(apt-get update -qq && apt-get install -y -qq chromium) || sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
 
 test: setup /usr/bin/chromium
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: setup

@@ -2,7 +2,6 @@
 tests hand over in config.attributes["connection"]."""
 
 from alembic import context
-
 from hub_app.db import get_engine
 from hub_app.models import include_object, metadata
 

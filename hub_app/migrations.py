@@ -1,9 +1,9 @@
 """Alembic from code: the CLI, `make run` and the tests all migrate the same way."""
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from alembic import command
 from hub_app.settings import PROJECT_ROOT, get_settings
 
 

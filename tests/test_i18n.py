@@ -8,7 +8,8 @@ from pathlib import Path
 from hub_app.i18n import CATALOGUE, format_datetime, pick, translate
 
 ROOT = Path(__file__).resolve().parent.parent / "hub_app"
-KEY_USE = re.compile(r"""\b(?:t|tf|_t|translate|HubError|InvalidInput|NotAllowed|NotFound|Conflict)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
+KEY_USE = re.compile(
+    r"""\b(?:t|tf|_t|translate|HubError|InvalidInput|NotAllowed|NotFound|Conflict)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
 
 
 def _placeholders(text: str) -> set[str]:
@@ -39,7 +40,8 @@ def test_dates_in_wib_in_the_chosen_locale():
 def test_translate_and_pick():
     assert translate("error.sign_in_throttled", "en", minutes=3) == "Too many sign-in attempts. Try again in 3 minutes."
     assert translate("nav.home", "id") == "Beranda"
-    assert pick("Ruang Rapat", "", "en") == "Ruang Rapat" and pick("Ruang Rapat", "Meeting room", "en") == "Meeting room"
+    assert pick("Ruang Rapat", "", "en") == "Ruang Rapat"
+    assert pick("Ruang Rapat", "Meeting room", "en") == "Meeting room"
 
 
 def test_validation_errors_read_well_without_parameters():

@@ -149,7 +149,8 @@ def _privacy() -> rx.Component:
     )
 
 
-@rx.page(route="/profile", title="Profil · Jakarta Future City Hub", on_load=[SessionState.load_shell, ProfileState.load])
+@rx.page(route="/profile", title="Profil · Jakarta Future City Hub",
+         on_load=[SessionState.load_shell, ProfileState.load])
 def profile() -> rx.Component:
     return shell(
         rx.el.div(

@@ -40,7 +40,8 @@ def stage_options():
     return [(stage, f"stage.{stage}") for stage in STAGES]
 
 
-@rx.page(route="/signup", title="Daftar · Jakarta Future City Hub", on_load=[SessionState.load_shell, SignupState.reset_form])
+@rx.page(route="/signup", title="Daftar · Jakarta Future City Hub",
+         on_load=[SessionState.load_shell, SignupState.reset_form])
 def signup() -> rx.Component:
     return shell(
         rx.el.div(

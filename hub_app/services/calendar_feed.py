@@ -107,7 +107,8 @@ def _booking_events(session: Session, user_id: int) -> list[FeedEvent]:
             for booking, space in rows]
 
 
-def _calendar(events: list[FeedEvent], name: str) -> bytes:
+def to_ical(events: list[FeedEvent], name: str = "Jakarta Future City Hub") -> bytes:
+    """Events as an iCalendar file (the personal feed, a booking, a training's sessions)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Jakarta Future City Hub//portal//ID")
     calendar.add("version", "2.0")
@@ -145,7 +146,7 @@ def feed_for_token(*, session: Session, token: str) -> bytes | None:
     events = _booking_events(session, user.id)
     for source in _SOURCES:
         events.extend(source(session, user.id))
-    return _calendar(events, "Jakarta Future City Hub")
+    return to_ical(events)
 
 
 def booking_ics(actor: Actor | None, *, session: Session, booking_id: object) -> bytes | None:
@@ -156,7 +157,7 @@ def booking_ics(actor: Actor | None, *, session: Session, booking_id: object) ->
     if booking is None or booking.user_id != actor.user_id or booking.status not in (PENDING, CONFIRMED):
         return None
     events = [event for event in _booking_events(session, actor.user_id) if event.uid == f"booking-{booking.id}@jfch"]
-    return _calendar(events, "Jakarta Future City Hub") if events else None
+    return to_ical(events) if events else None
 
 
 def erase_feed(session: Session, user_id: int) -> None:

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
@@ -1065,24 +1064,7 @@ def training_ics(actor: Actor | None, *, session: Session, training_id: object) 
     events = _session_events(session, actor.user_id, training_id)
     if not events:
         return None
-    calendar = Calendar()
-    calendar.add("prodid", "-//Jakarta Future City Hub//trainings//ID")
-    calendar.add("version", "2.0")
-    stamp = utcnow()
-    for item in events:
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.starts_at)
-        event.add("dtend", item.ends_at)
-        event.add("summary", item.title)
-        if item.location:
-            event.add("location", item.location)
-        if item.description:
-            event.add("description", item.description)
-        event.add("url", item.url)
-        calendar.add_component(event)
-    return calendar.to_ical()
+    return calendar_feed.to_ical(events)
 
 
 # Completion unlocks spaces that require a training (the booking service asks us), and the

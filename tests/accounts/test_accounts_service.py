@@ -97,7 +97,8 @@ def test_sign_in_opens_a_rotated_hashed_session(session):
     actor = accounts.actor_for_token(session=session, token=first)
     assert actor.user_id == user.id and actor.status == "pending"
 
-    ticket = accounts.sign_in(None, session=session, email=FORM["email"], password=PASSWORD, client_address="1.2.3.4")
+    ticket = accounts.sign_in(None, session=session, email=FORM["email"], password=PASSWORD,
+                              client_address="1.2.3.4")
     second = accounts.open_session(session=session, ticket=ticket, previous_token=first)
     assert second != first
     assert accounts.actor_for_token(session=session, token=first) is None
@@ -118,7 +119,8 @@ def test_failed_sign_ins_are_throttled_per_account(session):
     _sign_up_and_verify(session)
     for attempt in range(5):
         with pytest.raises(InvalidInput):
-            accounts.sign_in(None, session=session, email=FORM["email"], password="wrong", client_address=f"10.0.0.{attempt}")
+            accounts.sign_in(None, session=session, email=FORM["email"], password="wrong",
+                             client_address=f"10.0.0.{attempt}")
     with pytest.raises(NotAllowed) as error:
         accounts.sign_in(None, session=session, email=FORM["email"], password=PASSWORD, client_address="10.0.0.99")
     assert error.value.key == "error.sign_in_throttled" and error.value.params["minutes"] >= 1
@@ -128,7 +130,8 @@ def test_failed_sign_ins_are_throttled_per_address(session):
     make_user(session, "rina@umkm.example")
     for attempt in range(20):
         with pytest.raises(InvalidInput):
-            accounts.sign_in(None, session=session, email=f"guess{attempt}@x.example", password="x", client_address="6.6.6.6")
+            accounts.sign_in(None, session=session, email=f"guess{attempt}@x.example", password="x",
+                             client_address="6.6.6.6")
     with pytest.raises(NotAllowed):
         accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="6.6.6.6")
     assert accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD,
@@ -165,7 +168,8 @@ def test_sign_out_everywhere_revokes_every_session(session):
     user = make_user(session, "rina@umkm.example")
     tokens = []
     for _ in range(3):
-        ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
+        ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD,
+                                  client_address="1")
         tokens.append(accounts.open_session(session=session, ticket=ticket))
     actor = accounts.actor_for_token(session=session, token=tokens[0])
     accounts.sign_out_everywhere(actor, session=session)
