@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from hub_app.api.profile import same_origin
 from hub_app.api.session_cookie import token_from_cookie_header
+from hub_app.api.uploads import read_upload, same_origin, save_as_cookie_actor
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError
 from hub_app.services import accounts, calendar_feed, spaces
@@ -48,27 +48,17 @@ async def booking_file(request: Request) -> Response:
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
-def _save_photo(cookie: str, space_id: str, data: bytes) -> str:
-    with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
-        try:
-            spaces.add_photo(actor, session=session, space_id=space_id, data=data)
-        except HubError as error:
-            return error.key
-    return ""
-
-
 async def upload_space_photo(request: Request) -> Response:
     if not same_origin(request):
         return Response(status_code=403)
     space_id = request.path_params["space_id"]
-    limit = 2 * get_settings().max_avatar_bytes
-    if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
+    upload = await read_upload(request, "photo", 2 * get_settings().max_avatar_bytes)
+    if upload is None:
         return RedirectResponse(f"/admin/spaces?space={space_id}&photo=space.error.photo_too_large", status_code=303)
-    form = await request.form(max_files=1, max_fields=2, max_part_size=limit + 1)
-    upload = form.get("photo")
-    data = await upload.read(limit + 1) if hasattr(upload, "read") else b""
-    problem = await asyncio.to_thread(_save_photo, request.headers.get("cookie", ""), str(space_id), data)
+    data, _ = upload
+    problem = await asyncio.to_thread(
+        save_as_cookie_actor, request.headers.get("cookie", ""),
+        lambda actor, session: spaces.add_photo(actor, session=session, space_id=str(space_id), data=data))
     return RedirectResponse(f"/admin/spaces?space={space_id}&photo={problem or 'ok'}", status_code=303)
 
 

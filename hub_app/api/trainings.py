@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from hub_app.api.profile import same_origin
 from hub_app.api.session_cookie import safe_next, token_from_cookie_header
+from hub_app.api.uploads import read_upload, same_origin, save_as_cookie_actor
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed, NotFound
 from hub_app.services import accounts, enrolments, trainings
@@ -66,30 +66,20 @@ async def calendar_file(request: Request) -> Response:
         "Content-Disposition": f'attachment; filename="training-{training_id}.ics"'})
 
 
-def _save_photo(cookie: str, trainer_id: int, data: bytes) -> str:
-    with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
-        try:
-            trainings.save_trainer_photo(actor, session=session, trainer_id=trainer_id, data=data)
-        except HubError as error:
-            return error.key
-    return ""
-
-
 async def upload_trainer_photo(request: Request) -> Response:
     if not same_origin(request):
         return Response(status_code=403)
     trainer_id = request.path_params["trainer_id"]
-    limit = get_settings().max_avatar_bytes
-    if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
+    upload = await read_upload(request, "photo", get_settings().max_avatar_bytes)
+    if upload is None:
         return RedirectResponse("/admin/trainings?photo=error.avatar_too_large", status_code=303)
-    form = await request.form(max_files=1, max_fields=2, max_part_size=limit + 1)
-    upload = form.get("photo")
-    data = await upload.read(limit + 1) if hasattr(upload, "read") else b""
+    data, form = upload
     back = safe_next(str(form.get("back") or "/admin/trainings"))
     if not back.startswith("/admin/trainings"):
         back = "/admin/trainings"
-    problem = await asyncio.to_thread(_save_photo, request.headers.get("cookie", ""), trainer_id, data)
+    problem = await asyncio.to_thread(
+        save_as_cookie_actor, request.headers.get("cookie", ""),
+        lambda actor, session: trainings.save_trainer_photo(actor, session=session, trainer_id=trainer_id, data=data))
     return RedirectResponse(f"{back}?photo={problem or 'ok'}", status_code=303)
 
 
