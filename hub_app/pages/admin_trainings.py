@@ -238,7 +238,7 @@ class AdminTrainingState(SessionState):
     version: int = 0
 
     def _training_id(self) -> str:
-        return str(self.router.page.params.get("training_id", ""))[:20]
+        return str(self._route_args().get("training_id", ""))[:20]
 
     async def _reload(self) -> None:
         actor = await self._actor()

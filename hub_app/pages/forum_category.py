@@ -47,7 +47,7 @@ class ForumCategoryState(SessionState):
 
     @rx.event
     async def load(self):
-        slug = self.router.page.params.get("forum_category", "")
+        slug = self._route_args().get("forum_category", "")
         self.slug = slug[: rules.SLUG_MAX + 1] if isinstance(slug, str) else ""
         self.cursor, self.previous_cursors, self.form_error = "", [], ""
         await self._reload()

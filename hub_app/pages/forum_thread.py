@@ -81,7 +81,7 @@ class ForumThreadState(SessionState):
 
     @rx.event
     async def load(self):
-        params = self.router.page.params
+        params = self._route_args()
         self.thread_id = _small_int(params.get("forum_thread", ""))
         self.from_post = _small_int(self.router.url.query_parameters.get("from", ""))
         self.before_post = 0

@@ -94,7 +94,7 @@ class MemberProfileState(SessionState):
 
     @rx.event
     async def load(self):
-        member_id = self.router.page.params.get("directory_member", "")
+        member_id = self._route_args().get("directory_member", "")
         self.member, self.threads, self.sections, self.error, self.loaded = {}, [], [], "", False
         try:
             profile = await call(members.get_member, await self._actor(), member_id=member_id, locale=self.lang)

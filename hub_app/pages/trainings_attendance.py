@@ -25,7 +25,7 @@ class TrainingAttendanceState(SessionState):
     error: str = ""
 
     def _session_id(self) -> str:
-        return str(self.router.page.params.get("training_session_id", ""))[:20]
+        return str(self._route_args().get("training_session_id", ""))[:20]
 
     async def _reload(self) -> None:
         try:

@@ -22,7 +22,7 @@ class TrainingCheckInState(SessionState):
     @rx.event
     async def load(self):
         self.done, self.error, self.title, self.completed = False, "", "", False
-        code = str(self.router.page.params.get("check_in_code", ""))[:40]
+        code = str(self._route_args().get("check_in_code", ""))[:40]
         actor = await self._actor()
         if actor is None:
             return go_to(f"/login?next=/trainings/check-in/{code}")

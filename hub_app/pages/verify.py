@@ -18,7 +18,7 @@ class VerifyState(SessionState):
         self.error = ""
         self.verified = False
         try:
-            await call(accounts.verify_email, None, token=self.router.page.params.get("token", ""))
+            await call(accounts.verify_email, None, token=self._route_args().get("token", ""))
         except HubError as error:
             self.error = self._error_text(error)
             return

@@ -60,6 +60,11 @@ class SessionState(rx.State):
             actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(self.lang))
         return actor
 
+    def _route_args(self) -> dict:
+        """The dynamic segments of this page's route ([token] in /verify/[token]), as Reflex's own
+        route-arg vars read them (router.page is deprecated)."""
+        return self.rx_router_page.params
+
     def _t(self, key: str, **params) -> str:
         return translate(key, normalize_locale(self.lang), **params)
 
