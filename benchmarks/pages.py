@@ -235,7 +235,6 @@ def measure_lighthouse(report: Report, base_url: str, routes: list[str]) -> None
         categories = median_run["categories"]
         accessibility = min(run["categories"]["accessibility"]["score"] * 100 for run in runs)
         metrics = [median_run["audits"][key].get("displayValue", "-").replace("\u00a0", " ") for key, _ in METRICS]
-        final = median_run.get("finalDisplayedUrl", median_run.get("finalUrl", ""))
         rows.append([route, f"{performance:.0f}", "/".join(f"{score:.0f}" for score in scores),
                      f"{accessibility:.0f}", f"{categories['best-practices']['score'] * 100:.0f}",
                      f"{categories['seo']['score'] * 100:.0f}", *metrics,
@@ -246,7 +245,6 @@ def measure_lighthouse(report: Report, base_url: str, routes: list[str]) -> None
             if audit.get("score") is not None and audit["score"] < 0.9 and audit.get("scoreDisplayMode") in (
                     "binary", "numeric", "metricSavings"):
                 findings.append([route, key, audit.get("displayValue", "").replace("\u00a0", " ")])
-        del final
     report.table(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile (median of {LIGHTHOUSE_RUNS} runs)",
                  ["route", "perf", "runs", "a11y", "best pr.", "seo", *[label for _, label in METRICS], "status"],
                  rows, note=f"budgets: performance >= {PERFORMANCE_BUDGET}, accessibility >= {ACCESSIBILITY_BUDGET}; "
