@@ -35,7 +35,8 @@ def pills(topic, level, format_, language) -> rx.Component:
     return rx.el.div(
         rx.el.span(topic_label(topic), class_name="pill topic"),
         rx.el.span(level_label(level), class_name="pill"),
-        rx.el.span(rx.icon(rx.cond(format_ == "online", "wifi", "map-pin"), size=14, aria_hidden="true"),
+        rx.el.span(rx.cond(format_ == "online", rx.icon("wifi", size=14, aria_hidden="true"),
+                           rx.icon("map-pin", size=14, aria_hidden="true")),
                    format_label(format_), class_name="pill"),
         rx.el.span(language_label(language), class_name="pill"),
         class_name="pills",
@@ -71,7 +72,7 @@ def training_card(card) -> rx.Component:
         rx.el.a(
             rx.el.div(rx.icon("calendar", size=16, aria_hidden="true"), rx.el.span(card.date),
                       class_name="when"),
-            rx.el.h3(card.title),
+            rx.el.h2(card.title, class_name="card-title"),
             pills(card.topic, card.level, card.format, card.language),
             rx.el.div(seats(card.seats_left, card.waitlist, past=card.past), my_status_pill(card.my_status),
                       class_name="row"),

@@ -85,7 +85,7 @@ def _card(space: SpaceCard) -> rx.Component:
                                    ("communal_room", rx.icon("coffee", size=40)), rx.icon("users", size=40)),
                           class_name="space-photo-placeholder", aria_hidden="true")),
         rx.el.div(
-            rx.el.h3(rx.el.a(space.name, href="/spaces/" + space.id.to_string())),
+            rx.el.h2(rx.el.a(space.name, href="/spaces/" + space.id.to_string()), class_name="card-title"),
             rx.el.small(kind_label(space.kind), " · ",
                         rx.cond(space.kind == "desk_area", t("booking.seats"), t("field.capacity")), ": ",
                         space.capacity, class_name="muted"),

@@ -64,7 +64,8 @@ class TrainingAttendanceState(SessionState):
 def _person(row: AttendanceRow) -> rx.Component:
     return rx.el.li(
         rx.el.button(
-            rx.icon(rx.cond(row.present, "circle-check", "circle"), size=26, aria_hidden="true"),
+            rx.cond(row.present, rx.icon("circle-check", size=26, aria_hidden="true"),
+                    rx.icon("circle", size=26, aria_hidden="true")),
             rx.el.span(row.name, class_name="name"),
             rx.cond(row.method == "qr", rx.el.small(t("trainings.by_qr"), class_name="muted")),
             type="button", role="switch", aria_checked=rx.cond(row.present, "true", "false"),
