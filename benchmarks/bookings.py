@@ -24,7 +24,7 @@ from hub_app.domain.errors import Conflict, InvalidInput
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.domain.permissions import Actor
 from hub_app.models import Booking, Space, User
-from hub_app.services import bookings
+from hub_app.services import booking_calendar, bookings
 
 WIB = ZoneInfo("Asia/Jakarta")
 SIZES = (1_000, 10_000, 100_000)
@@ -98,12 +98,13 @@ def _queries(report: Report, kind: str, engine, space_ids, user_ids, rows_out: l
     with Session(engine) as session:
         cases = [
             ("week of 1 space: query",
-             lambda: bookings._visible_bookings(session, [space_ids[5]], week_start, week_end)),
-            ("week of 1 space: page data", lambda: bookings.calendar_week(member, session=session,
+             lambda: booking_calendar._visible_bookings(session, [space_ids[5]], week_start, week_end)),
+            ("week of 1 space: page data", lambda: booking_calendar.calendar_week(member, session=session,
                                                                           space_id=space_ids[5], day=day)),
-            ("day of 30 spaces: query", lambda: bookings._visible_bookings(session, space_ids, day_start, day_end)),
-            ("day of 30 spaces: page data", lambda: bookings.calendar_day(member, session=session, day=day)),
-            ("live fingerprint (day)", lambda: bookings.calendar_version(session=session, start=day_start,
+            ("day of 30 spaces: query",
+             lambda: booking_calendar._visible_bookings(session, space_ids, day_start, day_end)),
+            ("day of 30 spaces: page data", lambda: booking_calendar.calendar_day(member, session=session, day=day)),
+            ("live fingerprint (day)", lambda: booking_calendar.calendar_version(session=session, start=day_start,
                                                                           end=day_end)),
             ("my bookings (keyset page)", lambda: bookings.my_bookings(member, session=session)),
         ]

@@ -8,8 +8,9 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.pages.bookings import status_pill
-from hub_app.services import bookings, spaces
-from hub_app.services.bookings import BookingRow, MemberRecord
+from hub_app.services import booking_admin, bookings, spaces
+from hub_app.services.booking_admin import MemberRecord
+from hub_app.services.bookings import BookingRow
 from hub_app.services.spaces import SpaceCard
 from hub_app.state.i18n import t
 from hub_app.state.services import call
@@ -33,8 +34,8 @@ class AdminBookingsState(SessionState):
     async def _reload(self) -> None:
         actor = await self._actor()
         try:
-            self.rows = await call(bookings.day_bookings, actor, day=self.day or None)
-            self.queue = await call(bookings.approval_queue, actor)
+            self.rows = await call(booking_admin.day_bookings, actor, day=self.day or None)
+            self.queue = await call(booking_admin.approval_queue, actor)
             self.space_rows = await call(spaces.list_spaces, actor, locale=self.lang)
             self.allowed = True
         except HubError as error:
@@ -94,7 +95,7 @@ class AdminBookingsState(SessionState):
         self.error = self.info = ""
         actor = await self._actor()
         try:
-            record = await call(bookings.member_record, actor, email=data.get("email"))
+            record = await call(booking_admin.member_record, actor, email=data.get("email"))
             date = data.get("date") if isinstance(data.get("date"), str) else ""
             row = await call(bookings.book, actor, space_id=data.get("space_id"),
                              start=f"{date}T{data.get('start', '')}", end=f"{date}T{data.get('end', '')}",
@@ -117,7 +118,8 @@ class AdminBookingsState(SessionState):
     async def find_member(self, form: dict):
         self.error = self.info = ""
         try:
-            self.record = await call(bookings.member_record, await self._actor(), email=form_data(form).get("email"))
+            self.record = await call(booking_admin.member_record, await self._actor(),
+                                     email=form_data(form).get("email"))
         except HubError as error:
             self.record, self.error = _NO_RECORD, self._error_text(error)
 
@@ -126,7 +128,7 @@ class AdminBookingsState(SessionState):
         data = form_data(form)
         self.error = self.info = ""
         try:
-            self.record = await call(bookings.set_quota, await self._actor(), member_id=self.record.id,
+            self.record = await call(booking_admin.set_quota, await self._actor(), member_id=self.record.id,
                                      hours_per_week=data.get("hours_per_week"),
                                      upcoming_bookings=data.get("upcoming_bookings"))
         except HubError as error:

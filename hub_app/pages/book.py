@@ -21,8 +21,9 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
-from hub_app.services import bookings
-from hub_app.services.bookings import CalendarCell, DayChip, OccurrencePreview
+from hub_app.services import booking_calendar, bookings
+from hub_app.services.booking_calendar import CalendarCell, DayChip
+from hub_app.services.bookings import OccurrencePreview
 from hub_app.state.i18n import t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
@@ -82,10 +83,10 @@ class CalendarState(SessionState):
         actor = await self._actor()
         try:
             if self.mode == "week":
-                view = await call(bookings.calendar_week, actor, space_id=self.week_space_id, day=self.day or None,
-                                  locale=self.lang)
+                view = await call(booking_calendar.calendar_week, actor, space_id=self.week_space_id,
+                                  day=self.day or None, locale=self.lang)
             else:
-                view = await call(bookings.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
+                view = await call(booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
                                   locale=self.lang)
         except HubError as error:
             self.error = self._error_text(error)
@@ -170,7 +171,7 @@ class CalendarState(SessionState):
                     window = (self._window_start, self._window_end, self._version)
                 if not window[0] or not await _socket_connected(token):
                     return
-                current = await call(bookings.window_version, window_start=window[0], window_end=window[1])
+                current = await call(booking_calendar.window_version, window_start=window[0], window_end=window[1])
                 if current != window[2]:
                     async with self:
                         if self._watch_id != watch_id:
@@ -187,7 +188,7 @@ class CalendarState(SessionState):
         """A tap on a free slot: open the form with the end times that fit."""
         self.form_error = self.info = ""
         try:
-            choice = await call(bookings.booking_choice, await self._actor(), space_id=space_id, start=start,
+            choice = await call(booking_calendar.booking_choice, await self._actor(), space_id=space_id, start=start,
                                 locale=self.lang)
         except HubError as error:
             self.error = self._error_text(error)

@@ -1,5 +1,8 @@
 """Booking spaces: book, recurring series, cancel, check in, approve/decline, block, quotas,
-the calendar read-models, auto-release of no-shows, and the interface for trainings.
+a member's own bookings, auto-release of no-shows, and the interface for trainings. The shared
+helpers of the booking services (hub_tz, parse_moment, parse_day, locking, BookingRow) live here.
+The calendar read-models are in booking_calendar.py, the staff desk views (day list, approval
+queue, member record and quotas) in booking_admin.py.
 
 Concurrency: every write starts with `begin_write(session)` (BEGIN IMMEDIATE on SQLite, so two
 writers can never both see a slot free), then locks the member's row and the space's row
@@ -26,7 +29,7 @@ completed that training; with no check registered, only staff can book it.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, update
@@ -46,7 +49,6 @@ from hub_app.domain.bookings import (
     MEMBER_BOOKING,
     PENDING,
     RELEASED,
-    SPACE_KINDS,
     TRAINING_BOOKING,
     Interval,
     Quota,
@@ -54,11 +56,11 @@ from hub_app.domain.bookings import (
     may_manage_bookings,
 )
 from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, NotFound
-from hub_app.domain.opening_hours import closure_hit, day_bounds, opening_of
+from hub_app.domain.opening_hours import closure_hit
 from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.domain.recurrence import FREQUENCIES, MAX_OCCURRENCES, expand
-from hub_app.i18n import format_date, format_short_datetime, format_time, pick, translate
-from hub_app.models import Booking, BookingSeries, Closure, Space, User
+from hub_app.i18n import format_short_datetime, format_time, pick, translate
+from hub_app.models import Booking, BookingSeries, Space, User
 from hub_app.models.base import utcnow
 from hub_app.services import audit, notifications
 from hub_app.services.spaces import closures_between, load_hours, space_name
@@ -596,101 +598,6 @@ def _cursor(value: object) -> tuple[datetime, int] | None:
     return parse_moment(moment, field="cursor"), validation.identifier(ident, field="cursor")
 
 
-def day_bookings(actor: Actor | None, *, session: Session, day: object = None) -> list[BookingRow]:
-    """Staff: every booking of a local day with its member and check-in status."""
-    if not may_manage_bookings(actor):
-        raise NotAllowed()
-    tz = hub_tz()
-    day = parse_day(day) if day else utcnow().astimezone(tz).date()
-    start, end = day_bounds(day, tz)
-    now = utcnow()
-    found = session.exec(
-        select(Booking, Space, User.name).join(Space, col(Space.id) == Booking.space_id)
-        .join(User, col(User.id) == Booking.user_id, isouter=True)
-        .where(col(Booking.starts_at) >= start, col(Booking.starts_at) < end)
-        .order_by(col(Booking.starts_at), col(Booking.id)).limit(500)).all()
-    return [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
-            for b, s, name in found]
-
-
-def _member_label(name: str | None, booking: Booking, locale: str) -> str:
-    if booking.kind == TRAINING_BOOKING:
-        return translate("booking.kind.training", locale)
-    if booking.kind == BLOCK_BOOKING:
-        return translate("booking.kind.block", locale)
-    return name or translate("deleted.member", locale)
-
-
-def approval_queue(actor: Actor | None, *, session: Session) -> list[BookingRow]:
-    if not may_manage_bookings(actor):
-        raise NotAllowed()
-    now = utcnow()
-    found = session.exec(
-        select(Booking, Space, User.name).join(Space, col(Space.id) == Booking.space_id)
-        .join(User, col(User.id) == Booking.user_id, isouter=True)
-        .where(Booking.status == PENDING, col(Booking.starts_at) > now - MAX_SPAN)
-        .order_by(col(Booking.starts_at), col(Booking.id)).limit(100)).all()
-    return [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
-            for b, s, name in found]
-
-
-# --- member record and quotas --------------------------------------------------------------------------
-
-@dataclass
-class MemberRecord:
-    id: int
-    name: str
-    email: str
-    no_shows: int
-    upcoming: int
-    hours_per_week: int
-    upcoming_bookings: int
-    custom_quota: bool
-
-
-def member_record(actor: Actor | None, *, session: Session, email: object) -> MemberRecord:
-    """Staff look up a member's booking record: no-shows, upcoming bookings, quotas."""
-    if not may_manage_bookings(actor):
-        raise NotAllowed()
-    email = validation.text(email, field="email", max_length=254, required=True).lower()
-    user = session.exec(select(User).where(User.email_normalized == email, User.status != "deleted")).first()
-    if user is None:
-        raise NotFound("booking.error.no_member")
-    return _record(session, user)
-
-
-def _record(session: Session, user: User) -> MemberRecord:
-    quota = _quota_for(user)
-    no_shows = session.exec(select(func.count()).select_from(Booking).where(
-        Booking.user_id == user.id, col(Booking.no_show).is_(True))).one()
-    upcoming = session.exec(select(func.count()).select_from(Booking).where(
-        Booking.user_id == user.id, col(Booking.status).in_(HOLDING), col(Booking.ends_at) > utcnow())).one()
-    return MemberRecord(id=user.id, name=user.name, email=user.email, no_shows=no_shows, upcoming=upcoming,
-                        hours_per_week=quota.hours_per_week, upcoming_bookings=quota.upcoming_bookings,
-                        custom_quota=user.quota_hours_per_week is not None or user.quota_upcoming_bookings is not None)
-
-
-def set_quota(actor: Actor | None, *, session: Session, member_id: object, hours_per_week: object = None,
-              upcoming_bookings: object = None) -> MemberRecord:
-    """Staff set a member's quotas; an empty value returns that quota to the hub default."""
-    if not may_manage_bookings(actor):
-        raise NotAllowed()
-    member_id = validation.identifier(member_id, field="member_id")
-    hours = None if hours_per_week in (None, "") else validation.integer(hours_per_week, field="hours_per_week",
-                                                                         minimum=0, maximum=168)
-    count = None if upcoming_bookings in (None, "") else validation.integer(
-        upcoming_bookings, field="upcoming_bookings", minimum=0, maximum=500)
-    begin_write(session)
-    user = _lock_user(session, member_id)
-    user.quota_hours_per_week, user.quota_upcoming_bookings = hours, count
-    user.updated_at = utcnow()
-    session.add(user)
-    audit.record(session, actor, "booking.quota", target_type="user", target_id=user.id,
-                 detail=f"hours/week={hours} upcoming={count}")
-    session.commit()
-    return _record(session, user)
-
-
 # --- background: no-shows -------------------------------------------------------------------------
 
 def release_no_shows(*, session: Session, now: datetime | None = None, limit: int = 200) -> int:
@@ -779,329 +686,6 @@ def release_training_reservation(session: Session, booking_id: int) -> None:
     booking.status, booking.updated_at = CANCELLED, utcnow()
     session.add(booking)
     session.flush()
-
-
-# --- calendar read-models -------------------------------------------------------------------------------
-#
-# A calendar is a flat list of cells placed on a CSS grid (column 1: times, row 1: headings; one
-# row per 30 minutes). On a phone the same list shows as an agenda: a heading per column followed
-# by its slots as chips. Cells are grouped by column, in time order, so both readings work.
-
-ROW_MINUTES = 30
-
-
-@dataclass
-class CalendarCell:
-    kind: str  # head | time | free | busy | mine | pending | closed | past
-    area: str  # CSS grid-area
-    label: str
-    time: str
-    detail: str = ""
-    start: str = ""  # a free slot's local start, "YYYY-MM-DDTHH:MM"
-    space_id: int = 0
-
-
-@dataclass
-class DayChip:
-    day: str
-    weekday: str
-    number: str
-    selected: bool
-
-
-@dataclass
-class CalendarView:
-    day: str
-    title: str
-    columns: int
-    rows: int
-    cells: list[CalendarCell]
-    days: list[DayChip]
-    closed: bool
-    window_start: str
-    window_end: str
-    version: str
-    previous: str
-    next: str
-
-
-def _local_minutes(moment: datetime, tz: ZoneInfo) -> int:
-    local = moment.astimezone(tz)
-    return local.hour * 60 + local.minute
-
-
-def _area(row: int, col: int, span: int) -> str:
-    return f"{row} / {col} / span {max(span, 1)} / span 1"
-
-
-def _hhmm(moment: datetime, locale: str) -> str:
-    return format_time(moment, locale, get_settings().timezone)
-
-
-def _visible_bookings(session: Session, space_ids: list[int], start: datetime, end: datetime):
-    if not space_ids:
-        return []
-    return session.exec(
-        select(Booking, User.name).join(User, col(User.id) == Booking.user_id, isouter=True).where(
-            col(Booking.space_id).in_(space_ids), col(Booking.status).in_(HOLDING),
-            col(Booking.starts_at) > start - MAX_SPAN, col(Booking.starts_at) < end, col(Booking.ends_at) > start)
-        .order_by(col(Booking.starts_at))).all()
-
-
-def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, closures: list,
-            booked: list, actor: Actor | None, now: datetime, locale: str, head: str, head_detail: str) -> list:
-    """The cells of one space on one local day, rows counted from `origin` minutes after midnight."""
-    tz = hub_tz()
-    staff = may_manage_bookings(actor)
-    cells = [CalendarCell(kind="head", area=_area(1, col_index, 1), label=head, time="", detail=head_detail,
-                          space_id=space.id)]
-    opening = opening_of(day, hours, tz)
-    if opening is None:
-        return cells + [CalendarCell(kind="closed", area=_area(2, col_index, 1), label=translate(
-            "calendar.closed_day", locale), time="", space_id=space.id)]
-
-    def row_of(moment: datetime) -> int:
-        return 2 + (_local_minutes(moment, tz) - origin) // ROW_MINUTES
-
-    def span_of(start: datetime, end: datetime) -> int:
-        return max(1, int((end - start).total_seconds() // 60) // ROW_MINUTES)
-
-    def booking_cell(booking: Booking, name: str | None, start: datetime, end: datetime) -> CalendarCell:
-        mine = actor is not None and booking.user_id == actor.user_id
-        if booking.kind == TRAINING_BOOKING:
-            label = translate("booking.kind.training", locale) + ": " + pick(booking.title, booking.title_en, locale)
-        elif booking.kind == BLOCK_BOOKING:
-            label = translate("booking.kind.block", locale)
-        elif mine or staff:
-            label = booking.title
-        else:
-            label = translate("calendar.busy", locale)
-        detail = (name or "") if staff and booking.kind == MEMBER_BOOKING else ""
-        kind = "mine" if mine else ("pending" if booking.status == PENDING else "busy")
-        return CalendarCell(kind=kind, area=_area(row_of(start), col_index, span_of(start, end)), label=label,
-                            time=f"{_hhmm(start, locale)}–{_hhmm(end, locale)}", detail=detail, space_id=space.id)
-
-    step = timedelta(minutes=space.slot_minutes)
-    slots = []
-    moment = opening[0]
-    while moment + step <= opening[1]:
-        slots.append((moment, moment + step))
-        moment += step
-    if rules.is_room(space.kind):
-        covered: list[tuple[datetime, datetime]] = []
-        for booking, name in booked:
-            start, end = max(booking.starts_at, opening[0]), min(booking.ends_at, opening[1])
-            if end > start:
-                cells.append(booking_cell(booking, name, start, end))
-                covered.append((start, end))
-        for start, end in slots:
-            if any(start < c_end and c_start < end for c_start, c_end in covered):
-                continue
-            cells.append(_free_or_not(space, start, end, row_of(start), span_of(start, end), col_index, closures, now,
-                                      locale))
-    else:
-        for start, end in slots:
-            here = [(b, n) for b, n in booked if b.starts_at < end and start < b.ends_at]
-            mine = [(b, n) for b, n in here if actor is not None and b.user_id == actor.user_id]
-            whole = [(b, n) for b, n in here if b.kind != MEMBER_BOOKING]
-            if mine or whole:
-                booking, name = (mine or whole)[0]
-                cells.append(booking_cell(booking, name, start, end))
-                continue
-            left = space.capacity - rules.peak_seats([Interval(b.starts_at, b.ends_at, b.seats) for b, _ in here],
-                                                     start, end)
-            cell = _free_or_not(space, start, end, row_of(start), span_of(start, end), col_index, closures, now,
-                                locale)
-            if cell.kind == "free":
-                if left <= 0:
-                    cell = CalendarCell(kind="busy", area=cell.area, label=translate("calendar.full", locale),
-                                        time=cell.time, space_id=space.id)
-                else:
-                    cell.label = translate("calendar.seats_free", locale, count=left)
-                    if staff and here:
-                        cell.detail = ", ".join(sorted({n or "-" for _, n in here}))
-            cells.append(cell)
-    # Time order inside the column, so the phone agenda reads top to bottom.
-    return cells[:1] + sorted(cells[1:], key=lambda cell: int(cell.area.split(" / ", 1)[0]))
-
-
-def _free_or_not(space, start, end, row, span, col_index, closures, now, locale) -> CalendarCell:
-    area = _area(row, col_index, span)
-    time = f"{_hhmm(start, locale)}–{_hhmm(end, locale)}"
-    closure = closure_hit(start, end, space.id, closures)
-    if closure is not None:
-        return CalendarCell(kind="closed", area=area, label=translate("calendar.closed", locale), time=time,
-                            space_id=space.id)
-    if start < now:
-        return CalendarCell(kind="past", area=area, label="", time=time, space_id=space.id)
-    local = start.astimezone(hub_tz())
-    return CalendarCell(kind="free", area=area, label=translate("calendar.free", locale), time=time,
-                        start=local.strftime("%Y-%m-%dT%H:%M"), space_id=space.id)
-
-
-def _time_cells(first: datetime, last: datetime, origin: int, locale: str) -> list[CalendarCell]:
-    cells, moment, tz = [], first, hub_tz()
-    while moment < last:
-        row = 2 + (_local_minutes(moment, tz) - origin) // ROW_MINUTES
-        cells.append(CalendarCell(kind="time", area=_area(row, 1, 1), label=_hhmm(moment, locale), time=""))
-        moment += timedelta(minutes=ROW_MINUTES)
-    return cells
-
-
-def _day_strip(selected: date, first: date, locale: str, count: int = 14) -> list[DayChip]:
-    return [DayChip(day=(first + timedelta(days=i)).isoformat(),
-                    weekday=format_date(first + timedelta(days=i), locale, "EEE"),
-                    number=format_date(first + timedelta(days=i), locale, "d MMM"),
-                    selected=first + timedelta(days=i) == selected) for i in range(count)]
-
-
-def calendar_version(*, session: Session, start: datetime, end: datetime) -> str:
-    """A cheap fingerprint of everything a calendar window shows: changes when a booking in it is
-    made, cancelled, approved or moved (updated_at), or a closure is added or removed."""
-    latest, count = session.exec(select(func.max(Booking.updated_at), func.count(Booking.id)).where(
-        col(Booking.starts_at) > start - MAX_SPAN, col(Booking.starts_at) < end)).one()
-    closures = session.exec(select(func.count(col(Closure.id)), func.max(Closure.created_at)).where(
-        col(Closure.ends_at) > start, col(Closure.starts_at) < end)).one()
-    closed_at = closures[1].timestamp() if closures[1] else 0
-    return f"{latest.timestamp() if latest else 0}:{count}:{closures[0]}:{closed_at}"
-
-
-def _today() -> date:
-    return utcnow().astimezone(hub_tz()).date()
-
-
-def calendar_day(actor: Actor | None, *, session: Session, day: object = None, kind: object = "",
-                 locale: str = "id") -> CalendarView:
-    """Every active space (optionally of one kind) as a column of one local day."""
-    locale = actor.locale if actor else locale
-    tz = hub_tz()
-    day = parse_day(day) if day else _today()
-    kind = validation.choice(kind, SPACE_KINDS, field="kind", required=False)
-    query = select(Space).where(col(Space.active).is_(True))
-    if kind:
-        query = query.where(Space.kind == kind)
-    spaces = session.exec(query.order_by(col(Space.kind), col(Space.id)).limit(60)).all()
-    start, end = day_bounds(day, tz)
-    hours = load_hours(session)
-    closures = closures_between(session, start, end)
-    booked = _visible_bookings(session, [s.id for s in spaces], start, end)
-    opening = opening_of(day, hours, tz)
-    now = utcnow()
-    cells: list[CalendarCell] = []
-    rows = 1
-    if opening is not None:
-        origin = _local_minutes(opening[0], tz)
-        cells += _time_cells(opening[0], opening[1], origin, locale)
-        rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // ROW_MINUTES
-    else:
-        origin = 0
-    for index, space in enumerate(spaces):
-        mine = [(b, n) for b, n in booked if b.space_id == space.id]
-        detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
-                           count=space.capacity)
-        cells += _column(space, day, index + 2, origin, hours, closures, mine, actor, now, locale,
-                         space_name(space, locale), detail)
-    return CalendarView(
-        day=day.isoformat(), title=format_date(day, locale), columns=len(spaces), rows=rows, cells=cells,
-        days=_day_strip(day, max(_today(), day - timedelta(days=3)), locale), closed=opening is None,
-        window_start=start.isoformat(), window_end=end.isoformat(),
-        version=calendar_version(session=session, start=start, end=end),
-        previous=(day - timedelta(days=1)).isoformat(), next=(day + timedelta(days=1)).isoformat())
-
-
-def calendar_week(actor: Actor | None, *, session: Session, space_id: object, day: object = None,
-                  locale: str = "id") -> CalendarView:
-    """One space, seven days from `day` (default today), a column per day."""
-    locale = actor.locale if actor else locale
-    tz = hub_tz()
-    space_id = validation.identifier(space_id, field="space_id")
-    day = parse_day(day) if day else _today()
-    space = session.get(Space, space_id)
-    if space is None or (not space.active and not may_manage_bookings(actor)):
-        raise NotFound("booking.error.no_space")
-    monday = day  # the first column; a rolling week reads better than a calendar week on a booking page
-    start, end = day_bounds(monday, tz)[0], day_bounds(monday + timedelta(days=6), tz)[1]
-    hours = load_hours(session)
-    closures = closures_between(session, start, end)
-    booked = _visible_bookings(session, [space.id], start, end)
-    openings = [opening_of(monday + timedelta(days=i), hours, tz) for i in range(7)]
-    open_minutes = [(_local_minutes(o[0], tz), _local_minutes(o[1], tz) or 24 * 60) for o in openings if o]
-    now = utcnow()
-    cells: list[CalendarCell] = []
-    rows = 1
-    origin = 0
-    if open_minutes:
-        origin = min(o for o, _ in open_minutes)
-        last = max(c for _, c in open_minutes)
-        first_moment = datetime.combine(monday, datetime.min.time(), tzinfo=tz) + timedelta(minutes=origin)
-        cells += _time_cells(first_moment, first_moment + timedelta(minutes=last - origin), origin, locale)
-        rows = 1 + (last - origin) // ROW_MINUTES
-    for index in range(7):
-        current = monday + timedelta(days=index)
-        day_start, day_end = day_bounds(current, tz)
-        that_day = [(b, n) for b, n in booked if b.starts_at < day_end and day_start < b.ends_at]
-        cells += _column(space, current, index + 2, origin, hours, closures, that_day, actor, now, locale,
-                         format_date(current, locale, "EEE d MMM"), "")
-    return CalendarView(
-        day=day.isoformat(), title=f"{format_date(monday, locale, 'd MMM')} – "
-                                   f"{format_date(monday + timedelta(days=6), locale, 'd MMM y')}",
-        columns=7, rows=rows, cells=cells, days=_day_strip(day, max(_today(), day - timedelta(days=3)), locale),
-        closed=not open_minutes, window_start=start.isoformat(), window_end=end.isoformat(),
-        version=calendar_version(session=session, start=start, end=end),
-        previous=(day - timedelta(days=7)).isoformat(), next=(day + timedelta(days=7)).isoformat())
-
-
-def window_version(*, session: Session, window_start: str, window_end: str) -> str:
-    """calendar_version for a window a page got from calendar_day/calendar_week (ISO strings)."""
-    return calendar_version(session=session, start=datetime.fromisoformat(window_start),
-                            end=datetime.fromisoformat(window_end))
-
-
-@dataclass
-class BookingChoice:
-    space_id: int
-    space: str
-    kind: str
-    capacity: int
-    start: str
-    start_label: str
-    ends: list[list[str]]  # [value, label]
-    needs_approval: bool
-
-
-def booking_choice(actor: Actor | None, *, session: Session, space_id: object, start: object,
-                   locale: str = "id") -> BookingChoice:
-    """What the booking form offers after a tap on a free slot: the end times that fit (within the
-    space's minimum/maximum, opening hours, and before the next booking of a room)."""
-
-    locale = actor.locale if actor else locale
-    tz = hub_tz()
-    space_id = validation.identifier(space_id, field="space_id")
-    begin = parse_moment(start, field="start")
-    space = session.get(Space, space_id)
-    if space is None or not space.active:
-        raise NotFound("booking.error.no_space")
-    opening = opening_of(begin.astimezone(tz).date(), load_hours(session), tz)
-    if opening is None or not opening[0] <= begin < opening[1]:
-        raise InvalidInput("booking.error.outside_hours", field="start")
-    longest = space.max_minutes if not may_manage_bookings(actor) else 24 * 60
-    limit = min(opening[1], begin + timedelta(minutes=longest))
-    if rules.is_room(space.kind):
-        following = session.exec(select(func.min(Booking.starts_at)).where(
-            Booking.space_id == space.id, col(Booking.status).in_(HOLDING), col(Booking.starts_at) >= begin,
-            col(Booking.starts_at) < limit)).one()
-        if following is not None:
-            limit = min(limit, following)
-    ends = []
-    moment = begin + timedelta(minutes=max(space.min_minutes, space.slot_minutes))
-    while moment <= limit:
-        local = moment.astimezone(tz)
-        ends.append([local.strftime("%Y-%m-%dT%H:%M"), _hhmm(moment, locale)])
-        moment += timedelta(minutes=space.slot_minutes)
-    return BookingChoice(space_id=space.id, space=space_name(space, locale), kind=space.kind,
-                         capacity=space.capacity, start=begin.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
-                         start_label=format_short_datetime(begin, locale, get_settings().timezone), ends=ends,
-                         needs_approval=space.needs_approval and not may_manage_bookings(actor))
 
 
 # --- personal data (UU 27/2022) -----------------------------------------------------------------------------

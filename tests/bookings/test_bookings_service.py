@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.models import AuditEntry, Booking, EmailOutbox, Notification, User
 from hub_app.models.base import utcnow
-from hub_app.services import bookings, personal_data, spaces
+from hub_app.services import booking_admin, booking_calendar, bookings, personal_data, spaces
 from hub_app.services.bookings import BookingRow
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
@@ -134,12 +134,12 @@ def test_quotas_hours_per_week_and_upcoming(session, people, room):
     assert _key(lambda: _book(session, people["rina"], room, day + timedelta(days=7), (10,), (11,))) == \
         "booking.error.quota_upcoming"
     # Staff set the quota back to the default (20 h, 5 upcoming).
-    record = bookings.set_quota(people["budi"], session=session, member_id=user.id, hours_per_week="",
+    record = booking_admin.set_quota(people["budi"], session=session, member_id=user.id, hours_per_week="",
                                 upcoming_bookings="")
     assert record.hours_per_week == 20 and record.upcoming_bookings == 5 and not record.custom_quota
     _book(session, people["rina"], room, day + timedelta(days=7), (10,), (11,))
     assert _count(session, AuditEntry, AuditEntry.action == "booking.quota") == 1
-    assert _key(lambda: bookings.set_quota(people["rina"], session=session, member_id=user.id,
+    assert _key(lambda: booking_admin.set_quota(people["rina"], session=session, member_id=user.id,
                                            hours_per_week=100)) == "error.not_allowed"
 
 
@@ -160,7 +160,7 @@ def test_approval_holds_the_slot_and_notifies(session, people):
     pending = _book(session, people["rina"], hall, day, (13,), (16,))
     assert pending.status == "pending"
     assert _key(lambda: _book(session, people["andi"], hall, day, (14,), (15,))) == "booking.error.slot_taken"
-    assert [r.id for r in bookings.approval_queue(people["budi"], session=session)] == [pending.id]
+    assert [r.id for r in booking_admin.approval_queue(people["budi"], session=session)] == [pending.id]
     assert _key(lambda: bookings.decide(people["rina"], session=session, booking_id=pending.id,
                                         approve=True)) == "error.not_allowed"
     assert _key(lambda: bookings.decide(people["budi"], session=session, booking_id=pending.id,
@@ -293,9 +293,9 @@ def test_no_shows_are_released_once_and_counted(session, people, room):
     assert session.get(Booking, missed.id).status == "released" and session.get(Booking, missed.id).no_show
     assert session.get(Booking, attended.id).status == "confirmed"
     assert _count(session, Notification, Notification.kind == "booking.released") == 1
-    record = bookings.member_record(people["budi"], session=session, email="RINA@umkm.example")
+    record = booking_admin.member_record(people["budi"], session=session, email="RINA@umkm.example")
     assert record.no_shows == 1
-    assert _key(lambda: bookings.member_record(people["rina"], session=session, email="rina@umkm.example")) == \
+    assert _key(lambda: booking_admin.member_record(people["rina"], session=session, email="rina@umkm.example")) == \
         "error.not_allowed"
 
 
@@ -332,7 +332,7 @@ def test_training_interface_holds_moves_and_releases(session, people, room):
                                                training_session_id=7)
     session.commit()
     assert _key(lambda: _book(session, people["andi"], room, day, (14,), (15,))) == "booking.error.slot_taken"
-    view = bookings.calendar_day(people["andi"], session=session, day=day.isoformat())
+    view = booking_calendar.calendar_day(people["andi"], session=session, day=day.isoformat())
     assert any("Pemasaran digital" in cell.label for cell in view.cells)
     with pytest.raises(Conflict):
         bookings.move_training_reservation(session, booking_id, space_id=room.id, start=local(day, 10),
@@ -370,25 +370,26 @@ def test_calendar_day_shows_busy_to_members_and_names_to_staff(session, people, 
     _book(session, people["rina"], room, day, (10,), (11,), title="Rapat investor")
     desks = make_space(session, kind="desk_area", capacity=4, name="Area Kerja Bersama")
     _book(session, people["rina"], desks, day, (9,), (10,), people=1)
-    andi = bookings.calendar_day(people["andi"], session=session, day=day.isoformat())
+    andi = booking_calendar.calendar_day(people["andi"], session=session, day=day.isoformat())
     busy = [c for c in andi.cells if c.kind == "busy"]
     assert busy and all("Rina" not in (c.label + c.detail) and "investor" not in c.label for c in busy)
     assert any(c.kind == "free" and c.start == iso(day, 11) for c in andi.cells)
     assert any(c.label == "3 kursi kosong" for c in andi.cells)
-    staff = bookings.calendar_day(people["budi"], session=session, day=day.isoformat())
+    staff = booking_calendar.calendar_day(people["budi"], session=session, day=day.isoformat())
     assert any(c.detail == "Rina Kusuma" and c.label == "Rapat investor" for c in staff.cells)
-    rina = bookings.calendar_day(people["rina"], session=session, day=day.isoformat())
+    rina = booking_calendar.calendar_day(people["rina"], session=session, day=day.isoformat())
     assert any(c.kind == "mine" and c.label == "Rapat investor" for c in rina.cells)
-    week = bookings.calendar_week(people["andi"], session=session, space_id=room.id, day=day.isoformat())
+    week = booking_calendar.calendar_week(people["andi"], session=session, space_id=room.id, day=day.isoformat())
     assert week.columns == 7 and sum(c.kind == "head" for c in week.cells) == 7
     assert any(c.kind == "busy" for c in week.cells)
     # The version changes when a booking in the window changes, not otherwise.
-    before = bookings.window_version(session=session, window_start=andi.window_start, window_end=andi.window_end)
+    before = booking_calendar.window_version(session=session, window_start=andi.window_start,
+                                             window_end=andi.window_end)
     assert before == andi.version
     _book(session, people["andi"], room, day, (12,), (13,))
-    after = bookings.window_version(session=session, window_start=andi.window_start, window_end=andi.window_end)
+    after = booking_calendar.window_version(session=session, window_start=andi.window_start, window_end=andi.window_end)
     assert after != before
-    choice = bookings.booking_choice(people["andi"], session=session, space_id=room.id, start=iso(day, 11))
+    choice = booking_calendar.booking_choice(people["andi"], session=session, space_id=room.id, start=iso(day, 11))
     assert [label for _, label in choice.ends] == ["11.30", "12.00"]
 
 
