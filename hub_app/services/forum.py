@@ -1,8 +1,12 @@
-"""The forum: categories, threads, posts, likes, watching, reports, and staff moderation.
+"""The forum: categories, threads, posts, likes and watching, as members read and write them.
+
+Staff moderation (reports, the review queue, hiding, locking, pinning, moving, deleting threads,
+posting suspensions, the category list) is in hub_app.services.forum_moderation, which shares the
+private helpers below; the forum's personal data is registered at the end of this module.
 
 Public functions follow the services pattern: `fn(actor, *, session, ...)`, check permission with
 hub_app.domain.forum, validate what came from the browser, run one transaction, return plain
-dataclasses. Every staff action writes an audit entry and notifies the author.
+dataclasses.
 
 Notifications: a mention notifies the member mentioned (in-app and email); a reply notifies the
 members watching the thread (the author watches their own thread) and the author of the post
@@ -10,8 +14,11 @@ replied to (in-app). Nobody is notified from a thread they muted, nor twice for 
 for a post that is waiting for review (they are told when staff approve it).
 """
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import Boolean, Integer, delete, func, literal, or_, tuple_, update
 from sqlmodel import Session, col, select
@@ -19,7 +26,7 @@ from sqlmodel import Session, col, select
 from hub_app.db import begin_write
 from hub_app.domain import forum as rules
 from hub_app.domain import markdown, validation
-from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, NotFound
+from hub_app.domain.errors import HubError, InvalidInput, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED as ACCOUNT_DELETED
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import format_short_datetime, pick, translate
@@ -38,7 +45,6 @@ from hub_app.services import audit, notifications, personal_data
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 20
-QUEUE_SIZE = 50
 
 
 # --- Read models ----------------------------------------------------------------------------
@@ -126,53 +132,6 @@ class PostSaved:
     waiting_review: bool
 
 
-@dataclass
-class ReportItem:
-    post_id: int
-    thread_id: int
-    thread_title: str
-    author_id: int
-    author_name: str
-    excerpt: str
-    state: str
-    report_count: int
-    reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ReviewItem:
-    post_id: int
-    thread_id: int
-    thread_title: str
-    author_id: int
-    author_name: str
-    excerpt: str
-    is_opening: bool
-    created: str
-
-
-@dataclass
-class SuspensionRow:
-    id: int
-    member_id: int
-    member_name: str
-    until: str
-    reason: str
-
-
-@dataclass
-class CategoryAdminRow:
-    id: int
-    slug: str
-    name_id: str
-    name_en: str
-    description_id: str
-    description_en: str
-    position: int
-    read_access: str
-    start_access: str
-
-
 # --- Helpers --------------------------------------------------------------------------------
 
 def author_label(name: str, status: str, locale: str) -> str:
@@ -196,10 +155,13 @@ def _when(moment: datetime | None, locale: str) -> str:
     return format_short_datetime(moment, locale) if moment else ""
 
 
-def _suspended_until(session: Session, user_id: int) -> datetime | None:
+def _suspended_until(session: Session, actor: Actor | None) -> datetime | None:
+    """Until when the actor may not post (None: not suspended, or not signed in)."""
+    if actor is None:
+        return None
     return session.exec(
         select(func.max(ForumSuspension.until)).where(
-            ForumSuspension.user_id == user_id, col(ForumSuspension.lifted_at).is_(None),
+            ForumSuspension.user_id == actor.user_id, col(ForumSuspension.lifted_at).is_(None),
             col(ForumSuspension.until) > utcnow())
     ).one()
 
@@ -212,6 +174,17 @@ def _localized(error: HubError, locale: str) -> HubError:
     return error
 
 
+@contextmanager
+def _refusal_rolls_back(session: Session, actor: Actor | None) -> Iterator[None]:
+    """Inside a write transaction: a refusal (HubError) rolls it back and reaches the member with
+    its dates in their language."""
+    try:
+        yield
+    except HubError as error:
+        session.rollback()
+        raise _localized(error, actor.locale if actor else "id") from None
+
+
 def _category_by_slug(session: Session, slug: object) -> ForumCategory:
     if not isinstance(slug, str) or not slug or len(slug) > rules.SLUG_MAX:
         raise NotFound("forum.error.category_missing")
@@ -221,32 +194,33 @@ def _category_by_slug(session: Session, slug: object) -> ForumCategory:
     return category
 
 
-def _thread(session: Session, thread_id: object, *, for_update: bool = False) -> ForumThread:
+_Row = TypeVar("_Row", ForumThread, ForumPost)
+
+
+def _by_id(session: Session, model: type[_Row], row_id: object, *, field: str, missing: str,
+           for_update: bool) -> _Row:
+    """The row with the id the browser sent; NotFound(`missing`) for a bad id as for an unknown one."""
     try:
-        thread_id = validation.identifier(thread_id, field="thread")
+        row_id = validation.identifier(row_id, field=field)
     except InvalidInput:
-        raise NotFound("forum.error.thread_missing") from None
-    query = select(ForumThread).where(ForumThread.id == thread_id)
+        raise NotFound(missing) from None
+    query = select(model).where(model.id == row_id)
     if for_update:
         query = query.with_for_update()
-    thread = session.exec(query).first()
-    if thread is None:
-        raise NotFound("forum.error.thread_missing")
-    return thread
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def _thread(session: Session, thread_id: object, *, for_update: bool = False) -> ForumThread:
+    return _by_id(session, ForumThread, thread_id, field="thread", missing="forum.error.thread_missing",
+                  for_update=for_update)
 
 
 def _post(session: Session, post_id: object, *, for_update: bool = False) -> ForumPost:
-    try:
-        post_id = validation.identifier(post_id, field="post")
-    except InvalidInput:
-        raise NotFound("forum.error.post_missing") from None
-    query = select(ForumPost).where(ForumPost.id == post_id)
-    if for_update:
-        query = query.with_for_update()
-    post = session.exec(query).first()
-    if post is None:
-        raise NotFound("forum.error.post_missing")
-    return post
+    return _by_id(session, ForumPost, post_id, field="post", missing="forum.error.post_missing",
+                  for_update=for_update)
 
 
 def _check_visible_thread(actor: Actor | None, thread: ForumThread, category: ForumCategory) -> None:
@@ -308,10 +282,12 @@ def _recent(session: Session, kind: str, user_id: int) -> list[datetime]:
     return list(session.exec(query).all())
 
 
-def _published_posts(session: Session, user_id: int) -> int:
-    limited = (select(ForumPost.id).where(ForumPost.author_id == user_id, ForumPost.state == rules.VISIBLE)
+def _needs_review(session: Session, actor: Actor, *, has_link: bool) -> bool:
+    """Whether the actor's new post waits for staff (rules.needs_review, with their published posts)."""
+    limited = (select(ForumPost.id).where(ForumPost.author_id == actor.user_id, ForumPost.state == rules.VISIBLE)
                .limit(rules.TRUSTED_AFTER_POSTS).subquery())
-    return session.exec(select(func.count()).select_from(limited)).one()
+    return rules.needs_review(actor, has_link=has_link,
+                              published_posts=session.exec(select(func.count()).select_from(limited)).one())
 
 
 def _refresh_thread(session: Session, thread: ForumThread) -> None:
@@ -355,6 +331,27 @@ def _may_read_as(user: User, category: ForumCategory) -> bool:
     return rules.may_read(reader, category.read_access)
 
 
+def _resolve_reports(session: Session, actor: Actor | None, post_id: int, resolution: str) -> int:
+    result = session.exec(update(ForumReport).where(col(ForumReport.post_id) == post_id,
+                                                    col(ForumReport.resolved_at).is_(None))
+                           .values(resolved_at=utcnow(), resolved_by=actor.user_id if actor else None,
+                                   resolution=resolution))
+    return result.rowcount
+
+
+def _notify_readers(session: Session, user_ids: Iterable[int], category: ForumCategory, done: set[int],
+                    kind: str, *, params: dict, link: str, email: bool = True) -> None:
+    """Notifies each member who may read the category and is not in `done` yet; adds them to it."""
+    for user_id in user_ids:
+        if user_id in done:
+            continue
+        user = session.get(User, user_id)
+        if user is None or user.status == ACCOUNT_DELETED or not _may_read_as(user, category):
+            continue
+        notifications.notify(session, user, kind, params=params, link=link, email=email)
+        done.add(user_id)
+
+
 def _announce(session: Session, post: ForumPost, thread: ForumThread, category: ForumCategory,
               author: User, mentioned: dict[str, int]) -> None:
     """Notifies the people a newly published post concerns (see the module docstring)."""
@@ -365,14 +362,7 @@ def _announce(session: Session, post: ForumPost, thread: ForumThread, category: 
                                                               ForumWatch.level == "muted")).all())
     done = {author.id} | muted
     params = {"author": name, "thread": thread.title, "excerpt": excerpt}
-    for user_id in mentioned.values():
-        if user_id in done:
-            continue
-        user = session.get(User, user_id)
-        if user is None or user.status == ACCOUNT_DELETED or not _may_read_as(user, category):
-            continue
-        notifications.notify(session, user, "forum.mention", params=params, link=link)
-        done.add(user_id)
+    _notify_readers(session, mentioned.values(), category, done, "forum.mention", params=params, link=link)
     if post.is_opening:
         return
     recipients = list(session.exec(select(ForumWatch.user_id).where(ForumWatch.thread_id == thread.id,
@@ -381,15 +371,8 @@ def _announce(session: Session, post: ForumPost, thread: ForumThread, category: 
         replied = session.get(ForumPost, post.reply_to_id)
         if replied is not None:
             recipients.append(replied.author_id)
-    for user_id in recipients:
-        if user_id in done:
-            continue
-        user = session.get(User, user_id)
-        if user is None or user.status == ACCOUNT_DELETED or not _may_read_as(user, category):
-            continue
-        # In-app only: a busy thread must not flood inboxes; mentions and moderation do email.
-        notifications.notify(session, user, "forum.reply", params=params, link=link, email=False)
-        done.add(user_id)
+    # In-app only: a busy thread must not flood inboxes; mentions and moderation do email.
+    _notify_readers(session, recipients, category, done, "forum.reply", params=params, link=link, email=False)
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -431,7 +414,7 @@ def _hint(error: HubError, locale: str) -> str:
 def _start_hint(session: Session, actor: Actor | None, category: ForumCategory, locale: str) -> str:
     try:
         rules.check_may_start_thread(actor, read_access=category.read_access, start_access=category.start_access,
-                                     suspended_until=_suspended_until(session, actor.user_id) if actor else None,
+                                     suspended_until=_suspended_until(session, actor),
                                      now=utcnow())
     except HubError as error:
         return _hint(error, locale)
@@ -517,7 +500,7 @@ def get_thread(actor: Actor | None, *, session: Session, thread_id: object, from
             reply_authors[post_id] = display_name(user, locale)
 
     now = utcnow()
-    suspended = _suspended_until(session, actor.user_id) if actor else None
+    suspended = _suspended_until(session, actor)
     posts = []
     for post, author in rows:
         posts.append(_post_view(actor, post, author, thread, locale, now, suspended,
@@ -589,20 +572,15 @@ def start_thread(actor: Actor | None, *, session: Session, slug: object, title: 
     title = _clean_title(title)
     body = _clean_body(body)
     begin_write(session)
-    try:
+    with _refusal_rolls_back(session, actor):
         category = _category_by_slug(session, slug)
         now = utcnow()
         rules.check_may_start_thread(actor, read_access=category.read_access, start_access=category.start_access,
-                                     suspended_until=_suspended_until(session, actor.user_id) if actor else None,
-                                     now=now)
+                                     suspended_until=_suspended_until(session, actor), now=now)
         rules.check_rate_limit(actor, "thread", _recent(session, "thread", actor.user_id), now)
         rules.check_rate_limit(actor, "post", _recent(session, "post", actor.user_id), now)
         rendered = _render(session, body)
-    except HubError as error:
-        session.rollback()
-        raise _localized(error, actor.locale if actor else "id") from None
-    review = rules.needs_review(actor, has_link=rendered.has_link,
-                                published_posts=_published_posts(session, actor.user_id))
+    review = _needs_review(session, actor, has_link=rendered.has_link)
     thread = ForumThread(category_id=category.id, author_id=actor.user_id, title=title,
                          state=rules.THREAD_PENDING if review else rules.THREAD_VISIBLE,
                          last_activity_at=now, created_at=now)
@@ -624,13 +602,12 @@ def reply(actor: Actor | None, *, session: Session, thread_id: object, body: obj
           reply_to: object = None) -> PostSaved:
     body = _clean_body(body)
     begin_write(session)
-    try:
+    with _refusal_rolls_back(session, actor):
         thread = _thread(session, thread_id, for_update=True)
         category = session.get(ForumCategory, thread.category_id)
         now = utcnow()
         rules.check_may_reply(actor, read_access=category.read_access, thread_state=thread.state,
-                              locked=thread.locked,
-                              suspended_until=_suspended_until(session, actor.user_id) if actor else None, now=now)
+                              locked=thread.locked, suspended_until=_suspended_until(session, actor), now=now)
         _check_visible_thread(actor, thread, category)
         reply_to_id = None
         if reply_to not in (None, "", 0, "0"):
@@ -641,11 +618,7 @@ def reply(actor: Actor | None, *, session: Session, thread_id: object, body: obj
             reply_to_id = target.id
         rules.check_rate_limit(actor, "post", _recent(session, "post", actor.user_id), now)
         rendered = _render(session, body)
-    except HubError as error:
-        session.rollback()
-        raise _localized(error, actor.locale if actor else "id") from None
-    review = rules.needs_review(actor, has_link=rendered.has_link,
-                                published_posts=_published_posts(session, actor.user_id))
+    review = _needs_review(session, actor, has_link=rendered.has_link)
     post = ForumPost(thread_id=thread.id, author_id=actor.user_id, reply_to_id=reply_to_id, body_source=body,
                      body_html=rendered.html, body_text=rendered.text,
                      state=rules.REVIEW if review else rules.VISIBLE, created_at=now)
@@ -665,23 +638,19 @@ def edit_post(actor: Actor | None, *, session: Session, post_id: object, body: o
     to review."""
     body = _clean_body(body)
     begin_write(session)
-    try:
+    with _refusal_rolls_back(session, actor):
         post = _post(session, post_id, for_update=True)
         thread = session.get(ForumThread, post.thread_id)
         now = utcnow()
         rules.check_may_edit(actor, author_id=post.author_id, state=post.state, created_at=post.created_at,
-                             locked=thread.locked, suspended_until=_suspended_until(session, actor.user_id)
-                             if actor else None, now=now)
+                             locked=thread.locked, suspended_until=_suspended_until(session, actor), now=now)
         new_title = _clean_title(title) if post.is_opening and title not in (None, "") else None
         rendered = _render(session, body)
-    except HubError as error:
-        session.rollback()
-        raise _localized(error, actor.locale if actor else "id") from None
     before = set(markdown.mentions(post.body_source))
     was_visible = post.state == rules.VISIBLE
     review = post.state == rules.REVIEW or (
         rendered.has_link and not markdown.has_link(post.body_source, post.body_html)
-        and rules.needs_review(actor, has_link=True, published_posts=_published_posts(session, actor.user_id)))
+        and _needs_review(session, actor, has_link=True))
     post.body_source, post.body_html, post.body_text = body, rendered.html, rendered.text
     post.edited_at = now
     post.state = rules.REVIEW if review else rules.VISIBLE
@@ -786,306 +755,6 @@ def set_watch(actor: Actor | None, *, session: Session, thread_id: object, level
     return level
 
 
-def report_post(actor: Actor | None, *, session: Session, post_id: object, reason: object,
-                note: object = "") -> None:
-    reason = validation.choice(reason, rules.REPORT_REASONS, field="reason")
-    note = validation.text(note, field="note", max_length=rules.NOTE_MAX, multiline=True)
-    begin_write(session)
-    try:
-        post = _post(session, post_id)
-        thread = session.get(ForumThread, post.thread_id)
-        _check_visible_thread(actor, thread, session.get(ForumCategory, thread.category_id))
-        rules.check_may_report(actor, author_id=post.author_id, state=post.state)
-        rules.check_rate_limit(actor, "report", _recent(session, "report", actor.user_id), utcnow())
-        if session.exec(select(ForumReport.id).where(ForumReport.post_id == post.id,
-                                                     ForumReport.reporter_id == actor.user_id)).first():
-            raise Conflict("forum.error.already_reported")
-    except HubError:
-        session.rollback()
-        raise
-    session.add(ForumReport(post_id=post.id, reporter_id=actor.user_id, reason=reason, note=note))
-    session.commit()
-
-
-# --- Staff: moderation ----------------------------------------------------------------------
-
-def _resolve_reports(session: Session, actor: Actor | None, post_id: int, resolution: str) -> int:
-    result = session.exec(update(ForumReport).where(col(ForumReport.post_id) == post_id,
-                                                    col(ForumReport.resolved_at).is_(None))
-                           .values(resolved_at=utcnow(), resolved_by=actor.user_id if actor else None,
-                                   resolution=resolution))
-    return result.rowcount
-
-
-def list_reports(actor: Actor | None, *, session: Session, locale: str | None = None) -> list[ReportItem]:
-    """Posts with open reports, oldest report first."""
-    rules.check_may_moderate(actor)
-    locale = _locale(actor, locale)
-    reports = session.exec(
-        select(ForumReport, User).join(User, col(ForumReport.reporter_id) == User.id)
-        .where(col(ForumReport.resolved_at).is_(None)).order_by(col(ForumReport.id)).limit(QUEUE_SIZE * 5)
-    ).all()
-    items: dict[int, ReportItem] = {}
-    for report, reporter in reports:
-        item = items.get(report.post_id)
-        if item is None:
-            if len(items) >= QUEUE_SIZE:
-                continue
-            post = session.get(ForumPost, report.post_id)
-            thread = session.get(ForumThread, post.thread_id)
-            author = session.get(User, post.author_id)
-            item = items[report.post_id] = ReportItem(
-                post_id=post.id, thread_id=thread.id, thread_title=thread.title, author_id=author.id,
-                author_name=display_name(author, locale), excerpt=markdown.excerpt(post.body_text, 300),
-                state=post.state, report_count=0)
-        item.report_count += 1
-        reason = translate(f"forum.reason.{report.reason}", locale)
-        note = f": {report.note}" if report.note else ""
-        item.reasons.append(f"{reason}{note} ({display_name(reporter, locale)})")
-    return list(items.values())
-
-
-def list_review_queue(actor: Actor | None, *, session: Session, locale: str | None = None) -> list[ReviewItem]:
-    rules.check_may_moderate(actor)
-    locale = _locale(actor, locale)
-    rows = session.exec(
-        select(ForumPost, ForumThread, User).join(ForumThread, col(ForumPost.thread_id) == ForumThread.id)
-        .join(User, col(ForumPost.author_id) == User.id)
-        .where(ForumPost.state == rules.REVIEW).order_by(col(ForumPost.id)).limit(QUEUE_SIZE)
-    ).all()
-    return [ReviewItem(post_id=post.id, thread_id=thread.id, thread_title=thread.title, author_id=author.id,
-                       author_name=display_name(author, locale), excerpt=markdown.excerpt(post.body_text, 300),
-                       is_opening=post.is_opening, created=_when(post.created_at, locale))
-            for post, thread, author in rows]
-
-
-def moderate_post(actor: Actor | None, *, session: Session, post_id: object, action: object,
-                  reason: object = "") -> None:
-    """hide (with a reason the author reads) or restore a post; restoring a post that waited for
-    review approves it and notifies the people it concerns."""
-    rules.check_may_moderate(actor)
-    action = validation.choice(action, tuple(rules.POST_MODERATION), field="action")
-    reason = validation.text(reason, field="reason", max_length=rules.NOTE_MAX, required=action == "hide")
-    begin_write(session)
-    post = _post(session, post_id, for_update=True)
-    new_state = rules.next_post_state(post.state, action)
-    if new_state is None:
-        session.rollback()
-        raise Conflict("forum.error.moderation_state")
-    thread = session.get(ForumThread, post.thread_id)
-    category = session.get(ForumCategory, thread.category_id)
-    author = session.get(User, post.author_id)
-    was_waiting = post.state == rules.REVIEW
-    post.state = new_state
-    post.moderation_note = reason if action == "hide" else ""
-    session.add(post)
-    if action == "restore" and post.is_opening and thread.state == rules.THREAD_PENDING:
-        thread.state = rules.THREAD_VISIBLE
-    _refresh_thread(session, thread)
-    _resolve_reports(session, actor, post.id, "hidden" if action == "hide" else "restored")
-    if action == "restore" and was_waiting:
-        people = {}
-        if post.body_source:
-            handles = markdown.mentions(post.body_source)
-            if handles:
-                people = dict(session.exec(select(User.handle, User.id).where(col(User.handle).in_(handles))).all())
-        _announce(session, post, thread, category, author, people)
-    kind = {"hide": "forum.post_hidden", "restore": "forum.post_approved" if was_waiting else "forum.post_restored"}
-    audit.record(session, actor, f"forum.post_{'approve' if was_waiting and action == 'restore' else action}",
-                 target_type="forum_post", target_id=post.id, detail=reason)
-    notifications.notify(session, author, kind[action], params={"thread": thread.title, "reason": reason or "-"},
-                         link=f"/forum/t/{thread.id}?from={post.id}")
-    session.commit()
-
-
-def dismiss_reports(actor: Actor | None, *, session: Session, post_id: object) -> None:
-    rules.check_may_moderate(actor)
-    begin_write(session)
-    post = _post(session, post_id)
-    if _resolve_reports(session, actor, post.id, "dismissed") == 0:
-        session.rollback()
-        raise Conflict("forum.error.no_open_reports")
-    audit.record(session, actor, "forum.reports_dismiss", target_type="forum_post", target_id=post.id)
-    session.commit()
-
-
-def moderate_thread(actor: Actor | None, *, session: Session, thread_id: object, action: object,
-                    slug: object = "", reason: object = "") -> None:
-    """lock | unlock | pin | unpin | move (to the category `slug`) | delete (with a reason)."""
-    rules.check_may_moderate(actor)
-    action = validation.choice(action, (*rules.THREAD_FLAGS, "move", "delete"), field="action")
-    reason = validation.text(reason, field="reason", max_length=rules.NOTE_MAX, required=action == "delete")
-    begin_write(session)
-    thread = _thread(session, thread_id, for_update=True)
-    if thread.state == rules.THREAD_DELETED:
-        session.rollback()
-        raise Conflict("forum.error.thread_deleted")
-    params = {"thread": thread.title, "reason": reason or "-", "category": ""}
-    detail = reason
-    if action in rules.THREAD_FLAGS:
-        attribute, value = rules.THREAD_FLAGS[action]
-        if getattr(thread, attribute) == value:
-            session.rollback()
-            return
-        setattr(thread, attribute, value)
-    elif action == "move":
-        try:
-            target = _category_by_slug(session, slug)
-        except HubError:
-            session.rollback()
-            raise
-        if target.id == thread.category_id:
-            session.rollback()
-            return
-        author = session.get(User, thread.author_id)
-        params["category"] = pick(target.name_id, target.name_en, author.locale if author else "id")
-        detail = f"-> {target.slug}"
-        thread.category_id = target.id
-    else:
-        thread.state = rules.THREAD_DELETED
-        session.exec(update(ForumReport).where(
-            col(ForumReport.post_id).in_(select(ForumPost.id).where(ForumPost.thread_id == thread.id)),
-            col(ForumReport.resolved_at).is_(None)).values(resolved_at=utcnow(), resolved_by=actor.user_id,
-                                                            resolution="deleted"))
-    session.add(thread)
-    audit.record(session, actor, f"forum.thread_{action}", target_type="forum_thread", target_id=thread.id,
-                 detail=detail)
-    author = session.get(User, thread.author_id)
-    if author is not None and author.id != actor.user_id:
-        notifications.notify(session, author, f"forum.thread_{action}", params=params,
-                             link="/forum" if action == "delete" else f"/forum/t/{thread.id}")
-    session.commit()
-
-
-def _member_by_reference(session: Session, reference: object) -> User:
-    """A member named by @handle, handle, or id (as staff type it)."""
-    if isinstance(reference, int) and not isinstance(reference, bool):
-        user = session.get(User, reference) if 0 < reference < 2**31 else None
-    else:
-        text = validation.text(reference, field="member", max_length=40, required=True).lstrip("@").lower()
-        user = session.get(User, int(text)) if text.isdigit() and len(text) < 12 else \
-            session.exec(select(User).where(User.handle == text)).first()
-    if user is None or user.status == ACCOUNT_DELETED:
-        raise NotFound("forum.error.member_missing", field="member")
-    return user
-
-
-def suspend_poster(actor: Actor | None, *, session: Session, member: object, days: object, reason: object) -> None:
-    """Stops a member from posting (threads, replies, likes, reports) for some days; reading stays."""
-    rules.check_may_moderate(actor)
-    days = validation.integer(days, field="days", minimum=1, maximum=rules.MAX_SUSPENSION_DAYS)
-    reason = validation.text(reason, field="reason", max_length=rules.NOTE_MAX, required=True)
-    begin_write(session)
-    try:
-        user = _member_by_reference(session, member)
-        if user.id == actor.user_id:
-            raise NotAllowed("error.not_on_self")
-        if user.role != "member" and not actor.is_admin:
-            raise NotAllowed("forum.error.suspend_staff")
-    except HubError:
-        session.rollback()
-        raise
-    until = utcnow() + timedelta(days=days)
-    session.add(ForumSuspension(user_id=user.id, until=until, reason=reason, created_by=actor.user_id))
-    audit.record(session, actor, "forum.suspend", target_type="user", target_id=user.id,
-                 detail=f"{days} d: {reason}")
-    notifications.notify(session, user, "forum.suspended",
-                         params={"until": format_short_datetime(until, user.locale), "reason": reason}, link="/forum")
-    session.commit()
-
-
-def lift_suspension(actor: Actor | None, *, session: Session, suspension_id: object) -> None:
-    rules.check_may_moderate(actor)
-    suspension_id = validation.identifier(suspension_id, field="suspension")
-    begin_write(session)
-    row = session.get(ForumSuspension, suspension_id)
-    if row is None or row.lifted_at is not None or row.until <= utcnow():
-        session.rollback()
-        raise NotFound()
-    row.lifted_at = utcnow()
-    session.add(row)
-    audit.record(session, actor, "forum.unsuspend", target_type="user", target_id=row.user_id)
-    user = session.get(User, row.user_id)
-    notifications.notify(session, user, "forum.unsuspended", params={}, link="/forum")
-    session.commit()
-
-
-def list_suspensions(actor: Actor | None, *, session: Session, locale: str | None = None) -> list[SuspensionRow]:
-    rules.check_may_moderate(actor)
-    locale = _locale(actor, locale)
-    rows = session.exec(
-        select(ForumSuspension, User).join(User, col(ForumSuspension.user_id) == User.id)
-        .where(col(ForumSuspension.lifted_at).is_(None), col(ForumSuspension.until) > utcnow())
-        .order_by(col(ForumSuspension.until)).limit(QUEUE_SIZE)
-    ).all()
-    return [SuspensionRow(id=row.id, member_id=user.id, member_name=display_name(user, locale),
-                          until=_when(row.until, locale), reason=row.reason) for row, user in rows]
-
-
-# --- Staff: categories ----------------------------------------------------------------------
-
-def list_categories_admin(actor: Actor | None, *, session: Session) -> list[CategoryAdminRow]:
-    rules.check_may_moderate(actor)
-    rows = session.exec(select(ForumCategory).order_by(col(ForumCategory.position), col(ForumCategory.id))).all()
-    return [CategoryAdminRow(id=row.id, slug=row.slug, name_id=row.name_id, name_en=row.name_en,
-                             description_id=row.description_id, description_en=row.description_en,
-                             position=row.position, read_access=row.read_access, start_access=row.start_access)
-            for row in rows]
-
-
-def list_category_choices(actor: Actor | None, *, session: Session, locale: str | None = None) -> list[list[str]]:
-    """(slug, name) of every category, for staff moving a thread."""
-    rules.check_may_moderate(actor)
-    locale = _locale(actor, locale)
-    rows = session.exec(select(ForumCategory).order_by(col(ForumCategory.position), col(ForumCategory.id))).all()
-    return [[row.slug, pick(row.name_id, row.name_en, locale)] for row in rows]
-
-
-def save_category(actor: Actor | None, *, session: Session, form: dict) -> int:
-    """Creates a category, or updates the one whose id the form names."""
-    rules.check_may_moderate(actor)
-    if not isinstance(form, dict):
-        raise InvalidInput()
-    category_id = form.get("id")
-    category_id = validation.identifier(category_id, field="id") if category_id not in (None, "", 0, "0") else None
-    values = {
-        "slug": rules.check_slug(validation.text(form.get("slug"), field="slug", max_length=rules.SLUG_MAX,
-                                                 required=True).lower()),
-        "name_id": rules.check_no_markup(validation.text(form.get("name_id"), field="name_id", max_length=80,
-                                                         required=True), field="name_id"),
-        "name_en": rules.check_no_markup(validation.text(form.get("name_en"), field="name_en", max_length=80),
-                                         field="name_en"),
-        "description_id": rules.check_no_markup(validation.text(form.get("description_id"), field="description_id",
-                                                                max_length=300), field="description_id"),
-        "description_en": rules.check_no_markup(validation.text(form.get("description_en"), field="description_en",
-                                                                max_length=300), field="description_en"),
-        "position": validation.integer(form.get("position") or 0, field="position", minimum=0, maximum=10_000),
-        "read_access": validation.choice(form.get("read_access"), rules.READ_ACCESS, field="read_access"),
-        "start_access": validation.choice(form.get("start_access"), rules.START_ACCESS, field="start_access"),
-    }
-    begin_write(session)
-    clash = session.exec(select(ForumCategory.id).where(ForumCategory.slug == values["slug"])).first()
-    if clash is not None and clash != category_id:
-        session.rollback()
-        raise Conflict("forum.error.slug_taken", field="slug")
-    if category_id is None:
-        category = ForumCategory(**values)
-    else:
-        category = session.get(ForumCategory, category_id)
-        if category is None:
-            session.rollback()
-            raise NotFound("forum.error.category_missing")
-        for name, value in values.items():
-            setattr(category, name, value)
-        category.updated_at = utcnow()
-    session.add(category)
-    session.flush()
-    audit.record(session, actor, "forum.category_save", target_type="forum_category", target_id=category.id,
-                 detail=values["slug"])
-    session.commit()
-    return category.id
-
-
 # --- Profiles: a member's threads -----------------------------------------------------------
 
 def threads_by(actor: Actor | None, *, session: Session, member_id: int, locale: str | None = None,
@@ -1142,4 +811,3 @@ def _erase(session: Session, user_id: int) -> None:
 
 
 personal_data.register("forum", export=_export, erase=_erase)
-

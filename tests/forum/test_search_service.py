@@ -4,7 +4,7 @@ highlighted safely, only what the reader may see."""
 import pytest
 
 from hub_app.domain.errors import InvalidInput
-from hub_app.services import forum, forum_search
+from hub_app.services import forum, forum_moderation, forum_search
 
 
 def _post(session, actor, title, body, slug="kolaborasi"):
@@ -44,7 +44,7 @@ def test_search_leaves_out_hidden_waiting_deleted_and_members_only_posts(session
     public = _post(session, people.staff, "Jadwal rapat umum", "Rapat koordinasi tenant hari Senin.")
     internal = _post(session, people.staff, "Rapat anggota", "Rapat khusus anggota hari Selasa.", slug="internal")
     hidden = _post(session, people.staff, "Rapat yang disembunyikan", "Rapat rahasia.")
-    forum.moderate_post(people.admin, session=session, post_id=hidden.post_id, action="hide", reason="Salah")
+    forum_moderation.moderate_post(people.admin, session=session, post_id=hidden.post_id, action="hide", reason="Salah")
     waiting = _post(session, people.rina, "Rapat dengan tautan", "Rapat di https://meet.example/abc")
     deleted = _post(session, people.andi, "Rapat dibatalkan", "Rapat batal.")
     forum.delete_post(people.andi, session=session, post_id=deleted.post_id)
