@@ -27,7 +27,7 @@ from hub_app.domain import trainings as rules
 from hub_app.domain.permissions import Actor
 from hub_app.models import User
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
-from hub_app.services import enrolments, trainings
+from hub_app.services import enrolments, training_admin, trainings
 
 SIZES = ((1_000, 20_000), (5_000, 100_000))
 MEMBERS = 10_000
@@ -186,7 +186,7 @@ def _throughput(engine, member_ids: list[int]) -> list[str]:
         session.add(TrainingSession(training_id=training.id, start_at=now + timedelta(days=6),
                                     end_at=now + timedelta(days=6, hours=2), check_in_code="b" * 32))
         session.flush()
-        trainings._refresh_schedule(session, training)
+        training_admin._refresh_schedule(session, training)
         session.add(training)
         session.commit()
         training_id = training.id

@@ -15,7 +15,7 @@ from hub_app.api.session_cookie import safe_next, token_from_cookie_header
 from hub_app.api.uploads import read_upload, same_origin, save_as_cookie_actor
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed, NotFound
-from hub_app.services import accounts, enrolments, trainings
+from hub_app.services import accounts, enrolments, training_admin, trainings
 from hub_app.settings import get_settings
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
@@ -79,7 +79,8 @@ async def upload_trainer_photo(request: Request) -> Response:
         back = "/admin/trainings"
     problem = await asyncio.to_thread(
         save_as_cookie_actor, request.headers.get("cookie", ""),
-        lambda actor, session: trainings.save_trainer_photo(actor, session=session, trainer_id=trainer_id, data=data))
+        lambda actor, session: training_admin.save_trainer_photo(actor, session=session, trainer_id=trainer_id,
+                                                                 data=data))
     return RedirectResponse(f"{back}?photo={problem or 'ok'}", status_code=303)
 
 

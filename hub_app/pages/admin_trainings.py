@@ -10,9 +10,10 @@ from hub_app.components.trainings import options
 from hub_app.domain.errors import HubError
 from hub_app.domain.trainings import FORMATS, LANGUAGES, LEVELS, TOPICS, TRAINING_STATUSES
 from hub_app.i18n import CATALOGUE
-from hub_app.services import enrolments, trainings
+from hub_app.services import enrolments, training_admin
 from hub_app.services.enrolments import RatingRow, RosterRow, TrainingRoster
-from hub_app.services.trainings import AdminTraining, AdminTrainingRow, SessionRow, TrainerRow
+from hub_app.services.training_admin import AdminTraining, AdminTrainingRow
+from hub_app.services.trainings import SessionRow, TrainerRow
 from hub_app.state.i18n import t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
@@ -116,7 +117,7 @@ class AdminTrainingsState(SessionState):
 
     async def _reload(self) -> None:
         try:
-            page = await call(trainings.admin_list, await self._actor(), query=self.query,
+            page = await call(training_admin.admin_list, await self._actor(), query=self.query,
                               status=self.status_filter, before_id=self.before_id)
         except HubError as error:
             self.rows, self.next_before_id, self.allowed = [], 0, False
@@ -156,7 +157,7 @@ class AdminTrainingsState(SessionState):
     async def create(self, form: dict):
         self.create_error = ""
         try:
-            training_id = await call(trainings.create_training, await self._actor(), form=form_data(form))
+            training_id = await call(training_admin.create_training, await self._actor(), form=form_data(form))
         except HubError as error:
             self.create_error = self._error_text(error)
             return
@@ -243,7 +244,7 @@ class AdminTrainingState(SessionState):
     async def _reload(self) -> None:
         actor = await self._actor()
         try:
-            self.view = await call(trainings.admin_training, actor, training_id=self._training_id())
+            self.view = await call(training_admin.admin_training, actor, training_id=self._training_id())
             self.roster = await call(enrolments.roster, actor, training_id=self._training_id())
         except HubError as error:
             self.allowed = False
@@ -282,47 +283,47 @@ class AdminTrainingState(SessionState):
 
     @rx.event
     async def save(self, form: dict):
-        await self._run(trainings.update_training, training_id=self._training_id(), form=form_data(form))
+        await self._run(training_admin.update_training, training_id=self._training_id(), form=form_data(form))
 
     @rx.event
     async def publish(self):
-        await self._run(trainings.publish_training, training_id=self._training_id())
+        await self._run(training_admin.publish_training, training_id=self._training_id())
 
     @rx.event
     async def cancel_training(self, form: dict):
-        await self._run(trainings.cancel_training, training_id=self._training_id(),
+        await self._run(training_admin.cancel_training, training_id=self._training_id(),
                         reason=form_data(form).get("reason"))
 
     @rx.event
     async def add_session(self, form: dict):
-        await self._run(trainings.add_session, training_id=self._training_id(), form=form_data(form),
+        await self._run(training_admin.add_session, training_id=self._training_id(), form=form_data(form),
                         session_form=True)
 
     @rx.event
     async def move_session(self, form: dict):
         data = form_data(form)
-        await self._run(trainings.move_session, session_id=data.get("session_id"), form=data, session_form=True)
+        await self._run(training_admin.move_session, session_id=data.get("session_id"), form=data, session_form=True)
 
     @rx.event
     async def delete_session(self, session_id: int):
-        await self._run(trainings.delete_session, session_id=session_id, session_form=True)
+        await self._run(training_admin.delete_session, session_id=session_id, session_form=True)
 
     @rx.event
     async def add_trainer(self, form: dict):
-        await self._run(trainings.add_trainer, training_id=self._training_id(), form=form_data(form))
+        await self._run(training_admin.add_trainer, training_id=self._training_id(), form=form_data(form))
 
     @rx.event
     async def remove_trainer(self, trainer_id: int):
-        await self._run(trainings.remove_trainer, training_id=self._training_id(), trainer_id=trainer_id)
+        await self._run(training_admin.remove_trainer, training_id=self._training_id(), trainer_id=trainer_id)
 
     @rx.event
     async def add_prerequisite(self, form: dict):
-        await self._run(trainings.add_prerequisite, training_id=self._training_id(),
+        await self._run(training_admin.add_prerequisite, training_id=self._training_id(),
                         required_training_id=form_data(form).get("prerequisite"))
 
     @rx.event
     async def remove_prerequisite(self, required_training_id: int):
-        await self._run(trainings.remove_prerequisite, training_id=self._training_id(),
+        await self._run(training_admin.remove_prerequisite, training_id=self._training_id(),
                         required_training_id=required_training_id)
 
     @rx.event

@@ -25,7 +25,7 @@ from hub_app.models.trainings import (
 from hub_app.services import bookings
 from hub_app.services.accounts import normalize_email
 from hub_app.services.security import new_token
-from hub_app.services.trainings import _refresh_schedule, _refresh_search
+from hub_app.services.training_admin import _refresh_schedule, _refresh_search
 
 STUDIO = ("Studio Podcast & Konten", "Podcast & Content Studio")
 

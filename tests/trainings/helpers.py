@@ -10,7 +10,7 @@ from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.models import User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
-from hub_app.services.trainings import _refresh_schedule, _refresh_search
+from hub_app.services.training_admin import _refresh_schedule, _refresh_search
 from tests.accounts.factories import actor_of
 
 _counter = iter(range(1, 10**9))

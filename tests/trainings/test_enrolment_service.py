@@ -10,7 +10,7 @@ from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, EmailOutbox, Notification
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, TrainingPrerequisite
-from hub_app.services import enrolments, personal_data, trainings
+from hub_app.services import enrolments, personal_data, training_admin, trainings
 from tests.accounts.factories import actor_of, make_user
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
 
@@ -117,8 +117,8 @@ def test_staff_adding_seats_promotes_the_waitlist_in_order(session, staff):
     people = members(session, 4)
     for actor in people:
         _enrol(session, actor, training)
-    form = trainings.training_form(reload(session, training)) | {"capacity": "3"}
-    trainings.update_training(staff, session=session, training_id=training.id, form=form)
+    form = training_admin.training_form(reload(session, training)) | {"capacity": "3"}
+    training_admin.update_training(staff, session=session, training_id=training.id, form=form)
     assert statuses(session, training) == {people[0].user_id: "enrolled", people[1].user_id: "enrolled",
                                            people[2].user_id: "enrolled", people[3].user_id: "waitlisted"}
     promoted = session.exec(select(Notification.user_id).where(Notification.kind == "training.promoted")).all()
@@ -131,9 +131,9 @@ def test_capacity_below_the_enrolled_is_refused(session, staff):
     training = make_training(session, capacity=3)
     for actor in members(session, 3):
         _enrol(session, actor, training)
-    form = trainings.training_form(reload(session, training)) | {"capacity": "2"}
-    assert error_key(lambda: trainings.update_training(staff, session=session, training_id=training.id,
-                                                       form=form)) == "trainings.error.capacity_below_enrolled"
+    form = training_admin.training_form(reload(session, training)) | {"capacity": "2"}
+    assert error_key(lambda: training_admin.update_training(staff, session=session, training_id=training.id,
+                                                            form=form)) == "trainings.error.capacity_below_enrolled"
     assert reload(session, training).capacity == 3
 
 
@@ -239,7 +239,7 @@ def test_cancelling_someone_elses_enrolment_is_refused(session):
 def test_prerequisites_are_needed_and_the_page_says_which_are_missing(session, staff):
     basics = make_training(session, title_id="Studio basics", title_en="Studio basics")
     advanced = make_training(session, title_id="Produksi podcast", title_en="Podcast production")
-    trainings.add_prerequisite(staff, session=session, training_id=advanced.id, required_training_id=basics.id)
+    training_admin.add_prerequisite(staff, session=session, training_id=advanced.id, required_training_id=basics.id)
     [rina] = members(session, 1)
     detail = trainings.training_detail(rina, session=session, training_id=advanced.id)
     assert [(row.id, row.title, row.done) for row in detail.missing] == [(basics.id, "Studio basics", False)]
@@ -255,12 +255,12 @@ def test_prerequisites_are_needed_and_the_page_says_which_are_missing(session, s
 
 def test_prerequisite_loops_are_refused(session, staff):
     first, second = make_training(session), make_training(session)
-    trainings.add_prerequisite(staff, session=session, training_id=second.id, required_training_id=first.id)
-    assert error_key(lambda: trainings.add_prerequisite(staff, session=session, training_id=first.id,
-                                                        required_training_id=second.id)) == \
+    training_admin.add_prerequisite(staff, session=session, training_id=second.id, required_training_id=first.id)
+    assert error_key(lambda: training_admin.add_prerequisite(staff, session=session, training_id=first.id,
+                                                             required_training_id=second.id)) == \
         "trainings.error.prerequisite_cycle"
-    assert error_key(lambda: trainings.add_prerequisite(staff, session=session, training_id=first.id,
-                                                        required_training_id=first.id)) == \
+    assert error_key(lambda: training_admin.add_prerequisite(staff, session=session, training_id=first.id,
+                                                             required_training_id=first.id)) == \
         "trainings.error.prerequisite_cycle"
     assert len(session.exec(select(TrainingPrerequisite)).all()) == 1
 

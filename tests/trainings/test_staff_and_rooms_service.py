@@ -9,7 +9,7 @@ from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, Booking, Notification
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, TrainingSession
-from hub_app.services import bookings, calendar_feed, enrolments, trainings
+from hub_app.services import bookings, calendar_feed, enrolments, training_admin, trainings
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
@@ -41,9 +41,9 @@ def _form(day, **changes):
 
 
 def _new_training(session, staff, room, day, **changes) -> int:
-    training_id = trainings.create_training(staff, session=session, form=_form(day, **changes))
-    trainings.add_session(staff, session=session, training_id=training_id,
-                          form={"start": iso(day, 9), "end": iso(day, 12), "space_id": str(room.id)})
+    training_id = training_admin.create_training(staff, session=session, form=_form(day, **changes))
+    training_admin.add_session(staff, session=session, training_id=training_id,
+                               form={"start": iso(day, 9), "end": iso(day, 12), "space_id": str(room.id)})
     return training_id
 
 
@@ -56,7 +56,7 @@ def _training_bookings(session, space_id):
 def test_staff_create_a_training_whose_session_books_its_room(session, staff, room):
     day = weekday_ahead(5)
     training_id = _new_training(session, staff, room, day)
-    trainings.publish_training(staff, session=session, training_id=training_id)
+    training_admin.publish_training(staff, session=session, training_id=training_id)
     [booking] = _training_bookings(session, room.id)
     [row] = session.exec(select(TrainingSession)).all()
     assert (booking.starts_at, booking.ends_at) == (local(day, 9), local(day, 12))
@@ -72,17 +72,17 @@ def test_a_session_over_an_existing_booking_is_refused_and_nothing_is_added(sess
     day = weekday_ahead(5)
     rina = make_user(session, "rina@umkm.example")
     put_booking(session, room, rina.id, local(day, 10), local(day, 11))
-    training_id = trainings.create_training(staff, session=session, form=_form(day))
-    key = error_key(lambda: trainings.add_session(staff, session=session, training_id=training_id,
-                                                  form={"start": iso(day, 9), "end": iso(day, 12),
-                                                        "space_id": room.id}), session)
+    training_id = training_admin.create_training(staff, session=session, form=_form(day))
+    key = error_key(lambda: training_admin.add_session(staff, session=session, training_id=training_id,
+                                                       form={"start": iso(day, 9), "end": iso(day, 12),
+                                                             "space_id": room.id}), session)
     assert key == "booking.error.slot_taken"
     session.expire_all()
     assert session.exec(select(TrainingSession)).all() == [] and _training_bookings(session, room.id) == []
     assert reload(session, type("T", (), {"id": training_id})()).session_count == 0
     # Staff choose another time and it works.
-    trainings.add_session(staff, session=session, training_id=training_id,
-                          form={"start": iso(day, 13), "end": iso(day, 15), "space_id": room.id})
+    training_admin.add_session(staff, session=session, training_id=training_id,
+                               form={"start": iso(day, 13), "end": iso(day, 15), "space_id": room.id})
     assert len(_training_bookings(session, room.id)) == 1
 
 
@@ -100,13 +100,13 @@ def test_a_member_booking_over_a_session_is_refused(session, staff, room):
 def test_moving_a_session_moves_its_booking_and_a_taken_slot_is_refused(session, staff, room):
     day = weekday_ahead(5)
     training_id = _new_training(session, staff, room, day)
-    trainings.publish_training(staff, session=session, training_id=training_id)
+    training_admin.publish_training(staff, session=session, training_id=training_id)
     [enrolled] = members(session, 1)
     enrolments.enrol(enrolled, session=session, training_id=training_id)
     other = make_space(session, name="Ruang Rapat Ancol", capacity=8)
     [row] = session.exec(select(TrainingSession)).all()
-    trainings.move_session(staff, session=session, session_id=row.id,
-                           form={"start": iso(day, 13), "end": iso(day, 16), "space_id": other.id})
+    training_admin.move_session(staff, session=session, session_id=row.id,
+                                form={"start": iso(day, 13), "end": iso(day, 16), "space_id": other.id})
     assert _training_bookings(session, room.id) == []
     [moved] = _training_bookings(session, other.id)
     assert (moved.starts_at, moved.ends_at) == (local(day, 13), local(day, 16))
@@ -115,7 +115,7 @@ def test_moving_a_session_moves_its_booking_and_a_taken_slot_is_refused(session,
         ["training.changed"]
     # A slot that is taken: refused, session and booking stay where they were.
     put_booking(session, room, None, local(day, 9), local(day, 10), kind="block")
-    assert error_key(lambda: trainings.move_session(
+    assert error_key(lambda: training_admin.move_session(
         staff, session=session, session_id=row.id,
         form={"start": iso(day, 9), "end": iso(day, 11), "space_id": room.id}), session) == "booking.error.slot_taken"
     session.expire_all()
@@ -127,19 +127,19 @@ def test_moving_a_session_moves_its_booking_and_a_taken_slot_is_refused(session,
 def test_deleting_a_session_or_cancelling_the_training_frees_the_room(session, staff, room):
     day = weekday_ahead(5)
     training_id = _new_training(session, staff, room, day)
-    trainings.add_session(staff, session=session, training_id=training_id,
-                          form={"start": iso(day + timedelta(days=7), 9), "end": iso(day + timedelta(days=7), 12),
-                                "space_id": room.id})
-    trainings.publish_training(staff, session=session, training_id=training_id)
+    training_admin.add_session(staff, session=session, training_id=training_id,
+                               form={"start": iso(day + timedelta(days=7), 9), "end": iso(day + timedelta(days=7), 12),
+                                     "space_id": room.id})
+    training_admin.publish_training(staff, session=session, training_id=training_id)
     first, second = sessions_of(session, reload(session, type("T", (), {"id": training_id})()))
-    trainings.delete_session(staff, session=session, session_id=second.id)
+    training_admin.delete_session(staff, session=session, session_id=second.id)
     assert len(_training_bookings(session, room.id)) == 1
     # The last session of a published training cannot be deleted: cancel the training instead.
-    assert error_key(lambda: trainings.delete_session(staff, session=session, session_id=first.id), session) == \
+    assert error_key(lambda: training_admin.delete_session(staff, session=session, session_id=first.id), session) == \
         "trainings.error.last_session"
     people = members(session, 2)
     enrolments.enrol(people[0], session=session, training_id=training_id)
-    trainings.cancel_training(staff, session=session, training_id=training_id, reason="Pelatih sakit")
+    training_admin.cancel_training(staff, session=session, training_id=training_id, reason="Pelatih sakit")
     assert _training_bookings(session, room.id) == []
     andi = actor_of(make_user(session, "andi@startup.example"))
     bookings.book(andi, session=session, space_id=room.id, start=iso(day, 10), end=iso(day, 11), title="Rapat",
@@ -156,8 +156,8 @@ def test_deleting_a_session_or_cancelling_the_training_frees_the_room(session, s
 ])
 def test_a_session_that_ends_before_it_starts_is_refused(session, staff, room, start, end, key):
     day = weekday_ahead(5)
-    training_id = trainings.create_training(staff, session=session, form=_form(day))
-    assert error_key(lambda: trainings.add_session(staff, session=session, training_id=training_id, form={
+    training_id = training_admin.create_training(staff, session=session, form=_form(day))
+    assert error_key(lambda: training_admin.add_session(staff, session=session, training_id=training_id, form={
         "start": iso(day, *start), "end": iso(day, *end), "space_id": room.id}), session) == key
     assert session.exec(select(TrainingSession)).all() == [] and _training_bookings(session, room.id) == []
 
@@ -172,19 +172,20 @@ def test_a_session_that_ends_before_it_starts_is_refused(session, staff, room, s
 ])
 def test_junk_session_forms_are_refused(session, staff, room, form):
     day = weekday_ahead(5)
-    training_id = trainings.create_training(staff, session=session, form=_form(day))
+    training_id = training_admin.create_training(staff, session=session, form=_form(day))
     if isinstance(form, dict):
         form = form | {"space_id": room.id}
-    assert error_key(lambda: trainings.add_session(staff, session=session, training_id=training_id, form=form), session)
+    assert error_key(lambda: training_admin.add_session(staff, session=session, training_id=training_id, form=form),
+                     session)
     assert session.exec(select(TrainingSession)).all() == []
 
 
 def test_a_session_at_the_hub_needs_a_room(session, staff, room):
     day = weekday_ahead(5)
-    training_id = trainings.create_training(staff, session=session, form=_form(day))
-    assert error_key(lambda: trainings.add_session(staff, session=session, training_id=training_id, form={
+    training_id = training_admin.create_training(staff, session=session, form=_form(day))
+    assert error_key(lambda: training_admin.add_session(staff, session=session, training_id=training_id, form={
         "start": iso(day, 9), "end": iso(day, 12), "space_id": ""}), session) == "trainings.error.space_required"
-    assert error_key(lambda: trainings.add_session(staff, session=session, training_id=training_id, form={
+    assert error_key(lambda: training_admin.add_session(staff, session=session, training_id=training_id, form={
         "start": iso(day, 9), "end": iso(day, 12), "space_id": 10**6}), session) == "booking.error.no_space"
 
 
@@ -202,8 +203,8 @@ def test_a_session_at_the_hub_needs_a_room(session, staff, room):
 def test_bad_training_forms_are_refused_and_nothing_is_created(session, staff, changes, key):
     day = weekday_ahead(5)
     form = _form(day, **changes)
-    assert error_key(lambda: trainings.create_training(staff, session=session, form=form), session) == key
-    assert trainings.admin_list(staff, session=session).rows == []
+    assert error_key(lambda: training_admin.create_training(staff, session=session, form=form), session) == key
+    assert training_admin.admin_list(staff, session=session).rows == []
 
 
 def test_members_cannot_run_the_programme(session, room):
@@ -212,17 +213,17 @@ def test_members_cannot_run_the_programme(session, room):
     [row] = sessions_of(session, training)
     day = weekday_ahead(5)
     calls = [
-        lambda: trainings.create_training(rina, session=session, form=_form(day)),
-        lambda: trainings.update_training(rina, session=session, training_id=training.id, form=_form(day)),
-        lambda: trainings.publish_training(rina, session=session, training_id=training.id),
-        lambda: trainings.cancel_training(rina, session=session, training_id=training.id, reason="x"),
-        lambda: trainings.add_session(rina, session=session, training_id=training.id, form={}),
-        lambda: trainings.move_session(rina, session=session, session_id=row.id, form={}),
-        lambda: trainings.delete_session(rina, session=session, session_id=row.id),
-        lambda: trainings.add_trainer(rina, session=session, training_id=training.id, form={"name": "X"}),
-        lambda: trainings.add_prerequisite(rina, session=session, training_id=training.id, required_training_id=1),
-        lambda: trainings.admin_list(rina, session=session),
-        lambda: trainings.admin_training(rina, session=session, training_id=training.id),
+        lambda: training_admin.create_training(rina, session=session, form=_form(day)),
+        lambda: training_admin.update_training(rina, session=session, training_id=training.id, form=_form(day)),
+        lambda: training_admin.publish_training(rina, session=session, training_id=training.id),
+        lambda: training_admin.cancel_training(rina, session=session, training_id=training.id, reason="x"),
+        lambda: training_admin.add_session(rina, session=session, training_id=training.id, form={}),
+        lambda: training_admin.move_session(rina, session=session, session_id=row.id, form={}),
+        lambda: training_admin.delete_session(rina, session=session, session_id=row.id),
+        lambda: training_admin.add_trainer(rina, session=session, training_id=training.id, form={"name": "X"}),
+        lambda: training_admin.add_prerequisite(rina, session=session, training_id=training.id, required_training_id=1),
+        lambda: training_admin.admin_list(rina, session=session),
+        lambda: training_admin.admin_training(rina, session=session, training_id=training.id),
         lambda: enrolments.roster(rina, session=session, training_id=training.id),
         lambda: enrolments.staff_add(rina, session=session, training_id=training.id, email="a@b.example"),
         lambda: enrolments.staff_remove(rina, session=session, enrolment_id=1),
@@ -234,7 +235,7 @@ def test_members_cannot_run_the_programme(session, room):
     ]
     for call in calls:
         assert error_key(call) == "trainings.error.staff_only"
-    assert error_key(lambda: trainings.admin_list(None, session=session), session) == "error.sign_in_required"
+    assert error_key(lambda: training_admin.admin_list(None, session=session), session) == "error.sign_in_required"
     assert reload(session, training).status == "published"
     assert session.exec(select(AuditEntry)).all() == []
 
@@ -336,7 +337,7 @@ def test_exports_as_csv_with_formulas_defused(session, staff):
 def test_sessions_appear_in_the_personal_calendar_feed(session, staff, room):
     day = weekday_ahead(5)
     training_id = _new_training(session, staff, room, day)
-    trainings.publish_training(staff, session=session, training_id=training_id)
+    training_admin.publish_training(staff, session=session, training_id=training_id)
     rina, andi = members(session, 2)
     enrolments.enrol(rina, session=session, training_id=training_id)
     url = calendar_feed.regenerate_feed(rina, session=session).url
@@ -400,23 +401,23 @@ def test_catalogue_filters_search_and_pages(session):
 
 def test_enrolled_members_get_the_change_notice_and_publishing_needs_a_session(session, staff, room):
     day = weekday_ahead(5)
-    training_id = trainings.create_training(staff, session=session, form=_form(day))
-    assert error_key(lambda: trainings.publish_training(staff, session=session, training_id=training_id), session) == \
-        "trainings.error.no_sessions"
-    trainings.add_session(staff, session=session, training_id=training_id,
-                          form={"start": iso(day, 9), "end": iso(day, 12), "space_id": room.id})
-    trainings.publish_training(staff, session=session, training_id=training_id)
-    assert error_key(lambda: trainings.publish_training(staff, session=session, training_id=training_id), session) == \
-        "trainings.error.not_draft"
-    trainer_id = trainings.add_trainer(staff, session=session, training_id=training_id,
-                                       form={"name": "Lestari Putri", "bio_id": "Fasilitator", "bio_en": ""})
-    assert error_key(lambda: trainings.add_trainer(staff, session=session, training_id=training_id,
-                                                   form={"trainer_id": str(trainer_id)}), session) == \
+    training_id = training_admin.create_training(staff, session=session, form=_form(day))
+    assert error_key(lambda: training_admin.publish_training(staff, session=session, training_id=training_id),
+                     session) == "trainings.error.no_sessions"
+    training_admin.add_session(staff, session=session, training_id=training_id,
+                               form={"start": iso(day, 9), "end": iso(day, 12), "space_id": room.id})
+    training_admin.publish_training(staff, session=session, training_id=training_id)
+    assert error_key(lambda: training_admin.publish_training(staff, session=session, training_id=training_id),
+                     session) == "trainings.error.not_draft"
+    trainer_id = training_admin.add_trainer(staff, session=session, training_id=training_id,
+                                            form={"name": "Lestari Putri", "bio_id": "Fasilitator", "bio_en": ""})
+    assert error_key(lambda: training_admin.add_trainer(staff, session=session, training_id=training_id,
+                                                        form={"trainer_id": str(trainer_id)}), session) == \
         "trainings.error.trainer_already"
     assert trainings.catalogue(None, session=session, filters={"query": "lestari"}).cards[0].id == training_id
-    view = trainings.admin_training(staff, session=session, training_id=training_id)
+    view = training_admin.admin_training(staff, session=session, training_id=training_id)
     assert [t.name for t in view.trainers] == ["Lestari Putri"] and view.space_choices[0].id == room.id
-    trainings.remove_trainer(staff, session=session, training_id=training_id, trainer_id=trainer_id)
+    training_admin.remove_trainer(staff, session=session, training_id=training_id, trainer_id=trainer_id)
     assert trainings.catalogue(None, session=session, filters={"query": "lestari"}).cards == []
     assert session.exec(select(Enrolment)).all() == []
 
