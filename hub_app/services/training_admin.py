@@ -279,16 +279,22 @@ def add_session(actor: Actor | None, *, session: Session, training_id: object, f
     if space_id is not None:
         _reserve_room(session, training, row)
         session.add(row)
+    _commit_schedule_change(session, actor, training, "training.session_add",
+                            f"{start.isoformat()} - {end.isoformat()} space={space_id}")
+    return row.id
+
+
+def _commit_schedule_change(session: Session, actor: Actor, training: Training, action: str, detail: str) -> None:
+    """After a session is added or moved: the training's dates follow, a published training must
+    still open enrolment before it starts, enrolled members hear of it, and it is audited."""
     _refresh_schedule(session, training)
     if training.status == rules.PUBLISHED:
         rules.check_window(window_of(training), training.starts_at)
         _notify_enrolled(session, training, "training.changed")
     training.updated_at = utcnow()
     session.add(training)
-    audit.record(session, actor, "training.session_add", target_type="training", target_id=training.id,
-                 detail=f"{start.isoformat()} - {end.isoformat()} space={space_id}")
+    audit.record(session, actor, action, target_type="training", target_id=training.id, detail=detail)
     session.commit()
-    return row.id
 
 
 def _locked_session_row(session: Session, session_id: object) -> tuple[TrainingSession, Training]:
@@ -323,15 +329,8 @@ def move_session(actor: Actor | None, *, session: Session, session_id: object, f
             _reserve_room(session, training, row)
     session.add(row)
     session.flush()
-    _refresh_schedule(session, training)
-    if training.status == rules.PUBLISHED:
-        rules.check_window(window_of(training), training.starts_at)
-        _notify_enrolled(session, training, "training.changed")
-    training.updated_at = utcnow()
-    session.add(training)
-    audit.record(session, actor, "training.session_move", target_type="training", target_id=training.id,
-                 detail=f"session={row.id} {start.isoformat()} - {end.isoformat()} space={space_id}")
-    session.commit()
+    _commit_schedule_change(session, actor, training, "training.session_move",
+                            f"session={row.id} {start.isoformat()} - {end.isoformat()} space={space_id}")
 
 
 def delete_session(actor: Actor | None, *, session: Session, session_id: object) -> None:
