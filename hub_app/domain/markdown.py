@@ -13,6 +13,8 @@ change to the allow-list, or a row written by something else, is covered too.
 import html
 import re
 from functools import lru_cache
+from urllib.parse import quote as percent_encode
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -29,13 +31,51 @@ ALLOWED_CLASSES = {"a": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener"
 # Relative links a member may write: into the forum and the directory, nowhere else (not
-# /api/auth/sign-out, not protocol-relative //elsewhere).
+# /api/auth/sign-out, not protocol-relative //elsewhere). The shape is checked on the link as
+# written, the place on the path as a browser resolves it (`relative_link`).
 _RELATIVE_ALLOWED = re.compile(r"^/(forum|members)(/[A-Za-z0-9_\-./?=&#%]*)?$")
+_RELATIVE_ROOTS = ("forum", "members")
+_DECODE_ROUNDS = 4
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BARE_LINK = re.compile(r"(https?://|www\.)\S", re.IGNORECASE)
 
 
+def relative_link(url: str) -> str | None:
+    """The link, normalised, when it stays inside the forum or the directory; otherwise None.
+
+    A prefix check on the text alone lets `/forum/../api/auth/sign-out` through, and a browser
+    also resolves `%2e%2e`, backslashes and `//host`; a server behind a proxy may decode twice.
+    So the path (up to the first `?` or `#` as written) is percent-decoded until it stops
+    changing (links still changing after a few rounds are refused), backslashes count as
+    slashes, empty and `.` segments drop out and `..` removes the segment before it; then the
+    first segment must be `forum` or `members`. Only a few plain characters may be written (no
+    space, backslash or `:`), and a control character, even encoded, refuses the link. What
+    comes back is the resolved path with each segment encoded again, plus the query and
+    fragment as written, so the browser follows exactly the path that was checked.
+    """
+    if not url or len(url) > 2048 or not _RELATIVE_ALLOWED.match(url):
+        return None
+    cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+    path, tail = url[:cut], url[cut:]
+    decoded, whole = path, url
+    for _ in range(_DECODE_ROUNDS):
+        decoded, whole = unquote(decoded), unquote(whole)
+    if unquote(decoded) != decoded or _CONTROL.search(whole):
+        return None
+    segments: list[str] = []
+    for segment in decoded.replace("\\", "/").split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    if not segments or segments[0] not in _RELATIVE_ROOTS:
+        return None
+    return "/" + "/".join(percent_encode(segment, safe="") for segment in segments) + tail
+
+
 def _relative_url(url: str) -> str | None:
-    return url if _RELATIVE_ALLOWED.match(url) and not url.startswith("//") else None
+    return relative_link(url)
 
 
 @lru_cache

@@ -2,8 +2,11 @@
 mentions and handles, review of new members' links, moderation transitions, Markdown safety,
 and member matching."""
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -325,6 +328,64 @@ def test_markdown_never_yields_active_markup(source):
             assert attributes["rel"] == "nofollow noopener"
             href = attributes.get("href")
             assert href is None or href.startswith(("https://", "http://", "mailto:", "/forum/", "/members/"))
+
+
+# Links an attacker writes to make a reader's browser go somewhere else on the hub (sign-out,
+# an API route) or to another host, while the text starts with an allowed /forum or /members.
+ATTACKER_LINKS = [
+    "/forum/../api/auth/sign-out", "/forum/./../api/auth/sign-out", "/members/1/../../api/auth/sign-out",
+    "/forum/t/1/../../../api/auth/sign-out", "/forum/../../../../etc/passwd",
+    "/forum/%2e%2e/api/auth/sign-out", "/forum/%2E%2E/api/auth/sign-out", "/forum/.%2e/api/auth/sign-out",
+    "/forum/%2e./api/auth/sign-out", "/forum/%252e%252e/api/auth/sign-out", "/forum/%25252e%25252e/api/auth/sign-out",
+    "/forum/%25%32%65%25%32%65/api/auth/sign-out", "/forum/%%32%65%%32%65/api/auth/sign-out",
+    "/forum/..%2fapi/auth/sign-out", "/forum/..%2Fapi%2Fauth%2Fsign-out", "/forum/%2e%2e%2fapi%2fauth%2fsign-out",
+    "/forum/..%5capi/auth/sign-out", "/forum/%5c..%5c..%5capi", "/forum\\..\\api/auth/sign-out", "/forum/..\\api",
+    "/forum/%3f/../../api/auth/sign-out", "/forum/%23/../../api/auth/sign-out",
+    "/forum/%2f%2fevil.example", "/forum/..%2f%2fevil.example", "//evil.example/forum/", "/\\evil.example/forum",
+    "\\\\evil.example/forum", "/%2fevil.example/forum", "/%5cevil.example/forum", "///evil.example/forum",
+    "/forum/%00/../../api", "/forum/%0d%0aSet-Cookie:x", "/forum/%09/../../api", "/forum/%C2%85", "/forum/\t/../../api",
+    "/forum/%7f", "JaVaScRiPt:alert(1)", "JAVASCRIPT:alert(1)", "jAvA%73cript:alert(1)", "VbScRiPt:msgbox(1)",
+    "DaTa:text/html,<script>alert(1)</script>", "/forum/x?next=javascript:alert(1)", "%2fapi/auth/sign-out",
+    "api/auth/sign-out", "/api/auth/sign-out?/forum/", "/Forum/../api/auth/sign-out",
+]
+
+
+def _hrefs(fragment: str) -> list[str]:
+    return [attributes["href"] for tag, attributes in _markup(fragment) if tag == "a" and "href" in attributes]
+
+
+def _assert_stays_in_forum_or_directory(href: str) -> None:
+    if href.startswith(("https://", "http://", "mailto:")):
+        return
+    path = re.split(r"[?#]", href, maxsplit=1)[0]
+    assert re.fullmatch(r"/(forum|members)(/[A-Za-z0-9_.~%-]+)*", path), href
+    for trick in ("..", "%2e", "%2f", "%5c", "%25", "\\", "//"):
+        assert trick not in path.lower(), href
+    # As a browser resolves it from a thread page (it also reads %2e as a dot and \ as /):
+    resolved = urlsplit(urljoin("https://hub.example/forum/t/1", href))
+    assert resolved.netloc == "hub.example" and resolved.path.startswith(("/forum", "/members")), href
+
+
+@pytest.mark.parametrize("link", ATTACKER_LINKS)
+def test_relative_links_cannot_leave_the_forum_and_the_directory(link):
+    written = [f"[x]({link})", f"[x](<{link}>)", f'<a href="{html.escape(link)}">x</a>']
+    fragments = [markdown.render(source) for source in written[:2]] + [markdown.sanitize(written[2])]
+    for fragment in fragments:
+        for href in _hrefs(fragment):
+            _assert_stays_in_forum_or_directory(href)
+    kept = markdown.relative_link(link)
+    assert kept is None or kept == "/forum/evil.example", kept
+
+
+@pytest.mark.parametrize("link, kept", [
+    ("/forum/t/12", "/forum/t/12"), ("/members/7", "/members/7"), ("/forum", "/forum"),
+    ("/forum/search?q=kopi%20susu", "/forum/search?q=kopi%20susu"), ("/forum/t/12#post-3", "/forum/t/12#post-3"),
+    ("/forum/t/12/", "/forum/t/12"), ("/forum/t/1/../2", "/forum/t/2"), ("/forum//t/./12", "/forum/t/12"),
+    ("/forum/x/%2e%2e/%2e%2e/members/1", "/members/1"),
+])
+def test_relative_links_inside_are_kept_with_the_path_resolved(link, kept):
+    assert markdown.relative_link(link) == kept
+    assert _hrefs(markdown.render(f"[x]({link})")) == [kept]
 
 
 def test_sanitize_removes_what_markdown_never_produces():
