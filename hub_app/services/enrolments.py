@@ -7,8 +7,6 @@ waitlist before anyone else can see it. The CHECK constraint on trainings.enroll
 last line: the database refuses more enrolled than seats even if this code were wrong.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +20,7 @@ from hub_app.domain import validation
 from hub_app.domain.errors import Conflict, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED
 from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.domain.spreadsheets import csv_document
 from hub_app.i18n import format_datetime, format_short_datetime, translate
 from hub_app.models import User
 from hub_app.models.base import utcnow
@@ -574,17 +573,6 @@ def rate(actor: Actor | None, *, session: Session, training_id: object, stars: o
 
 # --- exports ----------------------------------------------------------------------------------
 
-def _csv(header: list[str], rows: list[list[object]]) -> str:
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(header)
-    for row in rows:
-        # Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
-        writer.writerow([f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-                         for value in row])
-    return output.getvalue()
-
-
 def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id: object) -> str:
     actor = require_staff(actor)
     training_id = validation.identifier(training_id, field="training.training_id")
@@ -596,7 +584,7 @@ def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id:
         .where(Enrolment.training_id == training.id)
         .order_by(col(Enrolment.status), col(Enrolment.queue_number), col(Enrolment.id))).all()
     waiting = [e.id for e, _ in rows if e.status == rules.WAITLISTED]
-    body = _csv(["enrolment_id", "member_id", "name", "email", "business", "status", "waitlist_position",
+    body = csv_document(["enrolment_id", "member_id", "name", "email", "business", "status", "waitlist_position",
                  "enrolled_at", "completed_at", "rating", "comment"],
                 [[e.id, u.id, u.name, u.email, u.business_name, e.status,
                   waiting.index(e.id) + 1 if e.id in waiting else "",
@@ -630,7 +618,7 @@ def export_attendance_csv(actor: Actor | None, *, session: Session, training_id:
         present = [1 if (s.id, user.id) in marks else 0 for s in sessions]
         rows.append([user.id, user.name, user.email, *present, sum(present),
                      "yes" if enrolment.completed_at else "no"])
-    body = _csv(header, rows)
+    body = csv_document(header, rows)
     audit.record(session, actor, "training.export_attendance", target_type="training", target_id=training.id)
     session.commit()
     return body

@@ -1,5 +1,7 @@
 """Staff run the programme, and a session at the hub is a booking of its room: SQLite and PostgreSQL."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -332,6 +334,36 @@ def test_exports_as_csv_with_formulas_defused(session, staff):
     assert attendance_csv.strip().splitlines()[1].endswith(",1,1,yes")
     actions = session.exec(select(AuditEntry.action).where(col(AuditEntry.action).like("training.export%"))).all()
     assert sorted(actions) == ["training.export_attendance", "training.export_enrolments"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"])
+def test_exports_read_back_with_no_cell_a_spreadsheet_would_run(session, staff, start):
+    now = utcnow()
+    training = make_training(session, capacity=5, sessions=[(now - timedelta(minutes=5), now + timedelta(hours=1))],
+                             opens=now - timedelta(days=2), closes=now - timedelta(hours=1),
+                             cancel_until=now - timedelta(hours=1))
+    name, business, comment = (f"{start}HYPERLINK(\"http://x.example\")", f"{start}1+cmd|' /C calc'!A0",
+                               f"{start}SUM(1+1)")
+    member = make_user(session, "formula@x.example", name=name)
+    member.business_name = business
+    session.add(member)
+    session.commit()
+    enrolments.staff_add(staff, session=session, training_id=training.id, email=member.email)
+    [row] = sessions_of(session, training)
+    enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=member.id, present=True)
+    enrolment = session.exec(select(Enrolment).where(Enrolment.user_id == member.id)).one()
+    enrolment.rating_comment = comment
+    session.add(enrolment)
+    session.commit()
+
+    def read(body: str) -> list[dict]:
+        return list(csv.DictReader(io.StringIO(body, newline="")))
+
+    [enrolled] = read(enrolments.export_enrolments_csv(staff, session=session, training_id=training.id))
+    assert (enrolled["name"], enrolled["business"], enrolled["comment"]) == ("'" + name, "'" + business, "'" + comment)
+    assert enrolled["email"] == "formula@x.example" and enrolled["status"] == "enrolled"
+    [attended] = read(enrolments.export_attendance_csv(staff, session=session, training_id=training.id))
+    assert attended["name"] == "'" + name and attended["attended"] == "1"
 
 
 def test_sessions_appear_in_the_personal_calendar_feed(session, staff, room):
