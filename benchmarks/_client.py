@@ -22,6 +22,7 @@ import socketio
 ROOT_STATE = "reflex___state____state"
 NAMESPACE = "/_event"
 SCRIPT_URL = re.compile(r"window\.location\.assign\((\"[^\"]*\")\)")
+AUTH_POST = re.compile(r"form\.action = (\"[^\"]*\"); const fields = (\{.*?\});")
 
 
 def state_name(state_class) -> str:
@@ -55,6 +56,14 @@ class Update:
     def scripts(self) -> list[str]:
         return [event.get("payload", {}).get("javascript_code", "") for event in self.events
                 if event.get("name") == "_call_script"]
+
+    def auth_post(self) -> tuple[str, dict] | None:
+        """(path, fields) of a form that hub_app.state.session.auth_post submits, if any."""
+        for script in self.scripts():
+            match = AUTH_POST.search(script)
+            if match:
+                return json.loads(match.group(1)), json.loads(match.group(2))
+        return None
 
     def navigation(self) -> str | None:
         """The path of a `window.location.assign(...)` script (hub_app.state.session.go_to), if any."""
@@ -146,8 +155,8 @@ class ReflexClient:
 
 
 async def sign_in(base_url: str, email: str, password: str) -> str:
-    """Signs in the way the login page does (LoginState.submit over the socket, then the cookie
-    exchange at /api/auth/session) and returns the session cookie header ("hub_session=...")."""
+    """Signs in the way the login page does (LoginState.submit over the socket, then the page's POST
+    of the tab-bound ticket to /api/auth/session) and returns the session cookie header."""
     import httpx
 
     from hub_app.pages.login import LoginState
@@ -157,12 +166,12 @@ async def sign_in(base_url: str, email: str, password: str) -> str:
     try:
         form = {"email": email, "password": password}
         _, updates = await client.call(f"{state_name(LoginState)}.submit", {"form": form}, path="/login",
-                                       done=lambda update: update.navigation() is not None)
+                                       done=lambda update: update.auth_post() is not None)
     finally:
         await client.disconnect()
-    target = next(update.navigation() for update in updates if update.navigation())
+    path, fields = next(update.auth_post() for update in updates if update.auth_post())
     async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as http:
-        response = await http.get(target)
+        response = await http.post(path, data={**fields, "tab": client.token}, headers={"origin": base_url})
     if response.status_code != 303 or "hub_session" not in response.cookies:
         raise RuntimeError(f"the cookie exchange failed: {response.status_code} {response.headers.get('location')}")
     return f"hub_session={response.cookies['hub_session']}"

@@ -41,14 +41,45 @@ class Settings(BaseSettings):
     oidc_display_name: str = "Jakarta ID"
     oidc_scopes: str = "openid email profile"
 
-    session_days: int = 14
+    session_days: int = 14  # absolute limit of a session
+    session_idle_hours: int = 12  # a session unused this long ends
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     max_avatar_bytes: int = 2 * 1024 * 1024
+    # Uploaded images: refused above this many pixels before they are decoded (a small PNG can
+    # declare 6300x6300 pixels and cost 200 MB to decode). Also Pillow's MAX_IMAGE_PIXELS.
+    upload_max_pixels: int = 16_000_000
+
+    # The event socket (hub_app/transport.py), per connection (one browser tab): a token bucket of
+    # events, refilled at event_rate_per_second up to event_burst; past it the tab is told and the
+    # socket closed. One event's payload and address may hold at most event_max_chars characters
+    # (frames above 4x that are cut by Socket.IO before they are parsed).
+    event_rate_per_second: float = 20.0
+    event_burst: int = 60
+    event_max_chars: int = 64_000
+    # One client-storage value (rx.Cookie / rx.LocalStorage) or the page address sent with an event.
+    client_value_max_chars: int = 4096
+    # Reports of frontend errors: how many per connection reach the log, and how much of each.
+    frontend_errors_per_connection: int = 3
+    frontend_error_max_chars: int = 2000
     terms_version: str = "2026-11"
 
-    signin_max_failures_per_account: int = 5
+    # Failed password attempts (sign-in, account deletion) per window: from one address for one
+    # account, from one address for any accounts, and for one account from all addresses together (a
+    # ceiling high enough that nobody can lock a member out from a few addresses; past it the member
+    # signs in with an emailed one-time link).
+    signin_max_failures_per_account_and_address: int = 5
     signin_max_failures_per_address: int = 20
+    signin_max_failures_per_account: int = 50
     signin_window_minutes: int = 15
+
+    # Account mail (verification, password reset, "already registered", sign-in link) per window:
+    # to one address, and asked for from one client address; and one mail of a kind to an address
+    # per account_mail_repeat_seconds. Past a limit the mail is quietly not sent (the caller sees the
+    # same answer, so the limits do not tell whether an address has an account).
+    account_mails_per_recipient: int = 5
+    account_mails_per_client: int = 50  # a coworking floor shares one public address
+    account_mail_repeat_seconds: int = 60
+    account_mail_window_minutes: int = 60
 
     # Booking quotas per member; staff can override them per member.
     default_hours_per_week: int = 20
@@ -81,6 +112,12 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # Over https the __Host- prefix makes the browser refuse the cookie unless it is Secure, for
+        # the whole host, with Path=/: a sibling subdomain cannot plant or shadow it.
+        return "__Host-hub_session" if self.secure_cookies else "hub_session"
 
 
 @lru_cache

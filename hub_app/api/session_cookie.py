@@ -1,12 +1,14 @@
-"""The session cookie: HttpOnly, so page scripts never see the token; SameSite=Lax."""
+"""The session cookie: HttpOnly, so page scripts never see the token; SameSite=Lax; named
+`__Host-hub_session` when the portal is served over https. And the one check that a request which
+changes who is signed in comes from the portal's own pages."""
 
 from http.cookies import CookieError, SimpleCookie
+from urllib.parse import urlsplit
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from hub_app.settings import get_settings
-
-SESSION_COOKIE = "hub_session"
 
 
 def token_from_cookie_header(header: str) -> str:
@@ -17,19 +19,34 @@ def token_from_cookie_header(header: str) -> str:
         cookies.load(header)
     except CookieError:
         return ""
-    morsel = cookies.get(SESSION_COOKIE)
+    morsel = cookies.get(get_settings().session_cookie_name)
     return morsel.value if morsel else ""
 
 
 def set_session_cookie(response: Response, token: str) -> None:
     settings = get_settings()
-    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True,
+    response.set_cookie(settings.session_cookie_name, token, max_age=settings.session_days * 86400, httponly=True,
                         samesite="lax", secure=settings.secure_cookies, path="/")
 
 
 def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=get_settings().secure_cookies)
+    settings = get_settings()
+    response.delete_cookie(settings.session_cookie_name, path="/", httponly=True, samesite="lax",
+                           secure=settings.secure_cookies)
+
+
+def from_portal_page(request: Request) -> bool:
+    """Whether a state-changing request was sent by one of the portal's own pages.
+
+    Browsers send Origin with every POST and Sec-Fetch-Site with every request; a form that
+    another site submits carries that site's origin and "cross-site". A request with neither header
+    did not come from a current browser's page and is refused too."""
+    origin = request.headers.get("origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return f"{parts.scheme}://{parts.netloc}" in {*get_settings().allowed_origins, own}
+    return request.headers.get("sec-fetch-site") == "same-origin"
 
 
 def safe_next(path: str | None) -> str:

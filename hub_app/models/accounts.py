@@ -54,6 +54,8 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # For the idle timeout; refreshed at most every few minutes, not on every event.
+    last_seen_at: datetime | None = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     user_agent: str = Field(default="", max_length=200)
     client_address: str = Field(default="", max_length=64)
 
@@ -69,6 +71,8 @@ class OneTimeToken(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # A sign-in ticket is redeemable only with the browser tab that asked for it (hash of its tab token).
+    binding_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -147,13 +147,16 @@ def my_bookings() -> rx.Component:
 # --- calendar feed section (included by the profile page) -----------------------------------------------
 
 class CalendarFeedState(SessionState):
+    """The feed's secret URL is shown once: it goes straight into the page's input by a client-side
+    event and is never kept in the tab's state (which lives on the server under the tab token)."""
+
     feed_active: bool = False
-    feed_url: str = ""
+    feed_shown: bool = False
     feed_error: str = ""
 
     @rx.event
     async def load_feed(self):
-        self.feed_url = self.feed_error = ""
+        self.feed_shown, self.feed_error = False, ""
         try:
             status = await call(calendar_feed.feed_status, await self._actor())
         except HubError:
@@ -168,7 +171,8 @@ class CalendarFeedState(SessionState):
         except HubError as error:
             self.feed_error = self._error_text(error)
             return
-        self.feed_active, self.feed_url = status.active, status.url
+        self.feed_active, self.feed_shown = status.active, True
+        return rx.set_value(FEED_URL_INPUT, status.url)
 
     @rx.event
     async def revoke_feed(self):
@@ -177,7 +181,11 @@ class CalendarFeedState(SessionState):
         except HubError as error:
             self.feed_error = self._error_text(error)
             return
-        self.feed_active, self.feed_url = False, ""
+        self.feed_active, self.feed_shown = False, False
+        return rx.set_value(FEED_URL_INPUT, "")
+
+
+FEED_URL_INPUT = "f-feed-url"
 
 
 def calendar_feed_section() -> rx.Component:
@@ -185,12 +193,14 @@ def calendar_feed_section() -> rx.Component:
     return rx.el.section(
         rx.el.h2(t("feed.title")),
         rx.el.p(t("feed.lead"), class_name="muted"),
-        rx.cond(S.feed_url != "", rx.el.div(
-            rx.el.label(t("feed.url"), html_for="f-feed-url"),
-            rx.el.input(id="f-feed-url", value=S.feed_url, read_only=True, on_focus=rx.call_script(
-                "document.getElementById('f-feed-url').select()")),
-            rx.el.small(t("feed.copy_now"), class_name="hint"), class_name="field")),
-        rx.cond(S.feed_active & (S.feed_url == ""), rx.el.p(t("feed.active"), class_name="muted")),
+        # Always in the page (hidden until a URL is shown) so the client event finds the input.
+        rx.el.div(
+            rx.el.label(t("feed.url"), html_for=FEED_URL_INPUT),
+            rx.el.input(id=FEED_URL_INPUT, read_only=True, on_focus=rx.call_script(
+                f"document.getElementById('{FEED_URL_INPUT}').select()")),
+            rx.el.small(t("feed.copy_now"), class_name="hint"),
+            class_name="field", hidden=~S.feed_shown),
+        rx.cond(S.feed_active & ~S.feed_shown, rx.el.p(t("feed.active"), class_name="muted")),
         message(S.feed_error),
         rx.el.div(
             rx.el.button(rx.cond(S.feed_active, t("feed.regenerate"), t("feed.create")), type="button",

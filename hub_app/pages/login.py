@@ -9,16 +9,19 @@ from hub_app.services import accounts
 from hub_app.settings import get_settings
 from hub_app.state.i18n import t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, form_data
 
 
 class LoginState(SessionState):
     error: str = ""
     busy: bool = False
+    # Password sign-in is throttled for this account or address: offer the emailed sign-in link.
+    locked: bool = False
 
     @rx.event
     def prepare(self):
         self.busy = False
+        self.locked = False
         query = self.router.url.query_parameters
         provider_error = query.get("oidc_error", "")
         if provider_error.startswith("error.oidc") and provider_error in CATALOGUE:
@@ -30,22 +33,15 @@ class LoginState(SessionState):
     async def submit(self, form: dict):
         data = form_data(form)
         self.error = ""
+        self.locked = False
         try:
             ticket = await call(accounts.sign_in, None, email=data.get("email"), password=data.get("password"),
                                 client_address=self.router.session.client_ip)
         except HubError as error:
             self.error = self._error_text(error)
+            self.locked = error.key == "error.sign_in_throttled"
             return
-        next_path = self.router.url.query_parameters.get("next", "/")
-        # The cookie is set by an HTTP response, so page scripts never hold the session token.
-        return go_to(f"/api/auth/session?ticket={ticket}&next={_quote(next_path)}")
-
-
-def _quote(path: str) -> str:
-    from urllib.parse import quote
-
-    # The same rule as the cookie exchange applies (no "//host", no "/\\host").
-    return quote(safe_next(path), safe="")
+        return await self._hand_over(ticket, safe_next(self.router.url.query_parameters.get("next", "/")))
 
 
 def _provider_sign_in() -> rx.Component:
@@ -73,11 +69,16 @@ def login() -> rx.Component:
                 field("field.password", "password", type="password", required=True,
                       autocomplete="current-password", max_length=128),
                 message(LoginState.error),
+                rx.cond(LoginState.locked,
+                        rx.el.div(rx.el.p(t("login.locked_hint")),
+                                  rx.el.a(t("login.link_ask"), href="/sign-in-link", class_name="button ghost"),
+                                  class_name="stack")),
                 submit("login.submit"),
                 on_submit=LoginState.submit, reset_on_submit=False, class_name="card",
             ),
             _provider_sign_in(),
             rx.el.p(rx.el.a(t("login.forgot"), href="/reset-password")),
+            rx.el.p(t("login.link_offer"), " ", rx.el.a(t("login.link_ask"), href="/sign-in-link")),
             rx.el.p(t("login.no_account"), " ", rx.el.a(t("nav.sign_up"), href="/signup")),
             class_name="narrow",
         )

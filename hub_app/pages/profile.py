@@ -60,17 +60,18 @@ class ProfileState(SessionState):
         except HubError as error:
             self.error = self._error_text(error)
             return
-        return go_to("/api/auth/sign-out?next=/login")
+        return await self._leave("/login")
 
     @rx.event
     async def delete_account(self, form: dict):
         self.delete_error = ""
         try:
-            await call(profiles.delete_account, await self._actor(), password=form_data(form).get("password"))
+            await call(profiles.delete_account, await self._actor(), password=form_data(form).get("password"),
+                       client_address=self.router.session.client_ip)
         except HubError as error:
             self.delete_error = self._error_text(error)
             return
-        return go_to("/api/auth/sign-out?next=/")
+        return await self._leave("/")
 
 
 def _status() -> rx.Component:

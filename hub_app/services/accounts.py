@@ -1,9 +1,11 @@
-"""Accounts: sign-up, email verification, sign-in with throttling, sessions, password reset."""
+"""Accounts: sign-up, email verification, sign-in with throttling, sessions, password reset,
+emailed sign-in links (the way in for a member whose password sign-in is throttled)."""
 
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
@@ -13,17 +15,20 @@ from hub_app.domain.membership import DELETED, SUSPENDED, can_sign_in
 from hub_app.domain.passwords import password_problem
 from hub_app.domain.permissions import Actor
 from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
-from hub_app.domain.throttle import ThrottleLimits, retry_after
+from hub_app.domain.sessions import is_idle
+from hub_app.domain.throttle import Attempt, ThrottleLimits, retry_after, wait_minutes
 from hub_app.i18n import normalize_locale, translate
 from hub_app.models import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.base import utcnow
-from hub_app.services import notifications
+from hub_app.services import account_mail, notifications
 from hub_app.services.security import hash_password, hash_token, needs_rehash, new_token, verify_password
 from hub_app.settings import get_settings
 
 VERIFY_EMAIL_TTL = timedelta(hours=48)
 RESET_PASSWORD_TTL = timedelta(minutes=30)
 SIGN_IN_TICKET_TTL = timedelta(seconds=60)
+SIGN_IN_LINK_TTL = timedelta(minutes=15)
+SEEN_REFRESH = timedelta(minutes=5)
 
 
 def normalize_email(email: str) -> str:
@@ -35,6 +40,16 @@ def _issue_token(session: Session, user: User, purpose: str, ttl: timedelta) -> 
     session.add(OneTimeToken(user_id=user.id, purpose=purpose, token_hash=hash_token(token),
                              expires_at=utcnow() + ttl))
     return token
+
+
+def _issue_only_token(session: Session, user: User, purpose: str, ttl: timedelta) -> str:
+    """A new token that replaces the account's unused ones of this purpose: one live reset or
+    sign-in link per account, so old mails in an inbox (or a flood of requests) open nothing."""
+    session.exec(update(OneTimeToken).where(col(OneTimeToken.user_id) == user.id,
+                                            col(OneTimeToken.purpose) == purpose,
+                                            col(OneTimeToken.used_at).is_(None))
+                 .values(used_at=utcnow()))
+    return _issue_token(session, user, purpose, ttl)
 
 
 def _consume_token(session: Session, token: object, purpose: str) -> User | None:
@@ -80,11 +95,13 @@ def clean_profile(form: dict) -> dict:
     return fields
 
 
-def sign_up(actor: Actor | None, *, session: Session, form: dict, locale: str = "id") -> None:
+def sign_up(actor: Actor | None, *, session: Session, form: dict, locale: str = "id",
+            client_address: str = "") -> None:
     """Creates a pending, unverified account and emails a verification link.
 
     An email that is already registered gets a notice instead of a second account; the caller
-    sees the same answer either way, so sign-up does not reveal who has an account.
+    sees the same answer either way, so sign-up does not reveal who has an account. Both ways do
+    the same work, the password hash included (argon2 is what a stopwatch would notice).
     """
     if not isinstance(form, dict):
         raise InvalidInput()
@@ -94,34 +111,34 @@ def sign_up(actor: Actor | None, *, session: Session, form: dict, locale: str = 
     if not validation.flag(form.get("consent"), field="consent"):
         raise InvalidInput("error.consent_required", field="consent")
     locale = normalize_locale(locale)
+    password_hash = hash_password(password)  # before the transaction, and whether or not the email is new
 
     begin_write(session)
     existing = session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
     if existing is not None:
         if existing.status != DELETED:
-            notifications.queue_email(
-                session, to_address=existing.email,
+            account_mail.send(
+                session, kind="already_registered", to_address=existing.email, client_address=client_address,
                 subject=translate("mail.already_registered.title", existing.locale),
                 body=translate("mail.already_registered.body", existing.locale),
                 link="/reset-password")
         session.commit()
         return
     now = utcnow()
-    user = User(email=email, email_normalized=normalize_email(email), password_hash=hash_password(password),
+    user = User(email=email, email_normalized=normalize_email(email), password_hash=password_hash,
                 locale=locale, consent_at=now, consent_version=get_settings().terms_version, **profile)
     session.add(user)
     session.flush()
-    _send_verification(session, user)
+    _send_verification(session, user, client_address)
     session.commit()
 
 
-def _send_verification(session: Session, user: User) -> None:
-    token = _issue_token(session, user, "verify_email", VERIFY_EMAIL_TTL)
-    notifications.queue_email(
-        session, to_address=user.email,
+def _send_verification(session: Session, user: User, client_address: str) -> None:
+    account_mail.send(
+        session, kind="verify_email", to_address=user.email, client_address=client_address,
         subject=translate("mail.verify.title", user.locale),
         body=translate("mail.verify.body", user.locale, name=user.name),
-        link=f"/verify/{token}")
+        link=lambda: f"/verify/{_issue_token(session, user, 'verify_email', VERIFY_EMAIL_TTL)}")
 
 
 def verify_email(actor: Actor | None, *, session: Session, token: object) -> None:
@@ -136,18 +153,19 @@ def verify_email(actor: Actor | None, *, session: Session, token: object) -> Non
     session.commit()
 
 
-def request_password_reset(actor: Actor | None, *, session: Session, email: object) -> None:
-    """Emails a reset link if the address has an account; answers the same either way."""
+def request_password_reset(actor: Actor | None, *, session: Session, email: object, client_address: str = "") -> None:
+    """Emails a reset link if the address has an account (and the mail limits allow it); answers
+    the same either way. A new link replaces the account's older ones."""
     email = validation.email(email)
     begin_write(session)
     user = session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
     if user is not None and user.status != DELETED:
-        token = _issue_token(session, user, "reset_password", RESET_PASSWORD_TTL)
-        notifications.queue_email(
-            session, to_address=user.email,
+        account_mail.send(
+            session, kind="reset_password", to_address=user.email, client_address=client_address,
             subject=translate("mail.reset.title", user.locale),
             body=translate("mail.reset.body", user.locale, name=user.name),
-            link=f"/reset-password?token={token}")
+            link=lambda: "/reset-password?token="
+            + _issue_only_token(session, user, "reset_password", RESET_PASSWORD_TTL))
     session.commit()
 
 
@@ -172,14 +190,42 @@ def reset_password(actor: Actor | None, *, session: Session, token: object, pass
 
 def _throttle_wait(session: Session, email_normalized: str, client_address: str) -> timedelta | None:
     settings = get_settings()
-    limits = ThrottleLimits(settings.signin_max_failures_per_account, settings.signin_max_failures_per_address,
-                            timedelta(minutes=settings.signin_window_minutes))
-    since = utcnow() - limits.window
-    failures = select(SignInAttempt.attempted_at).where(col(SignInAttempt.succeeded).is_(False),
-                                                        col(SignInAttempt.attempted_at) > since)
-    by_account = session.exec(failures.where(SignInAttempt.email_normalized == email_normalized)).all()
-    by_address = session.exec(failures.where(SignInAttempt.client_address == client_address)).all()
-    return retry_after(list(by_account), list(by_address), limits, utcnow())
+    limits = ThrottleLimits(max_failures_per_pair=settings.signin_max_failures_per_account_and_address,
+                            max_failures_per_address=settings.signin_max_failures_per_address,
+                            max_failures_per_account=settings.signin_max_failures_per_account,
+                            window=timedelta(minutes=settings.signin_window_minutes))
+    now = utcnow()
+    fields = (SignInAttempt.attempted_at, SignInAttempt.email_normalized, SignInAttempt.client_address,
+              SignInAttempt.succeeded)
+    # Failures are few (refused attempts are not recorded); of the successes only the pair's last counts.
+    failures = session.exec(select(*fields).where(
+        col(SignInAttempt.succeeded).is_(False), col(SignInAttempt.attempted_at) > now - limits.window,
+        or_(col(SignInAttempt.email_normalized) == email_normalized,
+            col(SignInAttempt.client_address) == client_address))).all()
+    last_success = session.exec(select(*fields).where(
+        col(SignInAttempt.succeeded).is_(True), col(SignInAttempt.attempted_at) > now - limits.window,
+        SignInAttempt.email_normalized == email_normalized, SignInAttempt.client_address == client_address)
+        .order_by(col(SignInAttempt.attempted_at).desc()).limit(1)).all()
+    attempts = [Attempt(at=at, account=account, address=address, succeeded=succeeded)
+                for at, account, address, succeeded in [*failures, *last_success]]
+    return retry_after(attempts, account=email_normalized, address=client_address, limits=limits, now=now)
+
+
+def check_password_attempt(session: Session, user: User | None, *, email_normalized: str, password: str,
+                           client_address: str, throttled_key: str = "error.sign_in_throttled") -> bool:
+    """The one throttled password check (sign-in, account deletion), inside the caller's write
+    transaction: refuses (NotAllowed, nothing recorded) while this account from this address, this
+    address or this account is throttled; otherwise verifies the password and records the attempt.
+    The caller commits either way, so that a failure counts."""
+    client_address = str(client_address)[:64]
+    wait = _throttle_wait(session, email_normalized, client_address)
+    if wait is not None:
+        session.rollback()
+        raise NotAllowed(throttled_key, minutes=wait_minutes(wait))
+    ok = verify_password(user.password_hash if user else None, password)
+    ok = ok and user is not None and user.status != DELETED
+    session.add(SignInAttempt(email_normalized=email_normalized, client_address=client_address, succeeded=ok))
+    return ok
 
 
 def sign_in(actor: Actor | None, *, session: Session, email: object, password: object,
@@ -193,22 +239,16 @@ def sign_in(actor: Actor | None, *, session: Session, email: object, password: o
     client_address = str(client_address)[:64]
 
     begin_write(session)
-    wait = _throttle_wait(session, email_normalized, client_address)
-    if wait is not None:
-        session.rollback()
-        raise NotAllowed("error.sign_in_throttled", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
     user = session.exec(select(User).where(User.email_normalized == email_normalized)).first()
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or user.status == DELETED:
-        session.add(SignInAttempt(email_normalized=email_normalized, client_address=client_address))
+    if not check_password_attempt(session, user, email_normalized=email_normalized, password=password,
+                                  client_address=client_address):
         session.commit()
         raise InvalidInput("error.sign_in_failed")
-    session.add(SignInAttempt(email_normalized=email_normalized, client_address=client_address, succeeded=True))
     if user.status == SUSPENDED:
         session.commit()
         raise NotAllowed("error.suspended", reason=user.status_reason or "-")
     if user.email_verified_at is None:
-        _send_verification(session, user)
+        _send_verification(session, user, client_address)
         session.commit()
         raise NotAllowed("error.email_unverified")
     if needs_rehash(user.password_hash):
@@ -219,11 +259,71 @@ def sign_in(actor: Actor | None, *, session: Session, email: object, password: o
     return ticket
 
 
-def open_session(*, session: Session, ticket: object, previous_token: str = "", user_agent: str = "",
+def request_sign_in_link(actor: Actor | None, *, session: Session, email: object, client_address: str) -> None:
+    """Emails a one-time sign-in link, the way in when password sign-in is throttled (or the
+    password forgotten), if the address has an account that may sign in and the mail limits allow
+    it; answers the same either way. A new link replaces the account's older ones."""
+    email = validation.email(email)
+    begin_write(session)
+    user = session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
+    if user is not None and can_sign_in(user.status):
+        account_mail.send(
+            session, kind="sign_in_link", to_address=user.email, client_address=client_address,
+            subject=translate("mail.sign_in_link.title", user.locale),
+            body=translate("mail.sign_in_link.body", user.locale, name=user.name),
+            link=lambda: "/sign-in-link?token=" + _issue_only_token(session, user, "sign_in_link", SIGN_IN_LINK_TTL))
+    session.commit()
+
+
+def sign_in_with_link(actor: Actor | None, *, session: Session, token: object, client_address: str) -> str:
+    """Redeems an emailed sign-in link (single use, 15 minutes) for a sign-in ticket, which the
+    page hands over to /api/auth/session like a password sign-in. Following the link proves the
+    address, and counts as a success for this account from this address (ending its run of
+    failures); the password throttle does not apply, the link is what gets past it."""
+    client_address = str(client_address)[:64]
+    begin_write(session)
+    user = _consume_token(session, token, "sign_in_link")
+    if user is None or user.status == DELETED:
+        session.rollback()
+        raise InvalidInput("error.link_invalid")
+    if user.status == SUSPENDED:
+        session.commit()
+        raise NotAllowed("error.suspended", reason=user.status_reason or "-")
+    session.add(SignInAttempt(email_normalized=user.email_normalized, client_address=client_address,
+                              succeeded=True))
+    user.email_verified_at = user.email_verified_at or utcnow()
+    session.add(user)
+    ticket = _issue_token(session, user, "sign_in", SIGN_IN_TICKET_TTL)
+    session.commit()
+    return ticket
+
+
+def bind_ticket(*, session: Session, ticket: object, tab: object) -> None:
+    """Binds a fresh, unbound sign-in ticket to the browser tab that asked for it (its Reflex tab
+    token), so that a ticket cannot be redeemed from another browser: an attacker's own ticket is
+    useless in a victim's browser (login CSRF)."""
+    if not isinstance(ticket, str) or not isinstance(tab, str) or not tab or len(tab) > 100:
+        raise InvalidInput("error.sign_in_failed")
+    begin_write(session)
+    session.exec(update(OneTimeToken).where(col(OneTimeToken.token_hash) == hash_token(ticket),
+                                            col(OneTimeToken.purpose) == "sign_in",
+                                            col(OneTimeToken.binding_hash) == "")
+                 .values(binding_hash=hash_token(tab)))
+    session.commit()
+
+
+def open_session(*, session: Session, ticket: object, tab: object, previous_token: str = "", user_agent: str = "",
                  client_address: str = "") -> str | None:
     """Exchanges a sign-in ticket for a new session token (rotation: any session the browser
-    held before is revoked). Returns None for a bad or used ticket."""
+    held before is revoked). Returns None for a bad or used ticket, or one bound to another tab."""
+    if not isinstance(tab, str) or not tab or len(tab) > 100 or not isinstance(ticket, str):
+        return None
     begin_write(session)
+    bound = session.exec(select(OneTimeToken.binding_hash).where(OneTimeToken.token_hash == hash_token(ticket),
+                                                                 OneTimeToken.purpose == "sign_in")).first()
+    if bound is None or not hmac.compare_digest(bound, hash_token(tab)):
+        session.rollback()
+        return None
     user = _consume_token(session, ticket, "sign_in")
     if user is None or not can_sign_in(user.status):
         session.rollback()
@@ -296,7 +396,8 @@ def sign_in_with_identity(*, session: Session, identity: ExternalIdentity, local
 
 
 def actor_for_token(*, session: Session, token: str) -> Actor | None:
-    """The actor behind a session cookie, or None for a missing, revoked, expired or barred session."""
+    """The actor behind a session cookie, or None for a missing, revoked, expired, idle or barred
+    session. Ends its own transaction, so the caller's service can start a write transaction."""
     if not token or len(token) > 100:
         return None
     row = session.exec(
@@ -304,11 +405,25 @@ def actor_for_token(*, session: Session, token: str) -> Actor | None:
         .where(UserSession.token_hash == hash_token(token))
     ).first()
     if row is None:
+        session.rollback()
         return None
     user_session, user = row
-    if user_session.revoked_at is not None or user_session.expires_at <= utcnow() or not can_sign_in(user.status):
+    actor = Actor(user_id=user.id, role=user.role, status=user.status, name=user.name, locale=user.locale)
+    session_id, revoked_at, expires_at = user_session.id, user_session.revoked_at, user_session.expires_at
+    last_seen = user_session.last_seen_at or user_session.created_at
+    session.rollback()
+    now = utcnow()
+    idle_limit = timedelta(hours=get_settings().session_idle_hours)
+    if (revoked_at is not None or expires_at <= now or not can_sign_in(actor.status)
+            or is_idle(last_seen, now, idle_limit)):
         return None
-    return Actor(user_id=user.id, role=user.role, status=user.status, name=user.name, locale=user.locale)
+    if now - last_seen >= SEEN_REFRESH:
+        # One small write every few minutes per session keeps the idle clock honest without a
+        # write per event.
+        begin_write(session)
+        session.exec(update(UserSession).where(col(UserSession.id) == session_id).values(last_seen_at=now))
+        session.commit()
+    return actor
 
 
 def _revoke_token(session: Session, token: str) -> None:

@@ -3,6 +3,11 @@
 The session token lives in an HttpOnly cookie that page scripts cannot read; Reflex hands the
 cookie header of the socket's opening request to the server only. The actor is looked up again
 for every event, so a sign-out elsewhere or a suspension takes effect at once.
+
+A tab's state lives on the server under the tab's token. When the person behind the tab changes
+(sign-in, sign-out, account deletion, a cookie that now says someone else) every page state of the
+tab is reset, and sign-in and sign-out also give the tab a new token: the next person at a shared
+computer, or someone holding the old token, finds nothing of the previous member's.
 """
 
 import json
@@ -34,6 +39,8 @@ class SessionState(rx.State):
     membership_reason: str = ""
     unread: int = 0
     menu_open: bool = False
+    # Whose data this tab's states hold (0: nobody's); compared with the cookie's actor on page loads.
+    _tab_owner: int = 0
 
     @rx.var
     def is_en(self) -> bool:
@@ -95,6 +102,10 @@ class SessionState(rx.State):
         token = self._token()
         # One trip to a worker thread (none for a visitor): this runs on every page load.
         actor, summary = await call(_shell_for_token, token, requested) if token else (None, None)
+        owner = actor.user_id if actor is not None else 0
+        if owner != self._tab_owner:
+            await self._clear_tab()
+            self._tab_owner = owner
         if requested:
             self.lang = requested
         elif actor is not None:
@@ -123,11 +134,28 @@ class SessionState(rx.State):
         token = self._token()
         if token:
             await call(_sign_out, token)
-        self.signed_in = False
-        self.user_id = 0
-        self.user_name = self.user_role = self.membership = ""
-        self.unread = 0
-        return go_to("/api/auth/sign-out?next=/")
+        return await self._leave("/")
+
+    async def _clear_tab(self) -> None:
+        """Resets every page state of this tab (all of them: SessionState is their common parent),
+        keeping only the language."""
+        root = await self.get_state(SessionState)
+        lang = root.lang
+        root.reset()
+        root.lang = lang
+
+    async def _leave(self, next_path: str):
+        """Signs this browser out (the cookie is cleared by a POST from this page) with a fresh tab."""
+        await self._clear_tab()
+        return auth_post("/api/auth/sign-out", {"next": next_path})
+
+    async def _hand_over(self, ticket: str, next_path: str):
+        """Turns a sign-in ticket into the session cookie: the ticket is bound to this tab, and this
+        page posts it to /api/auth/session, so the cookie is set by an HTTP response that page
+        scripts cannot read, and no other site or tab can redeem the ticket."""
+        await call(_bind_ticket, ticket, self.router.session.client_token)
+        await self._clear_tab()
+        return auth_post("/api/auth/session", {"ticket": ticket, "next": next_path}, with_tab=True)
 
 
 def _actor_for_token(token: str, *, session) -> Actor | None:
@@ -155,6 +183,25 @@ def _set_locale_for_token(token: str, locale: str, *, session) -> None:
 
 def _sign_out(token: str, *, session) -> None:
     accounts.sign_out(session=session, token=token)
+
+
+def _bind_ticket(ticket: str, tab: str, *, session) -> None:
+    accounts.bind_ticket(session=session, ticket=ticket, tab=tab)
+
+
+def auth_post(path: str, fields: dict[str, str], *, with_tab: bool = False):
+    """Posts a small form to an /api/auth route from this page (the route checks that it came from the
+    portal), after dropping this tab's token so that the page it lands on starts a fresh tab state.
+    with_tab sends the old tab token along, to which a sign-in ticket is bound."""
+    return rx.call_script(
+        "(() => {const form = document.createElement('form'); form.method = 'POST';"
+        f" form.action = {json.dumps(path)}; const fields = {json.dumps(fields)};"
+        + (" fields.tab = window.sessionStorage.getItem('token') || '';" if with_tab else "")
+        + " window.sessionStorage.removeItem('token');"
+        " for (const [name, value] of Object.entries(fields)) {const input = document.createElement('input');"
+        " input.type = 'hidden'; input.name = name; input.value = value; form.appendChild(input);}"
+        " document.body.appendChild(form); form.submit();})()"
+    )
 
 
 def go_to(path: str):

@@ -1,4 +1,7 @@
-"""/api/auth/session (sign-in ticket -> HttpOnly cookie), /api/auth/sign-out and /api/me/export."""
+"""/api/auth/session (sign-in ticket -> HttpOnly cookie), /api/auth/sign-out and /api/me/export.
+
+Who is signed in changes only by a POST from the portal's own page: a browser sends Origin with it
+(and Sec-Fetch-Site); a sign-in ticket is redeemable only with the tab token it was bound to."""
 
 from datetime import timedelta
 
@@ -10,12 +13,32 @@ from hub_app.models import OneTimeToken, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import accounts
 from hub_app.services.security import hash_token
+from tests.api.conftest import ORIGIN
 from tests.handlers.handler_harness import PASSWORD, count_rows, link_in_outbox, make_person
 
+TAB = "3f0c1e9a-5a7b-4c55-9d7e-0a1b2c3d4e5f"
+FROM_PORTAL = {"origin": ORIGIN, "sec-fetch-site": "same-origin"}
 
-def ticket_for(engine, email: str) -> str:
+
+def ticket_for(engine, email: str, tab: str = TAB) -> str:
+    """A sign-in ticket as the login page gets it: issued, then bound to the asking tab."""
     with Session(engine, expire_on_commit=False) as session:
-        return accounts.sign_in(None, session=session, email=email, password=PASSWORD, client_address="203.0.113.20")
+        ticket = accounts.sign_in(None, session=session, email=email, password=PASSWORD,
+                                  client_address="203.0.113.20")
+        accounts.bind_ticket(session=session, ticket=ticket, tab=tab)
+    return ticket
+
+
+def exchange(client, ticket: str, *, tab: str = TAB, next_path: str = "/", headers: dict | None = None):
+    return client.post("/api/auth/session", data={"ticket": ticket, "tab": tab, "next": next_path},
+                       headers=FROM_PORTAL if headers is None else headers)
+
+
+def sign_out(client, *, cookie: str = "", next_path: str = "/", headers: dict | None = None):
+    headers = dict(FROM_PORTAL if headers is None else headers)
+    if cookie:
+        headers["cookie"] = cookie
+    return client.post("/api/auth/sign-out", data={"next": next_path}, headers=headers)
 
 
 def session_cookie(response) -> str | None:
@@ -44,7 +67,7 @@ def other(api_db):
 
 
 def test_a_ticket_becomes_an_httponly_lax_session_cookie(client, api_db, member):
-    response = client.get("/api/auth/session", params={"ticket": ticket_for(api_db, member.email), "next": "/profile"})
+    response = exchange(client, ticket_for(api_db, member.email), next_path="/profile")
     assert response.status_code == 303
     assert response.headers["location"] == "/profile"
     cookie = session_cookie(response)
@@ -61,11 +84,56 @@ def test_a_ticket_becomes_an_httponly_lax_session_cookie(client, api_db, member)
     assert token not in hashes and hash_token(token) in hashes
 
 
+def test_login_csrf_a_link_from_another_site_signs_nobody_in(client, api_db, member):
+    """The attack: an attacker signs in to their own account, takes the fresh ticket and sends a
+    victim's browser to the exchange, so the victim works inside the attacker's account."""
+    ticket = ticket_for(api_db, member.email)
+    sessions_before = count_rows(api_db, "user_sessions")
+    # The old way, a plain link (GET), is no longer an exchange at all.
+    assert client.get("/api/auth/session", params={"ticket": ticket, "tab": TAB}).status_code == 405
+    # A form on another site posting to the exchange: its Origin and Sec-Fetch-Site give it away.
+    for headers in [{"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+                    {"origin": "https://evil.example"},
+                    {"origin": "null"},
+                    {"sec-fetch-site": "cross-site"},
+                    {"sec-fetch-site": "same-site"},
+                    {"origin": ORIGIN + ".evil.example"},
+                    {}]:
+        response = exchange(client, ticket, headers=headers)
+        assert response.status_code == 403, headers
+        assert session_cookie(response) is None
+    assert count_rows(api_db, "user_sessions") == sessions_before
+    # The ticket is still good for the tab that asked for it.
+    assert session_cookie(exchange(client, ticket))
+
+
+def test_a_ticket_is_redeemed_only_with_the_tab_that_asked_for_it(client, api_db, member):
+    ticket = ticket_for(api_db, member.email, tab=TAB)
+    for tab in ["another-tab-token-0000-0000-000000000000", "", TAB.upper(), TAB + " ", "x" * 5000]:
+        response = exchange(client, ticket, tab=tab)
+        assert response.status_code == 303 and response.headers["location"] == "/login?expired=1"
+        assert session_cookie(response) is None
+    # A ticket nobody bound (not issued through the login page) is redeemable by no tab.
+    with Session(api_db, expire_on_commit=False) as session:
+        unbound = accounts.sign_in(None, session=session, email=member.email, password=PASSWORD,
+                                   client_address="203.0.113.20")
+    assert session_cookie(exchange(client, unbound, tab="")) is None
+    assert session_cookie(exchange(client, ticket))
+
+
+def test_a_bound_ticket_cannot_be_bound_again_to_another_tab(client, api_db, member):
+    ticket = ticket_for(api_db, member.email, tab=TAB)
+    with Session(api_db) as session:
+        accounts.bind_ticket(session=session, ticket=ticket, tab="attacker-tab")
+    assert session_cookie(exchange(client, ticket, tab="attacker-tab")) is None
+    assert session_cookie(exchange(client, ticket, tab=TAB))
+
+
 def test_a_used_ticket_does_not_sign_in_twice(client, api_db, member):
     ticket = ticket_for(api_db, member.email)
-    assert session_cookie(client.get("/api/auth/session", params={"ticket": ticket}))
+    assert session_cookie(exchange(client, ticket))
     client.cookies.clear()
-    again = client.get("/api/auth/session", params={"ticket": ticket})
+    again = exchange(client, ticket)
     assert again.status_code == 303 and again.headers["location"] == "/login?expired=1"
     assert session_cookie(again) is None
 
@@ -73,10 +141,20 @@ def test_a_used_ticket_does_not_sign_in_twice(client, api_db, member):
 @pytest.mark.parametrize("ticket", ["", "x", "A" * 43, "A" * 5000, "../../etc/passwd", "%00"])
 def test_bad_tickets_set_no_cookie(ticket, client, api_db, member):
     sessions_before = count_rows(api_db, "user_sessions")
-    response = client.get("/api/auth/session", params={"ticket": ticket, "next": "/profile"})
+    response = exchange(client, ticket, next_path="/profile")
     assert response.status_code == 303 and response.headers["location"] == "/login?expired=1"
     assert session_cookie(response) is None
     assert count_rows(api_db, "user_sessions") == sessions_before
+
+
+def test_oversized_or_odd_exchange_bodies_are_refused(client, api_db, member):
+    ticket = ticket_for(api_db, member.email)
+    big = client.post("/api/auth/session", content=b"ticket=" + b"A" * 100_000, headers={
+        **FROM_PORTAL, "content-type": "application/x-www-form-urlencoded"})
+    assert big.status_code == 303 and session_cookie(big) is None
+    as_json = client.post("/api/auth/session", json={"ticket": ticket, "tab": TAB}, headers=FROM_PORTAL)
+    assert as_json.status_code == 303 and session_cookie(as_json) is None
+    assert session_cookie(exchange(client, ticket))
 
 
 def test_other_one_time_tokens_are_not_tickets(client, api_db, member):
@@ -84,8 +162,9 @@ def test_other_one_time_tokens_are_not_tickets(client, api_db, member):
     with Session(api_db, expire_on_commit=False) as session:
         accounts.request_password_reset(None, session=session, email=member.email)
     token = link_in_outbox(api_db, member.email, "/reset-password").split("token=", 1)[1]
-    response = client.get("/api/auth/session", params={"ticket": token})
-    assert session_cookie(response) is None
+    with Session(api_db) as session:
+        accounts.bind_ticket(session=session, ticket=token, tab=TAB)
+    assert session_cookie(exchange(client, token)) is None
 
 
 def test_an_expired_ticket_sets_no_cookie(client, api_db, member):
@@ -94,7 +173,7 @@ def test_an_expired_ticket_sets_no_cookie(client, api_db, member):
         session.exec(update(OneTimeToken).where(col(OneTimeToken.purpose) == "sign_in")
                      .values(expires_at=utcnow() - timedelta(seconds=1)))
         session.commit()
-    assert session_cookie(client.get("/api/auth/session", params={"ticket": ticket})) is None
+    assert session_cookie(exchange(client, ticket)) is None
 
 
 def test_a_member_suspended_after_the_ticket_gets_no_session(client, api_db, member):
@@ -102,14 +181,13 @@ def test_a_member_suspended_after_the_ticket_gets_no_session(client, api_db, mem
     with Session(api_db) as session:
         session.exec(update(User).where(col(User.id) == member.id).values(status="suspended"))
         session.commit()
-    assert session_cookie(client.get("/api/auth/session", params={"ticket": ticket})) is None
+    assert session_cookie(exchange(client, ticket)) is None
 
 
 @pytest.mark.parametrize("next_path", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
                                        "\\\\evil.example", "javascript:alert(1)", "evil.example", "", "%2F%2Fevil"])
 def test_next_cannot_redirect_off_site(next_path, client, api_db, member):
-    response = client.get("/api/auth/session", params={"ticket": ticket_for(api_db, member.email),
-                                                       "next": next_path})
+    response = exchange(client, ticket_for(api_db, member.email), next_path=next_path)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
 
@@ -117,24 +195,19 @@ def test_next_cannot_redirect_off_site(next_path, client, api_db, member):
 def test_signing_in_rotates_the_session(client, api_db, member):
     """A session the browser held before (e.g. planted by someone else) is revoked at sign-in."""
     old_token = member.token
-    response = client.get("/api/auth/session", params={"ticket": ticket_for(api_db, member.email)},
-                          headers={"cookie": f"hub_session={old_token}"})
+    response = exchange(client, ticket_for(api_db, member.email),
+                        headers={**FROM_PORTAL, "cookie": f"hub_session={old_token}"})
     new_token = session_cookie(response).split(";")[0].split("=", 1)[1]
     assert new_token != old_token
     assert actor_of_token(api_db, old_token) is None
     assert actor_of_token(api_db, new_token).user_id == member.id
 
 
-def test_session_route_only_answers_get(client, api_db, member):
-    assert client.post("/api/auth/session", params={"ticket": "x"}).status_code == 405
-
-
 # -- /api/auth/sign-out -------------------------------------------------------------------------------
 
 
 def test_sign_out_revokes_the_session_and_clears_the_cookie(client, api_db, member, other):
-    response = client.get("/api/auth/sign-out", params={"next": "/login"},
-                          headers={"cookie": f"hub_session={member.token}"})
+    response = sign_out(client, cookie=f"hub_session={member.token}", next_path="/login")
     assert response.status_code == 303 and response.headers["location"] == "/login"
     cleared = session_cookie(response).lower()
     assert 'hub_session=""' in cleared or "hub_session=;" in cleared
@@ -144,16 +217,27 @@ def test_sign_out_revokes_the_session_and_clears_the_cookie(client, api_db, memb
     assert actor_of_token(api_db, other.token).user_id == other.id
 
 
+def test_another_site_cannot_sign_a_member_out(client, api_db, member):
+    cookie = {"cookie": f"hub_session={member.token}"}
+    # A link or an image (GET) is not a sign-out.
+    assert client.get("/api/auth/sign-out", params={"next": "/"}, headers=cookie).status_code == 405
+    for headers in [{"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+                    {"sec-fetch-site": "cross-site"}, {}]:
+        response = sign_out(client, headers={**headers, **cookie})
+        assert response.status_code == 403 and session_cookie(response) is None
+    assert actor_of_token(api_db, member.token).user_id == member.id
+
+
 @pytest.mark.parametrize("next_path", ["//evil.example", "https://evil.example", "/\\evil.example"])
 def test_sign_out_next_cannot_redirect_off_site(next_path, client, api_db, member):
-    response = client.get("/api/auth/sign-out", params={"next": next_path})
+    response = sign_out(client, next_path=next_path)
     assert response.headers["location"] == "/"
 
 
 def test_sign_out_without_or_with_a_forged_cookie(client, api_db, member):
     for cookie in ["", "hub_session=forged-forged-forged-forged-forged", "hub_session=" + "C" * 4000,
                    'hub_session="broken']:
-        response = client.get("/api/auth/sign-out", headers={"cookie": cookie} if cookie else {})
+        response = sign_out(client, cookie=cookie)
         assert response.status_code == 303
     assert actor_of_token(api_db, member.token).user_id == member.id
 
@@ -183,5 +267,5 @@ def test_export_is_the_members_own_data(client, api_db, member, other):
 
 
 def test_export_after_sign_out_is_refused(client, api_db, member):
-    client.get("/api/auth/sign-out", headers={"cookie": f"hub_session={member.token}"})
+    sign_out(client, cookie=f"hub_session={member.token}")
     assert client.get("/api/me/export", headers={"cookie": f"hub_session={member.token}"}).status_code == 401

@@ -57,6 +57,11 @@ def test_security_headers_everywhere(path, http):
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "permissions-policy" in response.headers
+    policy = response.headers["content-security-policy"]
+    if response.headers.get("content-type", "").startswith("text/html"):
+        assert "script-src 'self' 'unsafe-eval' 'sha256-" in policy and "frame-ancestors 'none'" in policy
+    else:
+        assert policy.startswith("default-src 'none'")
 
 
 def test_page_urls_without_a_trailing_slash_are_served_directly(http):
@@ -67,7 +72,14 @@ def test_page_urls_without_a_trailing_slash_are_served_directly(http):
 def test_http_routes_answer_next_to_reflex(http, portal):
     assert http.get("/api/health").json() == {"status": "ok"}
     assert http.get("/api/me/export").status_code == 401
-    assert http.get("/api/auth/session", params={"ticket": "nope"}).headers["location"] == "/login?expired=1"
+    # Who is signed in changes only by a POST from the portal's own pages.
+    for path in ["/api/auth/session", "/api/auth/sign-out"]:
+        plain_link = http.get(path, params={"ticket": "nope", "next": "/"})
+        assert plain_link.status_code in (404, 405) and "set-cookie" not in plain_link.headers
+    assert http.post("/api/auth/session", data={"ticket": "nope", "tab": "t"},
+                     headers={"origin": "https://evil.example"}).status_code == 403
+    assert http.post("/api/auth/session", data={"ticket": "nope", "tab": "t"},
+                     headers={"origin": portal.url}).headers["location"] == "/login?expired=1"
     traversal = http.get("/media/avatars/..%2F..%2Fhub.db")
     assert traversal.status_code == 404 and b"SQLite" not in traversal.content
     refused = http.post("/api/me/avatar", files={"avatar": ("a.png", b"x", "image/png")},

@@ -34,6 +34,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -240,6 +241,22 @@ class Outcome:
                     paths.append(json.loads(script[start:end]))
         return paths
 
+    @property
+    def auth_posts(self) -> list[tuple[str, dict]]:
+        """Forms posted to /api/auth/* by state.session.auth_post: (path, fields); a "tab" field
+        stands for the tab token the page script adds, and "drops_tab" for the token it removes."""
+        posts = []
+        for script in self.scripts:
+            match = re.search(r"form\.action = (\"[^\"]*\"); const fields = (\{.*?\});", script)
+            if match:
+                fields = json.loads(match.group(2))
+                if "fields.tab = window.sessionStorage.getItem('token')" in script:
+                    fields["tab"] = "<this tab>"
+                if "window.sessionStorage.removeItem('token')" in script:
+                    fields["drops_tab"] = True
+                posts.append((json.loads(match.group(1)), fields))
+        return posts
+
     def delta_text(self) -> str:
         return json.dumps(self.deltas, default=str)
 
@@ -322,15 +339,17 @@ class Hub:
             self.loop.close()
 
     def browser(self, person: Any = None, *, lang: str | object = "id", client_ip: str = "203.0.113.7",
-                cookie: str | None = None) -> Tab:
+                cookie: str | None = None, tab_token: str | None = None) -> Tab:
         """A new browser tab. `person` is a Person from the `people` fixture (None: a visitor);
-        `cookie` overrides the Cookie header entirely (e.g. a forged or revoked token)."""
+        `cookie` overrides the Cookie header entirely (e.g. a forged or revoked token);
+        `tab_token` reuses another tab's token (the same browser tab with another cookie, or
+        someone who presents an old tab token)."""
         if cookie is None:
             parts = [f"hub_lang={lang}"] if isinstance(lang, str) else []
             if person is not None and person.token:
                 parts.append(f"hub_session={person.token}")
             cookie = "; ".join(parts)
-        return Tab(self, cookie=cookie, lang=lang, client_ip=client_ip)
+        return Tab(self, cookie=cookie, lang=lang, client_ip=client_ip, token=tab_token)
 
     def run(self, coroutine, timeout: float = 300):
         """Runs a coroutine on the backend's loop and returns its result. One contextvars.Context
@@ -372,9 +391,9 @@ class Hub:
 class Tab:
     """One browser tab: a client token, a socket with its opening request's headers."""
 
-    def __init__(self, hub: Hub, *, cookie: str, lang: Any, client_ip: str):
+    def __init__(self, hub: Hub, *, cookie: str, lang: Any, client_ip: str, token: str | None = None):
         self.hub = hub
-        self.token = str(uuid.uuid4())
+        self.token = token or str(uuid.uuid4())
         self.sid = uuid.uuid4().hex
         self.cookie = cookie
         self.lang = lang
@@ -475,6 +494,23 @@ class Tab:
             return await root.get_state(state_cls)
 
         return self.hub.run(fetch())
+
+    def stored_state(self) -> bytes:
+        """The whole state tree of this tab as the disk/Redis state managers would store it."""
+
+        async def dump():
+            root = await self.hub.state_manager.get_state(BaseStateToken(ident=self.token, cls=rx.State))
+            parts = []
+
+            def walk(state):
+                parts.append(state._serialize())
+                for sub in state.substates.values():
+                    walk(sub)
+
+            walk(root)
+            return b"".join(parts)
+
+        return self.hub.run(dump())
 
     def picklable(self) -> None:
         """The whole state tree of this tab can be stored by the disk/redis state managers."""

@@ -36,9 +36,10 @@ def signup_form(**changes):
     return form
 
 
-def ticket_of(path: str) -> str:
-    assert path.startswith("/api/auth/session?"), path
-    return parse_qs(urlsplit(path).query)["ticket"][0]
+def ticket_of(outcome) -> str:
+    [(path, fields)] = outcome.auth_posts
+    assert path == "/api/auth/session", path
+    return fields["ticket"]
 
 
 # -- SignupState -----------------------------------------------------------------------------------
@@ -108,10 +109,12 @@ def test_sign_in_returns_a_ticket_link_and_never_the_session_token(hub, people):
     tab = hub.browser()
     tab.load("/login", next="/profile")
     outcome = tab.call(LoginState.submit, {"email": "Active@Test.example", "password": PASSWORD}).ok()
-    [path] = outcome.navigations
-    assert urlsplit(path).path == "/api/auth/session"
-    assert parse_qs(urlsplit(path).query)["next"] == ["/profile"]
-    assert len(ticket_of(path)) >= 40
+    [(path, fields)] = outcome.auth_posts
+    assert path == "/api/auth/session"
+    assert fields["next"] == "/profile"
+    assert len(ticket_of(outcome)) >= 40
+    # The page posts it with its tab token (to which the ticket is bound), then drops that token.
+    assert fields["tab"] == "<this tab>" and fields["drops_tab"]
     # The session token itself never reaches the browser's state.
     assert count_rows(people.engine, "user_sessions") == 7
     assert tab.state(LoginState).error == ""
@@ -122,8 +125,8 @@ def test_sign_in_returns_a_ticket_link_and_never_the_session_token(hub, people):
 def test_sign_in_next_cannot_leave_the_site(next_path, hub, people):
     tab = hub.browser()
     tab.load("/login", next=next_path)
-    [path] = tab.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).ok().navigations
-    assert parse_qs(urlsplit(path).query)["next"] == ["/"]
+    [(_, fields)] = tab.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).ok().auth_posts
+    assert fields["next"] == "/"
 
 
 @covers(LoginState.submit)
@@ -134,7 +137,7 @@ def test_wrong_password_and_unknown_email_look_the_same(hub, people):
     wrong_text = tab.state(LoginState).error
     unknown = tab.call(LoginState.submit, {"email": "nobody@test.example", "password": "not-the-password"}).ok()
     assert wrong_text == tab.state(LoginState).error == translate("error.sign_in_failed", "id")
-    assert wrong.navigations == unknown.navigations == []
+    assert wrong.auth_posts == unknown.auth_posts == []
 
 
 @covers(LoginState.submit)
@@ -145,13 +148,13 @@ def test_sign_in_is_throttled_per_account_and_per_client_address(hub, people):
         attacker.call(LoginState.submit, {"email": people.active.email, "password": "guess-guess-guess"}).ok()
     # Even the right password is refused now, from any address: the account is locked for a while.
     outcome = attacker.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).ok()
-    assert outcome.navigations == []
+    assert outcome.auth_posts == []
     assert translate("error.sign_in_throttled", "id", minutes=15)[:20] in attacker.state(LoginState).error
     elsewhere = hub.browser(client_ip="192.0.2.50")
     elsewhere.load("/login")
-    assert elsewhere.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).navigations == []
+    assert elsewhere.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).auth_posts == []
     # Another account from a fresh address is fine.
-    assert elsewhere.call(LoginState.submit, {"email": people.staff.email, "password": PASSWORD}).navigations
+    assert elsewhere.call(LoginState.submit, {"email": people.staff.email, "password": PASSWORD}).auth_posts
 
 
 @covers(LoginState.submit)
@@ -159,7 +162,7 @@ def test_suspended_member_cannot_sign_in_and_reads_why(hub, people):
     tab = hub.browser()
     tab.load("/login")
     outcome = tab.call(LoginState.submit, {"email": people.suspended.email, "password": PASSWORD}).ok()
-    assert outcome.navigations == []
+    assert outcome.auth_posts == []
     assert tab.state(LoginState).error.startswith(translate("error.suspended", "id", reason="")[:25])
 
 
@@ -171,7 +174,7 @@ def test_junk_sign_in_payloads_are_refused_without_a_ticket(hub, people):
     for form in junk_forms(email=people.active.email, password=PASSWORD):
         if form.get("email") == people.active.email and form.get("password") == PASSWORD:
             continue
-        assert tab.call(LoginState.submit, form).ok().navigations == []
+        assert tab.call(LoginState.submit, form).ok().auth_posts == []
     assert count_rows(people.engine, "one_time_tokens") == before
 
 

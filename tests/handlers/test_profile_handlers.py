@@ -109,7 +109,7 @@ def test_sign_out_everywhere_revokes_all_own_sessions_only(role, hub, people):
     tab = hub.browser(person)
     tab.load("/profile")
     outcome = tab.call(ProfileState.sign_out_everywhere).ok()
-    assert outcome.navigations == ["/api/auth/sign-out?next=/login"]
+    assert outcome.auth_posts == [("/api/auth/sign-out", {"next": "/login", "drops_tab": True})]
     assert live_sessions(people.engine, person) == 0
     assert live_sessions(people.engine, people.other) == 1
     tab.load("/profile")
@@ -121,7 +121,7 @@ def test_sign_out_everywhere_as_visitor_does_nothing(hub, people):
     before = db_fingerprint(people.engine)
     tab = hub.browser()
     outcome = tab.call(ProfileState.sign_out_everywhere).ok()
-    assert outcome.navigations == []
+    assert outcome.auth_posts == []
     assert tab.state(ProfileState).error == translate("error.sign_in_required", "id")
     tab.send(ProfileState.sign_out_everywhere, {"user_id": people.active.id}).not_crashed()
     assert db_fingerprint(people.engine) == before
@@ -142,7 +142,7 @@ def test_delete_account_needs_the_own_password_and_erases_only_that_account(hub,
     # The payload cannot point the deletion at someone else.
     outcome = tab.call(ProfileState.delete_account, {"password": PASSWORD, "user_id": people.other.id,
                                                      "email": people.other.email}).ok()
-    assert outcome.navigations == ["/api/auth/sign-out?next=/"]
+    assert outcome.auth_posts == [("/api/auth/sign-out", {"next": "/", "drops_tab": True})]
     gone = user_row(people.engine, f"deleted-{people.active.id}@deleted.invalid")
     assert (gone.status, gone.name, gone.bio) == ("deleted", "", "")
     assert user_row(people.engine, people.active.email) is None

@@ -148,7 +148,7 @@ def test_sign_out_revokes_only_this_session(role, hub, people):
     tab = hub.browser(person)
     tab.load("/")
     outcome = tab.call(SessionState.sign_out).ok()
-    assert outcome.navigations == ["/api/auth/sign-out?next=/"]
+    assert outcome.auth_posts == [("/api/auth/sign-out", {"next": "/", "drops_tab": True})]
     assert not tab.state(SessionState).signed_in
     assert [row.revoked_at is not None for row in session_rows(people.engine, person)] == [True]
     assert [row.revoked_at for row in session_rows(people.engine, second)] == [None]
@@ -161,7 +161,8 @@ def test_sign_out_as_a_visitor_or_with_a_forged_cookie_changes_nothing(hub, peop
     before = db_fingerprint(people.engine)
     for cookie in ["", "hub_session=forged-forged-forged-forged-forged-forged", "hub_session=" + "B" * 5000]:
         tab = hub.browser(cookie=cookie)
-        assert tab.call(SessionState.sign_out).ok().navigations == ["/api/auth/sign-out?next=/"]
+        assert tab.call(SessionState.sign_out).ok().auth_posts == [("/api/auth/sign-out", {"next": "/",
+                                                                                         "drops_tab": True})]
         tab.send(SessionState.sign_out, {"token": people.active.token}).not_crashed()
     assert db_fingerprint(people.engine) == before
     with Session(people.engine) as session:

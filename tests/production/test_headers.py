@@ -73,3 +73,69 @@ def test_client_address_from_trusted_proxies_only(static, monkeypatch):
     # Fewer addresses than trusted hops: the header is not trusted at all.
     assert _client(static, monkeypatch, hops=3).get("/api/whoami", headers=forwarded).text == "testclient"
     assert forwarded_client([(b"x-forwarded-for", b"1.2.3.4")], 0) is None
+
+
+def _page_with_scripts(static):
+    hydration = "window.__hydration = {route: 'login'};"
+    (static / "login" / "index.html").write_text(
+        f'<html><head><script src="/assets/entry-abc123.js"></script><script>{hydration}</script>'
+        '<script type="module">import "/assets/entry-abc123.js";</script></head><body></body></html>')
+    return hydration
+
+
+def test_pages_allow_exactly_their_own_inline_scripts(static, monkeypatch):
+    import base64
+    import hashlib
+
+    hydration = _page_with_scripts(static)
+    policy = _client(static, monkeypatch).get("/login").headers["content-security-policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    digest = base64.b64encode(hashlib.sha256(hydration.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in directives["script-src"]
+    # Two inline scripts, two hashes; no 'unsafe-inline' for scripts, no other sites.
+    assert directives["script-src"].count("'sha256-") == 2
+    assert "'unsafe-inline'" not in directives["script-src"] and "*" not in policy
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert directives["form-action"] == "'self'" and directives["base-uri"] == "'self'"
+    assert "ws://localhost:3000" in directives["connect-src"]
+
+
+def test_the_same_page_compressed_gets_the_same_hashes(static, monkeypatch):
+    import brotli
+
+    _page_with_scripts(static)
+    page = (static / "login" / "index.html").read_bytes()
+    plain = headers.inline_script_hashes(page, "")
+    assert len(plain) == 2
+    assert headers.inline_script_hashes(brotli.compress(page), "br") == plain
+    assert headers.inline_script_hashes(b"not brotli", "br") == frozenset()
+
+
+def test_every_other_answer_may_run_nothing(static, monkeypatch):
+    client = _client(static, monkeypatch)
+    for path in ["/api/whoami", "/assets/entry-abc123.js", "/assets/missing-000.js"]:
+        assert client.get(path).headers["content-security-policy"] == headers.API_POLICY, path
+    assert "default-src 'none'" in headers.API_POLICY
+
+
+def test_a_revalidated_page_keeps_the_policy_of_its_cached_copy(static, monkeypatch):
+    """A 304 carries no policy: browsers merge its headers into the cached page's, and a policy
+    without that page's script hashes would block the page's own scripts."""
+    _page_with_scripts(static)
+    client = _client(static, monkeypatch)
+    first = client.get("/login")
+    again = client.get("/login", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert "content-security-policy" not in again.headers
+
+
+def test_hsts_and_host_prefix_only_over_https(static, monkeypatch):
+    from hub_app.settings import Settings
+
+    assert "strict-transport-security" not in _client(static, monkeypatch).get("/").headers
+    secure = Settings(public_base_url="https://hub.example", allowed_origins=["https://hub.example"])
+    monkeypatch.setattr(headers, "get_settings", lambda: secure)
+    response = _client(static, monkeypatch).get("/")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert "wss://hub.example" in response.headers["content-security-policy"]
+    assert secure.session_cookie_name == "__Host-hub_session"

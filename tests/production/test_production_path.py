@@ -200,15 +200,16 @@ async def _journey(base_url: str, redis_client) -> None:
             break
     assert crossed >= 2, "every connection landed on the same worker; the journey did not cross workers"
 
-    # Sign out: the event revokes the session and navigates to the route that clears the cookie.
+    # Sign out: the event revokes the session, clears the tab and has the page post the sign-out
+    # form, whose answer clears the cookie.
     tab = ReflexClient(base_url, cookie=cookie)
     await tab.connect("/")
-    _, updates = await tab.call(f"{shell}.sign_out", done=lambda update: update.navigation() is not None)
-    target = next(update.navigation() for update in updates if update.navigation())
-    assert target.startswith("/api/auth/sign-out")
+    _, updates = await tab.call(f"{shell}.sign_out", done=lambda update: update.auth_post() is not None)
+    path, fields = next(update.auth_post() for update in updates if update.auth_post())
+    assert path == "/api/auth/sign-out"
     await tab.disconnect()
     async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as http:
-        response = await http.get(target, headers={"Cookie": cookie})
+        response = await http.post(path, data=fields, headers={"Cookie": cookie, "origin": base_url})
     assert response.status_code == 303
     assert 'hub_session=""' in response.headers.get("set-cookie", "") or "Max-Age=0" in response.headers.get(
         "set-cookie", "")
