@@ -10,6 +10,9 @@ from starlette.responses import Response
 
 from hub_app.settings import get_settings
 
+# The cookie's name over plain http (development, tests); over https it is settings.session_cookie_name.
+SESSION_COOKIE = "hub_session"
+
 
 def token_from_cookie_header(header: str) -> str:
     if not header:
