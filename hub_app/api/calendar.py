@@ -9,8 +9,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from hub_app.api.session_cookie import token_from_cookie_header
-from hub_app.api.uploads import read_upload, same_origin, save_as_cookie_actor
+from hub_app.api.uploads import receive_upload
 from hub_app.db import new_session
+from hub_app.domain.bookings import may_manage_bookings
 from hub_app.domain.errors import HubError
 from hub_app.services import accounts, calendar_feed, spaces
 from hub_app.settings import get_settings
@@ -49,17 +50,15 @@ async def booking_file(request: Request) -> Response:
 
 
 async def upload_space_photo(request: Request) -> Response:
-    if not same_origin(request):
-        return Response(status_code=403)
     space_id = request.path_params["space_id"]
-    upload = await read_upload(request, "photo", 2 * get_settings().max_avatar_bytes)
-    if upload is None:
-        return RedirectResponse(f"/admin/spaces?space={space_id}&photo=space.error.photo_too_large", status_code=303)
-    data, _ = upload
-    problem = await asyncio.to_thread(
-        save_as_cookie_actor, request.headers.get("cookie", ""),
-        lambda actor, session: spaces.add_photo(actor, session=session, space_id=str(space_id), data=data))
-    return RedirectResponse(f"/admin/spaces?space={space_id}&photo={problem or 'ok'}", status_code=303)
+    outcome = await receive_upload(
+        request, field="photo", limit=2 * get_settings().max_avatar_bytes, too_large="space.error.photo_too_large",
+        permitted=may_manage_bookings,
+        save=lambda actor, session, data, form: spaces.add_photo(actor, session=session, space_id=str(space_id),
+                                                                 data=data))
+    if outcome is None:
+        return Response(status_code=403)
+    return RedirectResponse(f"/admin/spaces?space={space_id}&photo={outcome.problem or 'ok'}", status_code=303)
 
 
 routes = [

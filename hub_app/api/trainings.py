@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from hub_app.api.session_cookie import safe_next, token_from_cookie_header
-from hub_app.api.uploads import read_upload, same_origin, save_as_cookie_actor
+from hub_app.api.uploads import receive_upload
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed, NotFound
 from hub_app.services import accounts, enrolments, training_admin, trainings
@@ -67,21 +67,19 @@ async def calendar_file(request: Request) -> Response:
 
 
 async def upload_trainer_photo(request: Request) -> Response:
-    if not same_origin(request):
-        return Response(status_code=403)
     trainer_id = request.path_params["trainer_id"]
-    upload = await read_upload(request, "photo", get_settings().max_avatar_bytes)
-    if upload is None:
-        return RedirectResponse("/admin/trainings?photo=error.avatar_too_large", status_code=303)
-    data, form = upload
-    back = safe_next(str(form.get("back") or "/admin/trainings"))
+    outcome = await receive_upload(
+        request, field="photo", limit=get_settings().max_avatar_bytes, too_large="error.avatar_too_large",
+        permitted=trainings.may_manage_trainings, refusal="trainings.error.staff_only",
+        save=lambda actor, session, data, form: training_admin.save_trainer_photo(
+            actor, session=session, trainer_id=trainer_id, data=data))
+    if outcome is None:
+        return Response(status_code=403)
+    # The page to go back to is a field of the form: unknown when the upload was refused unread.
+    back = safe_next(str(outcome.form.get("back") or "/admin/trainings")) if outcome.form is not None else ""
     if not back.startswith("/admin/trainings"):
         back = "/admin/trainings"
-    problem = await asyncio.to_thread(
-        save_as_cookie_actor, request.headers.get("cookie", ""),
-        lambda actor, session: training_admin.save_trainer_photo(actor, session=session, trainer_id=trainer_id,
-                                                                 data=data))
-    return RedirectResponse(f"{back}?photo={problem or 'ok'}", status_code=303)
+    return RedirectResponse(f"{back}?photo={outcome.problem or 'ok'}", status_code=303)
 
 
 routes = [

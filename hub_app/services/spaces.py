@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import segno
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -31,7 +30,7 @@ from hub_app.domain.permissions import Actor
 from hub_app.i18n import format_short_datetime, pick
 from hub_app.models import Booking, Closure, OpeningHours, Space
 from hub_app.models.base import utcnow
-from hub_app.services import audit
+from hub_app.services import audit, images
 from hub_app.settings import get_settings
 
 SLOT_SIZES = (30, 60)
@@ -257,24 +256,8 @@ def add_photo(actor: Actor | None, *, session: Session, space_id: object, data: 
         raise NotAllowed()
     space_id = validation.identifier(space_id, field="space_id")
     settings = get_settings()
-    if not isinstance(data, bytes | bytearray) or not data:
-        raise InvalidInput("error.avatar_invalid", field="photo")
-    if len(data) > 2 * settings.max_avatar_bytes:
-        raise InvalidInput("space.error.photo_too_large", field="photo")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ("PNG", "JPEG", "WEBP"):
-                raise InvalidInput("error.avatar_invalid", field="photo")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > 40_000_000:
-                raise InvalidInput("error.avatar_invalid", field="photo")
-            image = image.convert("RGB")
-            image.thumbnail((PHOTO_WIDTH, PHOTO_WIDTH))
-            output = io.BytesIO()
-            image.save(output, "WEBP", quality=80)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput("error.avatar_invalid", field="photo") from None
+    webp = images.reencode(data, box=PHOTO_WIDTH, quality=80, max_bytes=2 * settings.max_avatar_bytes, field="photo",
+                           too_large="space.error.photo_too_large")
     begin_write(session)
     space = session.exec(select(Space).where(Space.id == space_id).with_for_update()).first()
     if space is None:
@@ -284,7 +267,7 @@ def add_photo(actor: Actor | None, *, session: Session, space_id: object, data: 
     directory = settings.upload_dir / "spaces"
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.webp"
-    (directory / name).write_bytes(output.getvalue())
+    (directory / name).write_bytes(webp)
     space.photos = [*space.photos, name]
     space.updated_at = utcnow()
     session.add(space)

@@ -6,13 +6,11 @@ The catalogue and a training's page live in services/trainings.py; enrolment, th
 attendance and ratings in services/enrolments.py.
 """
 
-import io
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -33,7 +31,7 @@ from hub_app.models.trainings import (
     TrainingSession,
     TrainingTrainer,
 )
-from hub_app.services import audit, bookings, notifications
+from hub_app.services import audit, bookings, images, notifications
 from hub_app.services.enrolments import promote_waitlist
 from hub_app.services.spaces import space_name
 from hub_app.services.trainings import (
@@ -418,24 +416,8 @@ def save_trainer_photo(actor: Actor | None, *, session: Session, trainer_id: obj
     actor = require_staff(actor)
     trainer_id = validation.identifier(trainer_id, field="training.trainer_id")
     settings = get_settings()
-    if not isinstance(data, bytes | bytearray) or not data:
-        raise InvalidInput("error.avatar_invalid", field="training.photo")
-    if len(data) > settings.max_avatar_bytes:
-        raise InvalidInput("error.avatar_too_large", field="training.photo")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in {"PNG", "JPEG", "WEBP"}:
-                raise InvalidInput("error.avatar_invalid", field="training.photo")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > 40_000_000:
-                raise InvalidInput("error.avatar_invalid", field="training.photo")
-            image = image.convert("RGB")
-            image.thumbnail((TRAINER_PHOTO_SIZE, TRAINER_PHOTO_SIZE))
-            output = io.BytesIO()
-            image.save(output, "WEBP", quality=82)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput("error.avatar_invalid", field="training.photo") from None
+    webp = images.reencode(data, box=TRAINER_PHOTO_SIZE, quality=82, max_bytes=settings.max_avatar_bytes,
+                           field="training.photo")
     begin_write(session)
     trainer = session.get(Trainer, trainer_id)
     if trainer is None:
@@ -443,7 +425,7 @@ def save_trainer_photo(actor: Actor | None, *, session: Session, trainer_id: obj
     directory = settings.upload_dir / "trainers"
     directory.mkdir(parents=True, exist_ok=True)
     filename = f"{uuid.uuid4().hex}.webp"
-    (directory / filename).write_bytes(output.getvalue())
+    (directory / filename).write_bytes(webp)
     old, trainer.photo_file = trainer.photo_file, filename
     session.add(trainer)
     audit.record(session, actor, "training.trainer_photo", target_type="trainer", target_id=trainer.id)

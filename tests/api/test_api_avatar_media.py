@@ -120,7 +120,7 @@ def test_a_huge_image_in_a_small_file_is_refused(client, api_db, member):
     buffer = io.BytesIO()
     Image.new("1", (8000, 8000)).save(buffer, "PNG")  # 64 megapixels, a few kB compressed
     response = upload(client, member.token, buffer.getvalue())
-    assert response.headers["location"] == "/profile?avatar=error.avatar_invalid"
+    assert response.headers["location"] == "/profile?avatar=error.image_too_many_pixels"
     assert stored_files() == set()
 
 
