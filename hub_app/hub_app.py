@@ -5,6 +5,7 @@ import reflex as rx
 import hub_app.pages  # noqa: F401  (registers every page)
 from hub_app.api import build_api, wrap_with_headers
 from hub_app.background import run_background_duties
+from hub_app.transport import guard_transport
 
 DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelatihan wirausaha dan jejaring "
                "untuk UMKM digital dan startup di Jakarta.")
@@ -21,3 +22,5 @@ app = rx.App(
     ],
 )
 app.register_lifespan_task(run_background_duties)
+# Every socket event passes a door first: rate, size, shape, client storage, error reports.
+guard_transport(app)

@@ -1,0 +1,437 @@
+"""The event socket's door: what every browser message passes before Reflex spends anything on it.
+
+Reflex 0.10 builds one Socket.IO namespace for the app (`EventNamespace` in reflex/app.py, created in
+`App._setup_state`; rx.App takes no namespace of its own). `guard_transport(app)` swaps it for
+`HubEventNamespace`, the same class with a door in front of `on_connect` / `on_event` /
+`on_client_error` (and caps the Socket.IO frame size), so these rules hold for every event of every
+page, including the hydrate event the frontend puts in the CONNECT packet:
+
+- rate: a token bucket per connection (settings.event_rate_per_second, event_burst). A tab that
+  runs dry is told so (a translated toast) and its socket is closed; what it already queued is at
+  most a burst, so other members' events keep answering.
+- size: one event's payload and address at most settings.event_max_chars characters (refused with
+  a translated toast); Socket.IO frames above 4x that are cut before they are even parsed.
+- shape: an event must be a dict with a string name of a registered handler, a dict payload and a
+  dict address (pathname, asPath, query) of bounded size; the connection's tab token must look like
+  one. Anything else is dropped at the door and counted: unknown or malformed events are logged at
+  most once a minute, aggregated, through for_log (41,300 unknown events used to write 25.7 MB).
+- client storage (rx.Cookie / rx.LocalStorage): in hydrate_and_load and update_vars_internal, the
+  only events that set them, each value must be a string of at most settings.client_value_max_chars
+  for a client-storage var that exists; anything else is left out, so the var keeps its default.
+- frontend error reports (FrontendEventExceptionState.handle_frontend_exception, an event any page
+  may send): at most settings.frontend_errors_per_connection per connection, each cut to
+  settings.frontend_error_max_chars before Reflex matches its reload patterns against it.
+
+Logs: visitor text reaches a log only through hub_app.domain.log_text (for_log escapes newlines and
+terminal escapes and cuts length); records of Reflex's event path and of Socket.IO are escaped the
+same way by a log record factory, and handler exceptions are logged with traceback_for_log.
+"""
+
+import asyncio
+import logging
+import re
+import time
+from collections import Counter
+from typing import Any
+
+import reflex as rx
+from reflex.app import EventNamespace
+from reflex.state import FrontendEventExceptionState, State, StateUpdate, UpdateVarsInternalState
+from reflex_base import constants
+from reflex_base.constants.state import FIELD_MARKER
+from reflex_base.event import Event
+from reflex_base.registry import RegistrationContext
+from reflex_base.utils.format import format_event_handler
+from reflex_components_sonner.toast import toast
+
+from hub_app.domain.log_text import for_log, traceback_for_log
+from hub_app.i18n import normalize_locale, translate
+from hub_app.settings import get_settings
+
+log = logging.getLogger("hub.transport")
+_frontend_log = logging.getLogger("hub.frontend")
+_backend_log = logging.getLogger("hub.backend")
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_LANG_COOKIE = re.compile(r"(?:^|;)\s*hub_lang=([a-z]{2})\s*(?:;|$)")
+_MAX_NAME = 200
+_MAX_QUERY_KEYS = 50
+_TOAST_MS = 15_000
+
+
+class TokenBucket:
+    """`burst` events at once, refilled at `rate` per second."""
+
+    __slots__ = ("rate", "burst", "tokens", "updated")
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class DropLog:
+    """Events refused at the door, logged at most once per `window` seconds however many they are:
+    the first one of a window with a sample, the rest as counts when the next window opens."""
+
+    def __init__(self, window: float = 60.0):
+        self.window = window
+        self.opened = float("-inf")
+        self.counts: Counter[str] = Counter()
+
+    def drop(self, reason: str, sample: object = "") -> None:
+        now = time.monotonic()
+        if now - self.opened < self.window:
+            self.counts[reason] += 1
+            return
+        if self.counts:
+            summary = ", ".join(f"{count} {name}" for name, count in sorted(self.counts.items()))
+            log.warning("refused at the event socket in the previous %.0f s, besides the one logged: %s",
+                        self.window, summary)
+        self.opened, self.counts = now, Counter()
+        log.warning("refused at the event socket (%s): %s; more are counted and logged once a minute",
+                    reason, for_log(sample, 120))
+
+
+def _exceeds(value: Any, budget: int) -> bool:
+    """Whether a JSON value holds more than `budget` characters (roughly: strings by length,
+    everything else a few each). Stops as soon as it knows, so a huge value costs only the budget."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            budget -= len(item) + 2
+        elif isinstance(item, dict):
+            budget -= 2 + 2 * len(item)
+            if budget < 0:
+                return True
+            for key, inner in item.items():
+                stack.append(key)
+                stack.append(inner)
+        elif isinstance(item, list | tuple):
+            budget -= 2 + len(item)
+            if budget < 0:
+                return True
+            stack.extend(item)
+        else:
+            budget -= 8
+        if budget < 0:
+            return True
+    return False
+
+
+def _clean_address(router_data: Any, limit: int) -> dict | None:
+    """The page address an event carries (what the frontend sends: pathname, asPath, query), or
+    None when it is not one. Reflex keeps it in the tab's state, so it is bounded like a cookie."""
+    if not isinstance(router_data, dict):
+        return None
+    clean: dict[str, Any] = {}
+    for key in ("pathname", "asPath"):
+        value = router_data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > limit:
+            return None
+        clean[key] = value
+    query = router_data.get("query")
+    if query is not None:
+        if not isinstance(query, dict) or len(query) > _MAX_QUERY_KEYS:
+            return None
+        total = 0
+        for key, value in query.items():
+            values = value if isinstance(value, list) else [value]
+            if not isinstance(key, str) or not all(isinstance(item, str) for item in values):
+                return None
+            total += len(key) + sum(len(item) for item in values)
+        if total > limit:
+            return None
+        clean["query"] = query
+    return clean
+
+
+class HubEventNamespace(EventNamespace):
+    """Reflex's event namespace with the door described in the module docstring."""
+
+    def __init__(self, namespace: str, app: rx.App):
+        super().__init__(namespace, app)
+        settings = get_settings()
+        self._rate, self._burst = settings.event_rate_per_second, settings.event_burst
+        self._max_chars = settings.event_max_chars
+        self._value_limit = settings.client_value_max_chars
+        self._frontend_budget = settings.frontend_errors_per_connection
+        self._frontend_chars = settings.frontend_error_max_chars
+        self._buckets: dict[str, TokenBucket] = {}
+        self._frontend_reports: dict[str, int] = {}
+        self._closing: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self.drops = DropLog()
+        self._names: dict[str, str] | None = None
+        self._storage: frozenset[tuple[str, str]] | None = None
+
+    # -- the names of the events that need a closer look (resolved once the states exist) -------
+
+    def _special(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {
+                format_event_handler(State.event_handlers["hydrate_and_load"]): "storage",
+                format_event_handler(UpdateVarsInternalState.event_handlers["update_vars_internal"]): "storage",
+                format_event_handler(
+                    FrontendEventExceptionState.event_handlers["handle_frontend_exception"]): "frontend_error",
+            }
+        return self._names
+
+    def _storage_vars(self) -> frozenset[tuple[str, str]]:
+        """(state name, var name) of every rx.Cookie / rx.LocalStorage / rx.SessionStorage var."""
+        if self._storage is None:
+            found = set()
+            pending = [State]
+            while pending:
+                state = pending.pop()
+                pending.extend(state.get_substates())
+                found.update((state.get_full_name(), name) for name in state.get_fields()
+                             if state._is_client_storage(name))
+            self._storage = frozenset(found)
+        return self._storage
+
+    def _handlers(self) -> dict:
+        try:
+            return RegistrationContext.get().event_handlers
+        except LookupError:
+            return self.app._registration_context.event_handlers
+
+    # -- the socket's events ----------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict, auth: Any = None):
+        from urllib.parse import parse_qs
+
+        tokens = parse_qs(environ.get("QUERY_STRING", "")).get("token", [])
+        if tokens and not _TOKEN.match(tokens[0]):
+            self.drops.drop("tab token that is not one", tokens[0])
+            raise ConnectionRefusedError("invalid token")
+        self._buckets[sid] = TokenBucket(self._rate, self._burst)
+        await super().on_connect(sid, environ, auth)
+
+    def on_disconnect(self, sid: str):
+        self._buckets.pop(sid, None)
+        self._frontend_reports.pop(sid, None)
+        self._closing.discard(sid)
+        return super().on_disconnect(sid)
+
+    async def on_event(self, sid: str, data: Any):
+        if not await self._within_rate(sid):
+            return
+        event = self._admit(sid, data)
+        if event is None:
+            return
+        if event is _TOO_LARGE:
+            await self._tell(sid, "transport.event_too_large")
+            return
+        await super().on_event(sid, event)
+
+    async def on_client_error(self, sid: str, data: Any = None):
+        if await self._within_rate(sid):
+            await super().on_client_error(sid, data)
+
+    async def on_ping(self, sid: str):
+        if await self._within_rate(sid):
+            await super().on_ping(sid)
+
+    # -- the door ---------------------------------------------------------------------------------
+
+    async def _within_rate(self, sid: str) -> bool:
+        if sid in self._closing:
+            return False
+        bucket = self._buckets.get(sid)
+        if bucket is None:
+            bucket = self._buckets[sid] = TokenBucket(self._rate, self._burst)
+        if bucket.take():
+            return True
+        self._closing.add(sid)
+        self.drops.drop("too many events: connection closed", sid)
+        await self._tell(sid, "transport.too_many_events")
+        task = asyncio.create_task(self._close(sid), name=f"hub_transport_close|{sid}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return False
+
+    def _admit(self, sid: str, data: Any) -> dict | object | None:
+        """The event to hand to Reflex (cleaned), _TOO_LARGE, or None to drop it."""
+        if not isinstance(data, dict):
+            self.drops.drop("event that is not an object", type(data).__name__)
+            return None
+        name = data.get("name")
+        if not isinstance(name, str) or len(name) > _MAX_NAME:
+            self.drops.drop("event without a handler name", name if isinstance(name, str) else type(name).__name__)
+            return None
+        if sid not in self.sid_to_token:
+            self.drops.drop("event on a socket without a tab token", name)
+            return None
+        if name not in self._handlers():
+            self.drops.drop("event for an unknown handler", name)
+            return None
+        payload = data.get("payload")
+        payload = {} if payload is None else payload
+        if not isinstance(payload, dict):
+            self.drops.drop("event whose payload is not an object", name)
+            return None
+        kind = self._special().get(name)
+        if kind == "frontend_error":
+            payload = self._frontend_report(sid, payload)
+            if payload is None:
+                return None
+        if _exceeds(payload, self._max_chars) or _exceeds(data.get("router_data"), self._max_chars):
+            self.drops.drop("event too large", name)
+            return _TOO_LARGE
+        router_data = _clean_address(data.get("router_data") or {}, self._value_limit)
+        if router_data is None:
+            self.drops.drop("event with an address that is not one", name)
+            return None
+        if kind == "storage":
+            payload = self._client_storage(payload)
+        return {**data, "name": name, "payload": payload, "router_data": router_data}
+
+    def _frontend_report(self, sid: str, payload: dict) -> dict | None:
+        used = self._frontend_reports.get(sid, 0)
+        if used >= self._frontend_budget:
+            return None  # already reported enough from this tab; not even counted in the log
+        self._frontend_reports[sid] = used + 1
+        clean = {}
+        for key in ("info", "component_stack"):
+            value = payload.get(key, "")
+            clean[key] = value[:self._frontend_chars] if isinstance(value, str) else ""
+        return clean
+
+    def _client_storage(self, payload: dict) -> dict:
+        """hydrate_and_load / update_vars_internal with only well-formed client-storage values."""
+        payload = dict(payload)
+        values = payload.get("vars")
+        if values is not None:
+            allowed, clean = self._storage_vars(), {}
+            if isinstance(values, dict):
+                for key, value in values.items():
+                    if not isinstance(key, str):
+                        continue
+                    state_name, _, var_name = key.rpartition(".")
+                    if (state_name, var_name.removesuffix(FIELD_MARKER)) not in allowed:
+                        continue
+                    if not isinstance(value, str) or len(value) > self._value_limit:
+                        self.drops.drop("client storage value that is not a short string", key)
+                        continue
+                    clean[key] = value
+            else:
+                self.drops.drop("client storage that is not an object", type(values).__name__)
+            payload["vars"] = clean
+        hashes = payload.get("hashes")
+        if hashes is not None and not (isinstance(hashes, list) and len(hashes) <= 10_000
+                                       and all(isinstance(item, str) and len(item) <= 128 for item in hashes)):
+            payload.pop("hashes")
+        return payload
+
+    # -- telling the tab ----------------------------------------------------------------------------
+
+    def _locale(self, sid: str) -> str:
+        headers = self._static_router_data.get(sid, {}).get(constants.RouteVar.HEADERS, {})
+        match = _LANG_COOKIE.search(headers.get("cookie", ""))
+        return normalize_locale(match.group(1) if match else "")
+
+    async def _tell(self, sid: str, key: str) -> None:
+        message = translate(key, self._locale(sid))
+        update = StateUpdate(events=Event.from_event_type([
+            toast.error(message, id=key, duration=_TOAST_MS, position="top-center")]))
+        try:
+            await self.emit(str(constants.SocketEvent.EVENT), update, to=sid)
+        except Exception:  # the socket may be gone already
+            log.debug("could not tell %s", sid, exc_info=True)
+
+    async def _close(self, sid: str) -> None:
+        """Disconnects the namespace (the frontend does not reconnect after a server disconnect) and
+        closes the transport, so the rest of a flood is not even read."""
+        try:
+            eio_sid = self.server.manager.eio_sid_from_sid(sid, self.namespace)
+            await self.disconnect(sid)
+            if eio_sid is not None:
+                await self.server.eio.disconnect(eio_sid)
+        except Exception:
+            log.debug("closing %s failed", sid, exc_info=True)
+
+
+_TOO_LARGE = object()
+
+
+# -- the app's exception handlers and logs ---------------------------------------------------------
+
+
+def log_frontend_exception(exception: Exception) -> None:
+    """Reflex's frontend_exception_handler: one escaped, bounded line per report."""
+    _frontend_log.error("frontend error: %s", for_log(exception, get_settings().frontend_error_max_chars))
+
+
+def log_backend_exception(exception: Exception):
+    """Reflex's backend_exception_handler: the traceback through traceback_for_log (an exception's
+    message may quote what a visitor sent), then the same notice Reflex's default shows."""
+    from reflex.utils.exec import is_prod_mode
+
+    _backend_log.error("an event handler failed\n%s", traceback_for_log(exception))
+    description = ("Contact the website administrator." if is_prod_mode()
+                   else f"{type(exception).__name__}: {for_log(exception)}\nSee logs for details.")
+    return toast("An error occurred.", level="error", fallback_to_alert=True, description=description,
+                 position="top-center", id="backend_error", style={"width": "500px", "white-space": "pre-wrap"})
+
+
+# Loggers that write what arrives over the event socket (Reflex's event path, Socket.IO/Engine.IO).
+_ESCAPED_LOGGERS = ("reflex.app", "reflex.state", "reflex.istate", "reflex.middleware", "reflex.utils.token_manager",
+                    "reflex_base.event", "socketio", "engineio")
+_LOG_LIMIT = 4000
+
+
+def _escape_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:
+        return
+    record.msg, record.args = for_log(message, _LOG_LIMIT), None
+    # Reflex's console handler would otherwise wrap a long line at 80 columns, and a visitor could
+    # pad their text so that a wrapped line starts with words of their choosing.
+    record.rich_kwargs = {**getattr(record, "rich_kwargs", {}), "soft_wrap": True}
+    if record.exc_info and record.exc_info[1] is not None:
+        record.msg += "\n" + traceback_for_log(record.exc_info[1])
+        record.exc_info, record.exc_text = None, None
+
+
+def install_log_escaping() -> None:
+    """Wraps the log record factory once: records of the loggers above are escaped as created."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "hub_escapes", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        if record.name.startswith(_ESCAPED_LOGGERS):
+            _escape_record(record)
+        return record
+
+    factory.hub_escapes = True
+    logging.setLogRecordFactory(factory)
+
+
+def guard_transport(app: rx.App) -> None:
+    """Puts the door in front of the app's event socket (see the module docstring)."""
+    install_log_escaping()
+    app.frontend_exception_handler = log_frontend_exception
+    app.backend_exception_handler = log_backend_exception
+    current = app.event_namespace
+    if app.sio is None or current is None or isinstance(current, HubEventNamespace):
+        return
+    app._event_namespace = HubEventNamespace(current.namespace, app)
+    app.sio.register_namespace(app._event_namespace)
+    # Engine.IO drops frames above this before Socket.IO parses them (Reflex's default is 1 MB).
+    app.sio.eio.max_http_buffer_size = 4 * get_settings().event_max_chars
