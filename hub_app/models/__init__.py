@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from hub_app.models.account_mail import AccountMail
 from hub_app.models.accounts import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.audit import AuditEntry
 from hub_app.models.bookings import Booking, BookingSeries, CalendarFeed
@@ -37,6 +38,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 
 __all__ = [
+    "AccountMail",
     "Attendance",
     "AuditEntry",
     "Booking",

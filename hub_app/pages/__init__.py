@@ -19,6 +19,7 @@ from hub_app.pages import (  # noqa: F401
     notifications,
     profile,
     reset_password,
+    sign_in_link,
     signup,
     space_checkin,
     spaces,

@@ -23,7 +23,8 @@ class ResetPasswordState(SessionState):
     async def request_link(self, form: dict):
         self.error = self.info = ""
         try:
-            await call(accounts.request_password_reset, None, email=form_data(form).get("email"))
+            await call(accounts.request_password_reset, None, email=form_data(form).get("email"),
+                       client_address=self.router.session.client_ip)
         except HubError as error:
             self.error = self._error_text(error)
             return

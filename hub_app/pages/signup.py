@@ -25,7 +25,8 @@ class SignupState(SessionState):
     async def submit(self, form: dict):
         self.error = ""
         try:
-            await call(accounts.sign_up, None, form=form_data(form), locale=self.lang)
+            await call(accounts.sign_up, None, form=form_data(form), locale=self.lang,
+                       client_address=self.router.session.client_ip)
         except HubError as error:
             self.error = self._error_text(error)
             return

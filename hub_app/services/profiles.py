@@ -15,8 +15,8 @@ from hub_app.i18n import LOCALES, format_short_datetime
 from hub_app.models import EmailOutbox, Notification, OneTimeToken, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import images, personal_data
-from hub_app.services.accounts import _revoke_all_sessions, clean_profile
-from hub_app.services.security import new_token, verify_password
+from hub_app.services.accounts import _revoke_all_sessions, check_password_attempt, clean_profile
+from hub_app.services.security import new_token
 from hub_app.settings import get_settings
 
 AVATAR_SIZE = 256
@@ -147,15 +147,19 @@ def _jsonable(value):
     return value
 
 
-def delete_account(actor: Actor | None, *, session: Session, password: object) -> None:
+def delete_account(actor: Actor | None, *, session: Session, password: object, client_address: str = "") -> None:
     """Erases personal data and anonymises the account row, so what it did elsewhere (forum
-    posts, past bookings, audit entries) stays consistent but no longer names the person."""
-    if not isinstance(password, str) or len(password) > 1024:
+    posts, past bookings, audit entries) stays consistent but no longer names the person.
+
+    The password goes through the sign-in throttle (a stolen session must not become a way to
+    guess the password): wrong ones count as failed sign-ins of this account from this address."""
+    if not isinstance(password, str) or not password or len(password) > 1024:
         raise InvalidInput("error.password_wrong", field="password")
     begin_write(session)
     user = _own_user(session, actor)
-    if not verify_password(user.password_hash, password):
-        session.rollback()
+    if not check_password_attempt(session, user, email_normalized=user.email_normalized, password=password,
+                                  client_address=client_address, throttled_key="error.password_throttled"):
+        session.commit()
         raise InvalidInput("error.password_wrong", field="password")
     personal_data.erase_all(session, user.id)
     avatar, original_email = user.avatar_file, user.email

@@ -141,19 +141,23 @@ def test_wrong_password_and_unknown_email_look_the_same(hub, people):
 
 
 @covers(LoginState.submit)
-def test_sign_in_is_throttled_per_account_and_per_client_address(hub, people):
+def test_sign_in_is_throttled_per_account_and_client_address_and_per_client_address(hub, people):
     attacker = hub.browser(client_ip="198.51.100.9")
     attacker.load("/login")
     for _ in range(5):
         attacker.call(LoginState.submit, {"email": people.active.email, "password": "guess-guess-guess"}).ok()
-    # Even the right password is refused now, from any address: the account is locked for a while.
+    # Even the right password is refused now from that address: the account is locked there for a while.
     outcome = attacker.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).ok()
     assert outcome.auth_posts == []
     assert translate("error.sign_in_throttled", "id", minutes=15)[:20] in attacker.state(LoginState).error
+    # Not from the member's own device: an attacker cannot keep a member out (test_account_safety_handlers.py).
     elsewhere = hub.browser(client_ip="192.0.2.50")
     elsewhere.load("/login")
-    assert elsewhere.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).auth_posts == []
-    # Another account from a fresh address is fine.
+    assert elsewhere.call(LoginState.submit, {"email": people.active.email, "password": PASSWORD}).auth_posts
+    # Guessing across accounts locks the guessing address, for every account.
+    for n in range(15):
+        attacker.call(LoginState.submit, {"email": f"guess{n}@test.example", "password": "guess-guess-guess"}).ok()
+    assert attacker.call(LoginState.submit, {"email": people.staff.email, "password": PASSWORD}).auth_posts == []
     assert elsewhere.call(LoginState.submit, {"email": people.staff.email, "password": PASSWORD}).auth_posts
 
 

@@ -139,7 +139,10 @@ def test_delete_account_needs_the_own_password_and_erases_only_that_account(hub,
         assert tab.state(ProfileState).delete_error
     assert db_fingerprint(people.engine, ["users"]) == before
 
-    # The payload cannot point the deletion at someone else.
+    # The payload cannot point the deletion at someone else. (From another device: the wrong
+    # passwords above count like failed sign-ins, and that tab is now throttled.)
+    tab = hub.browser(people.active, client_ip="192.0.2.77")
+    tab.load("/profile")
     outcome = tab.call(ProfileState.delete_account, {"password": PASSWORD, "user_id": people.other.id,
                                                      "email": people.other.email}).ok()
     assert outcome.auth_posts == [("/api/auth/sign-out", {"next": "/", "drops_tab": True})]
