@@ -18,7 +18,7 @@ def _cell(cell, on_pick) -> rx.Component:
         ("free", rx.el.button(*body, type="button", on_click=on_pick(cell.space_id, cell.start),
                               class_name="cal-cell free", style=style,
                               custom_attrs={"data-space": cell.space_id, "data-start": cell.start},
-                              aria_label=cell.time + " " + cell.label)),
+                              aria_label=cell.aria + " · " + cell.label)),
         rx.el.div(*body, rx.cond(cell.detail != "", rx.el.small(cell.detail, class_name="cal-detail")),
                   class_name="cal-cell " + cell.kind, style=style,
                   custom_attrs={"data-space": cell.space_id, "data-kind": cell.kind}),

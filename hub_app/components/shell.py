@@ -5,16 +5,31 @@ import reflex as rx
 from hub_app.state.i18n import t
 from hub_app.state.session import SessionState
 
-TABS = [
+# The phone's tab bar: a visitor browses; a member's day is booking, trainings and the forum, and
+# "Me" holds the rest (profile, my bookings and trainings, notifications, language).
+VISITOR_TABS = [
     ("/", "house", "nav.home"),
     ("/spaces", "building-2", "nav.spaces"),
     ("/trainings", "graduation-cap", "nav.trainings"),
     ("/forum", "messages-square", "nav.forum"),
     ("/members", "users", "nav.members"),
 ]
+MEMBER_TABS = [
+    ("/", "house", "nav.home"),
+    ("/book", "calendar-plus", "nav.book"),
+    ("/trainings", "graduation-cap", "nav.trainings"),
+    ("/forum", "messages-square", "nav.forum"),
+    ("/me", "circle-user", "nav.me"),
+]
+ADMIN_TAB = ("/admin/members", "shield-check", "nav.admin")
+# The laptop's top bar (home is the logo).
+VISITOR_LINKS = [("/spaces", "nav.spaces"), ("/trainings", "nav.trainings"), ("/forum", "nav.forum"),
+                 ("/members", "nav.members")]
+MEMBER_LINKS = [("/book", "nav.book"), ("/spaces", "nav.spaces"), ("/trainings", "nav.trainings"),
+                ("/forum", "nav.forum"), ("/members", "nav.members")]
 
 
-def _language_switch() -> rx.Component:
+def language_switch() -> rx.Component:
     def option(code: str, label: str) -> rx.Component:
         return rx.el.button(
             label, type="button", on_click=SessionState.switch_language(code),
@@ -57,6 +72,10 @@ def _account_links() -> rx.Component:
     )
 
 
+def _top_links(links: list[tuple[str, str]]) -> rx.Component:
+    return rx.fragment(*[rx.el.a(t(key), href=path, class_name="top-link") for path, key in links])
+
+
 def header() -> rx.Component:
     return rx.el.header(
         rx.el.div(
@@ -65,11 +84,11 @@ def header() -> rx.Component:
             rx.el.a(rx.el.span("JFC", class_name="logo-mark"), rx.el.span(t("app.name"), class_name="logo-text"),
                     href="/", class_name="logo"),
             rx.el.nav(
-                *[rx.el.a(t(key), href=path, class_name="top-link") for path, _, key in TABS[1:]],
-                rx.cond(SessionState.is_staff, rx.el.a(t("nav.admin"), href="/admin/members", class_name="top-link")),
+                rx.cond(SessionState.signed_in, _top_links(MEMBER_LINKS), _top_links(VISITOR_LINKS)),
+                rx.cond(SessionState.is_staff, rx.el.a(t("nav.admin"), href=ADMIN_TAB[0], class_name="top-link")),
                 class_name="top-nav", aria_label=t("nav.main"),
             ),
-            _language_switch(),
+            language_switch(),
             _account_links(),
             class_name="bar",
         ),
@@ -77,13 +96,16 @@ def header() -> rx.Component:
     )
 
 
+def _tab(path: str, icon: str, key: str) -> rx.Component:
+    return rx.el.a(rx.icon(icon, size=22, aria_hidden="true"), rx.el.span(t(key)), href=path, class_name="tab")
+
+
 def tab_bar() -> rx.Component:
     return rx.el.nav(
-        *[
-            rx.el.a(rx.icon(icon, size=22, aria_hidden="true"), rx.el.span(t(key)), href=path, class_name="tab")
-            for path, icon, key in TABS
-        ],
-        class_name="tab-bar", aria_label=t("nav.main"),
+        rx.cond(SessionState.signed_in, rx.fragment(*[_tab(*tab) for tab in MEMBER_TABS]),
+                rx.fragment(*[_tab(*tab) for tab in VISITOR_TABS])),
+        rx.cond(SessionState.is_staff, _tab(*ADMIN_TAB)),
+        class_name=rx.cond(SessionState.is_staff, "tab-bar six", "tab-bar"), aria_label=t("nav.main"),
     )
 
 

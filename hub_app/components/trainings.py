@@ -112,3 +112,17 @@ def trainer_list(trainers) -> rx.Component:
         )
 
     return rx.el.ul(rx.foreach(trainers, item), class_name="trainer-list")
+
+
+def confirm_leaving(waitlisted, on_confirm, *, testid: str = "") -> rx.Component:
+    """Cancelling an enrolment or leaving a waitlist asks first, and says what happens next."""
+    return rx.el.details(
+        rx.el.summary(rx.cond(waitlisted, t("trainings.leave_waitlist"), t("trainings.cancel_enrolment")),
+                      class_name="button ghost small"),
+        rx.el.div(
+            rx.el.p(rx.cond(waitlisted, t("trainings.leave_explain"), t("trainings.cancel_explain"))),
+            rx.el.button(rx.cond(waitlisted, t("trainings.leave_confirm_yes"), t("trainings.cancel_confirm_yes")),
+                         type="button", on_click=on_confirm, class_name="button danger small"),
+            class_name="card stack"),
+        custom_attrs={"data-testid": testid} if testid else {},
+    )

@@ -253,3 +253,43 @@ def slots_of_day(day: date, hours: dict[int, tuple[int, int]], slot_minutes: int
 
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+# --- choosing a time on a phone -------------------------------------------------------------------
+
+DURATION_CHOICES = (30, 60, 90, 120)
+DEFAULT_DURATION = 60
+
+
+def durations_for(min_minutes: int, max_minutes: int) -> list[int]:
+    """The duration chips a space's rules allow."""
+    return [minutes for minutes in DURATION_CHOICES if min_minutes <= minutes <= max_minutes]
+
+
+def length_for(wanted: int, *, min_minutes: int, max_minutes: int, slot_minutes: int) -> int:
+    """The booking length (minutes) to look for in a space: the chosen duration, kept inside the
+    space's minimum and maximum and rounded up to whole slots."""
+    minutes = min(max(wanted, min_minutes), max(max_minutes, min_minutes))
+    slots = -(-minutes // max(slot_minutes, 1))
+    return slots * max(slot_minutes, 1)
+
+
+def free_starts(*, opening: tuple[datetime, datetime], step: timedelta, length: timedelta, now: datetime,
+                holding: list[Interval], capacity: int, exclusive: bool,
+                closed: list[tuple[datetime, datetime]]) -> list[datetime]:
+    """Start times at which [start, start + length) can still be booked in one space: inside the
+    day's opening, not begun, not closed, and free (a room: no holding booking overlaps it; a desk
+    area: a seat stays free all the way through)."""
+    starts = []
+    moment = opening[0]
+    while moment + length <= opening[1]:
+        end = moment + length
+        if moment >= now and not any(overlaps(moment, end, c_start, c_end) for c_start, c_end in closed):
+            if exclusive:
+                free = not any(overlaps(moment, end, i.starts_at, i.ends_at) for i in holding)
+            else:
+                free = peak_seats(holding, moment, end) < capacity
+            if free:
+                starts.append(moment)
+        moment += step
+    return starts

@@ -63,3 +63,34 @@ def closure_hit(start: datetime, end: datetime, space_id: int, closures: Iterabl
 def whole_day(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """A closure covering a local calendar day (a public holiday)."""
     return day_bounds(day, tz)
+
+
+def closed_all_day(opening: tuple[datetime, datetime], hub_closures: Iterable[Period]) -> Period | None:
+    """The whole-hub closure that covers a day's entire opening (a public holiday), if any."""
+    for closure in hub_closures:
+        if closure.space_id is None and closure.starts_at <= opening[0] and opening[1] <= closure.ends_at:
+            return closure
+    return None
+
+
+def first_bookable_day(*, today: date, now: datetime, hours: dict[int, tuple[int, int]],
+                       hub_closures: list[Period], tz: ZoneInfo, shortest: timedelta,
+                       horizon: int = 14) -> tuple[date, str]:
+    """The first local day from today on with time left to book, and why today was skipped:
+    "" (it was not), "closed" (the hub does not open that weekday), "closure" (closed all day, e.g. a
+    public holiday) or "over" (today's opening hours have passed)."""
+    reason = ""
+    for offset in range(horizon):
+        day = today + timedelta(days=offset)
+        opening = opening_of(day, hours, tz)
+        if opening is None:
+            why = "closed"
+        elif closed_all_day(opening, hub_closures) is not None:
+            why = "closure"
+        elif max(opening[0], now) + shortest > opening[1]:
+            why = "over"
+        else:
+            return day, reason
+        if offset == 0:
+            reason = why
+    return today, ""

@@ -15,6 +15,7 @@ from hub_app.pages import (  # noqa: F401
     forum_thread,
     home,
     login,
+    me,
     members,
     notifications,
     profile,

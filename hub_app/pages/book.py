@@ -1,5 +1,11 @@
-"""/book: the day view across spaces (laptop: spaces as columns, time as rows; phone: an agenda
-with a date strip and tappable free slots), the booking form, and the live update.
+"""/book: the day view across spaces (laptop: spaces as columns, time as rows; phone: per space only
+its free start times for the chosen length, with a date strip), the booking form, and the live update.
+
+A phone member books in a few taps: /book opens on the first day with time left (saying why when it
+skips today), 60 minutes is the chosen length where allowed, a tap on a start time opens the form
+with the end already set, and why a member cannot book there (membership, a required training, a
+quota) is said before any form. A visitor who taps a time signs in and comes back to the same day,
+space and time with the form open (all of it is in the address).
 
 CalendarState also drives the week view of one space on /spaces/<id> (pages/spaces.py).
 
@@ -13,6 +19,7 @@ worker that holds this browser's socket; the database is what all workers share.
 import asyncio
 import secrets
 import time
+from urllib.parse import quote, urlencode
 
 import reflex as rx
 
@@ -22,13 +29,20 @@ from hub_app.components.shell import shell
 from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
 from hub_app.services import booking_calendar, bookings
-from hub_app.services.booking_calendar import CalendarCell, DayChip
+from hub_app.services.booking_calendar import CalendarCell, DayChip, SpaceStarts
 from hub_app.services.bookings import OccurrencePreview
 from hub_app.state.i18n import t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
 WATCH_SECONDS = 2.5
+
+
+def _minutes(value: object) -> int:
+    """A duration from the address; the service keeps it to what the spaces allow."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 3 else 60
+
 WATCH_MAX_SECONDS = 4 * 3600
 
 
@@ -54,6 +68,11 @@ class CalendarState(SessionState):
     columns: int = 0
     rows: int = 0
     closed: bool = False
+    closed_reason: str = ""
+    notice: str = ""
+    spaces: list[SpaceStarts] = []
+    duration: int = 60
+    durations: list[int] = []
     previous_day: str = ""
     next_day: str = ""
     error: str = ""
@@ -69,6 +88,12 @@ class CalendarState(SessionState):
     sel_capacity: int = 1
     sel_needs_approval: bool = False
     sel_is_desk: bool = False
+    sel_default_end: str = ""
+    refusal: str = ""
+    refusal_link: str = ""
+    refusal_link_text: str = ""
+    # The last booking made here: the confirmation links to My bookings and its .ics file.
+    booked_id: int = 0
     form_error: str = ""
     form_version: int = 0
     preview: list[OccurrencePreview] = []
@@ -87,13 +112,16 @@ class CalendarState(SessionState):
                                   day=self.day or None, locale=self.lang)
             else:
                 view = await call(booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
-                                  locale=self.lang)
+                                  locale=self.lang, duration=self.duration)
         except HubError as error:
             self.error = self._error_text(error)
             self.cells, self.days = [], []
             return
         self.day, self.title, self.cells, self.days = view.day, view.title, view.cells, view.days
         self.columns, self.rows, self.closed = view.columns, view.rows, view.closed
+        self.closed_reason, self.notice, self.spaces = view.closed_reason, view.notice, view.spaces
+        if view.durations:
+            self.duration, self.durations = view.duration, view.durations
         self.previous_day, self.next_day = view.previous, view.next
         self._window_start, self._window_end, self._version = view.window_start, view.window_end, view.version
 
@@ -103,24 +131,29 @@ class CalendarState(SessionState):
 
     def _reset_form(self) -> None:
         self.form_open = False
+        self.refusal = self.refusal_link = self.refusal_link_text = ""
         self.form_error = ""
         self.preview = []
         self._preview_key = ""
 
     @rx.event
     async def load_day(self):
-        """/book?date=YYYY-MM-DD&kind=meeting_room"""
+        """/book?date=YYYY-MM-DD&kind=meeting_room&duration=60 (&space=3&start=YYYY-MM-DDTHH:MM to
+        open the form for that time, as after signing in)."""
         params = self.router.url.query_parameters
-        self.mode, self.error, self.info = "day", "", ""
+        self.mode, self.error, self.info, self.booked_id = "day", "", "", 0
         self.day = str(params.get("date", ""))[:10]
         self.kind_filter = params.get("kind", "") if params.get("kind") in SPACE_KINDS else ""
+        self.duration = _minutes(params.get("duration"))
         self._reset_form()
         await self._reload()
         if self.error and self.day:
             self.day, self.error = "", ""
             await self._reload()
+        space, start = params.get("space", ""), params.get("start", "")
+        if isinstance(space, str) and space.isdigit() and len(space) < 12 and isinstance(start, str) and start:
+            await self._open_form(int(space), start[:16])
         return self._start_watch()
-
     @rx.event
     async def load_week(self):
         """/spaces/<id>?date=YYYY-MM-DD: the week of one space."""
@@ -146,6 +179,15 @@ class CalendarState(SessionState):
     @rx.event
     async def set_kind(self, kind: str):
         self.kind_filter = kind if kind in SPACE_KINDS else ""
+        await self._reload()
+
+    @rx.event
+    async def set_duration(self, minutes: int):
+        """A duration chip: show each space's free start times for this length."""
+        if minutes not in self.durations:
+            return
+        self.duration = minutes
+        self._reset_form()
         await self._reload()
 
     @rx.event
@@ -185,11 +227,28 @@ class CalendarState(SessionState):
 
     @rx.event
     async def pick(self, space_id: int, start: str):
-        """A tap on a free slot: open the form with the end times that fit."""
+        """A tap on a free start time: open the form with the end for the chosen length, or say why
+        this member cannot book there; a visitor signs in first and comes back to this time."""
+        if await self._actor() is None:
+            return go_to("/login?next=" + quote(self._book_address(space_id, start), safe=""))
+        await self._open_form(space_id, start)
+        if self.form_open or self.refusal:
+            return rx.call_script("document.getElementById('booking-choice')?.scrollIntoView({block: 'start'})")
+
+    def _book_address(self, space_id: object, start: object) -> str:
+        query = {"date": self.day, "duration": self.duration}
+        if self.kind_filter:
+            query["kind"] = self.kind_filter
+        if isinstance(space_id, int) and not isinstance(space_id, bool) and isinstance(start, str):
+            query.update(space=space_id, start=start[:16])
+        return "/book?" + urlencode(query)
+
+    async def _open_form(self, space_id: object, start: object) -> None:
         self.form_error = self.info = ""
+        self.booked_id = 0
         try:
             choice = await call(booking_calendar.booking_choice, await self._actor(), space_id=space_id, start=start,
-                                locale=self.lang)
+                                locale=self.lang, duration=self.duration)
         except HubError as error:
             self.error = self._error_text(error)
             return
@@ -197,10 +256,12 @@ class CalendarState(SessionState):
         self.sel_space_id, self.sel_space, self.sel_start = choice.space_id, choice.space, choice.start
         self.sel_start_label, self.sel_ends, self.sel_capacity = choice.start_label, choice.ends, choice.capacity
         self.sel_needs_approval, self.sel_is_desk = choice.needs_approval, choice.kind == "desk_area"
+        self.sel_default_end = choice.default_end
+        self.refusal, self.refusal_link, self.refusal_link_text = (choice.refusal, choice.refusal_link,
+                                                                   choice.refusal_link_text)
         self.preview, self._preview_key = [], ""
-        self.form_open = True
+        self.form_open = not choice.refusal
         self.form_version += 1
-        return rx.call_script("document.getElementById('booking-form')?.scrollIntoView({block: 'center'})")
 
     @rx.event
     def close_form(self):
@@ -212,7 +273,7 @@ class CalendarState(SessionState):
         self.form_error = self.info = ""
         actor = await self._actor()
         if actor is None:
-            return go_to(f"/login?next={self.router.url.path}")
+            return go_to("/login?next=" + quote(self._book_address(self.sel_space_id, self.sel_start), safe=""))
         repeat = data.get("repeat") or ""
         common = dict(space_id=self.sel_space_id, start=self.sel_start, end=data.get("end"),
                       title=data.get("title"), people=data.get("people") or 1, note=data.get("note", ""))
@@ -233,6 +294,7 @@ class CalendarState(SessionState):
                 row = await call(bookings.book, actor, **common)
                 self.info = self._t("booking.pending_done" if row.status == "pending" else "booking.done",
                                     space=row.space, when=row.when)
+                self.booked_id = row.id
         except HubError as error:
             self.form_error = self._error_text(error)
             return
@@ -253,13 +315,15 @@ def booking_form() -> rx.Component:
                       rx.el.button(rx.icon("x", size=20, aria_hidden="true"), rx.el.span(t("common.cancel"),
                                    class_name="sr-only"), type="button", on_click=S.close_form,
                                    class_name="button ghost small"), class_name="row"),
-            rx.el.p(rx.el.strong(S.sel_space), " · ", S.sel_start_label, data_testid="booking-choice"),
+            rx.el.p(rx.el.strong(S.sel_space), " · ", S.sel_start_label, data_testid="booking-choice",
+                    id="booking-choice"),
             rx.cond(S.sel_needs_approval, rx.el.p(t("booking.needs_approval_note"), class_name="notice")),
             rx.el.div(rx.el.label(t("field.end"), html_for="f-end"),
                       rx.el.select(rx.foreach(S.sel_ends, lambda end: rx.el.option(end[1], value=end[0])),
-                                   id="f-end", name="end"), class_name="field"),
+                                   id="f-end", name="end", default_value=S.sel_default_end), class_name="field"),
             rx.el.div(rx.el.label(t("field.title"), html_for="f-title"),
                       rx.el.input(id="f-title", name="title", required=True, max_length=120,
+                                  default_value=rx.cond(S.sel_is_desk, t("hub.desk_title"), t("booking.default_title")),
                                   placeholder=t("booking.title_placeholder")), class_name="field"),
             rx.el.div(rx.el.label(rx.cond(S.sel_is_desk, t("booking.seats"), t("field.people")), html_for="f-people"),
                       rx.el.input(id="f-people", name="people", type="number", min=1, max=S.sel_capacity,
@@ -294,9 +358,81 @@ def booking_form() -> rx.Component:
     )
 
 
+def refusal_card() -> rx.Component:
+    """Why this member cannot book the tapped time, before any form."""
+    S = CalendarState
+    return rx.cond(
+        S.refusal != "",
+        rx.el.div(
+            rx.el.p(rx.el.strong(S.sel_space), " · ", S.sel_start_label),
+            rx.el.p(S.refusal, role="alert"),
+            rx.cond(S.refusal_link != "", rx.el.a(S.refusal_link_text, href=S.refusal_link, class_name="button")),
+            rx.el.button(t("common.cancel"), type="button", on_click=S.close_form, class_name="button ghost"),
+            class_name="card stack notice", id="booking-choice", data_testid="booking-refusal",
+        ),
+    )
+
+
+def confirmation() -> rx.Component:
+    S = CalendarState
+    return rx.cond(
+        S.info != "",
+        rx.el.div(
+            rx.el.p(S.info, role="status"),
+            rx.cond(S.booked_id > 0, rx.el.div(
+                rx.el.a(t("nav.bookings"), href="/bookings", class_name="button"),
+                rx.el.a(t("bookings.add_to_calendar"), href="/api/bookings/" + S.booked_id.to_string() + ".ics",
+                        class_name="button ghost"),
+                class_name="actions")),
+            class_name="card stack ok-card", data_testid="booking-confirmation",
+        ),
+    )
+
+
+def duration_chips() -> rx.Component:
+    S = CalendarState
+    return rx.el.div(
+        rx.el.span(t("booking.length"), class_name="chips-label", id="duration-label"),
+        rx.foreach(S.durations, lambda minutes: rx.el.button(
+            minutes.to_string(), " ", t("booking.minutes_short"), type="button",
+            on_click=S.set_duration(minutes),
+            class_name=rx.cond(S.duration == minutes, "chip is-current", "chip"),
+            aria_pressed=rx.cond(S.duration == minutes, "true", "false"))),
+        class_name="chips", role="group", aria_labelledby="duration-label",
+    )
+
+
+def _start_chip(space: SpaceStarts, chip) -> rx.Component:
+    return rx.el.button(chip.label, type="button", on_click=CalendarState.pick(space.space_id, chip.start),
+                        class_name="chip start", aria_label=chip.aria,
+                        custom_attrs={"data-space": space.space_id, "data-start": chip.start})
+
+
+def free_start_times() -> rx.Component:
+    """The phone agenda: per space, only the free start times for the chosen length."""
+    S = CalendarState
+    return rx.el.ul(
+        rx.foreach(S.spaces, lambda space: rx.el.li(
+            rx.el.h2(space.name, class_name="agenda-space"),
+            rx.el.p(space.detail, class_name="muted small"),
+            rx.el.div(rx.foreach(space.starts, lambda chip: _start_chip(space, chip)), class_name="chips"),
+            rx.cond(space.more.length() > 0, rx.el.details(
+                rx.el.summary(t("calendar.more_times")),
+                rx.el.div(rx.foreach(space.more, lambda chip: _start_chip(space, chip)), class_name="chips"))),
+            rx.cond(space.note != "", rx.el.p(space.note, class_name="muted small")),
+            rx.cond(space.starts.length() == 0, rx.el.button(
+                t("calendar.next_free"), type="button", on_click=S.go_day(S.next_day),
+                class_name="button ghost small")),
+            class_name="agenda-item", custom_attrs={"data-agenda-space": space.space_id})),
+        class_name="agenda show-phone", data_testid="free-start-times",
+    )
+
+
 def calendar_block(min_column: str = "7.5rem") -> rx.Component:
     S = CalendarState
+    day_mode = S.mode == "day"
     return rx.el.section(
+        rx.cond(S.notice != "", rx.el.p(S.notice, class_name="notice", role="status")),
         date_strip(S.days, S.go_day),
         rx.el.div(
             rx.el.button(rx.icon("chevron-left", size=18, aria_hidden="true"),
@@ -309,12 +445,19 @@ def calendar_block(min_column: str = "7.5rem") -> rx.Component:
                          on_click=S.go_day(S.next_day), class_name="button ghost small", aria_label=t("calendar.next")),
             class_name="cal-toolbar",
         ),
-        legend(),
+        rx.cond(day_mode & ~S.closed, duration_chips()),
         message(S.error),
-        message(S.info, kind="ok"),
+        confirmation(),
+        refusal_card(),
         booking_form(),
-        rx.cond(S.closed, rx.el.p(t("calendar.closed_day"), class_name="notice")),
-        rx.el.div(calendar_grid(S.cells, S.columns, S.rows, S.pick, min_column=min_column), class_name="cal-scroll"),
+        rx.cond(S.closed, rx.el.p(rx.cond(S.closed_reason != "", S.closed_reason, t("calendar.closed_day")),
+                                  class_name="notice", data_testid="closed-day")),
+        rx.cond(day_mode, free_start_times()),
+        rx.cond(~S.closed, rx.el.div(
+            legend(),
+            rx.el.div(calendar_grid(S.cells, S.columns, S.rows, S.pick, min_column=min_column), class_name="cal-scroll",
+                      tab_index=0, aria_label=S.title),
+            class_name=rx.cond(day_mode, "hide-phone", ""))),
         rx.el.p(rx.cond(S.live, t("calendar.live"), ""), class_name="muted", aria_live="polite"),
         on_unmount=S.stop_watch,
     )
@@ -334,8 +477,6 @@ def book() -> rx.Component:
                              on_change=CalendarState.set_kind),
                 class_name="field",
             ),
-            rx.el.p(rx.el.a(t("booking.see_spaces"), href="/spaces"), " · ",
-                    rx.el.a(t("nav.bookings"), href="/bookings")),
             class_name="book-head",
         ),
         calendar_block(),

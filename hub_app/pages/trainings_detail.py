@@ -4,7 +4,14 @@ import reflex as rx
 
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
-from hub_app.components.trainings import my_status_pill, pills, seats, session_list, trainer_list
+from hub_app.components.trainings import (
+    confirm_leaving,
+    my_status_pill,
+    pills,
+    seats,
+    session_list,
+    trainer_list,
+)
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments, trainings
 from hub_app.services.trainings import TrainingDetail
@@ -124,12 +131,8 @@ def _enrol_box() -> rx.Component:
                             class_name="button", data_testid="enrol"),
                 ),
             ),
-            rx.cond(d.can_cancel,
-                    rx.el.button(t("trainings.cancel_enrolment"), type="button", on_click=TrainingDetailState.cancel,
-                                 class_name="button ghost", data_testid="cancel-enrolment")),
-            rx.cond(d.can_leave,
-                    rx.el.button(t("trainings.leave_waitlist"), type="button", on_click=TrainingDetailState.cancel,
-                                 class_name="button ghost", data_testid="leave-waitlist")),
+            rx.cond(d.can_cancel, confirm_leaving(False, TrainingDetailState.cancel, testid="cancel-enrolment")),
+            rx.cond(d.can_leave, confirm_leaving(True, TrainingDetailState.cancel, testid="leave-waitlist")),
             rx.cond((d.my_status == "enrolled") & ~d.past,
                     rx.el.a(rx.icon("calendar-plus", size=16, aria_hidden="true"), t("trainings.add_to_calendar"),
                             href="/api/trainings/" + d.id.to_string() + "/calendar.ics", class_name="button ghost")),

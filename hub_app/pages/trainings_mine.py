@@ -4,6 +4,7 @@ import reflex as rx
 
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
+from hub_app.components.trainings import confirm_leaving
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments
 from hub_app.services.enrolments import CompletedTraining, MyTraining
@@ -67,10 +68,7 @@ def _item(item: MyTraining) -> rx.Component:
         rx.cond(item.cancelled, rx.el.p(t("trainings.training_cancelled"), class_name="notice warn")),
         rx.el.div(
             rx.cond(item.can_cancel & ~item.completed,
-                    rx.el.button(rx.cond(item.status == "waitlisted", t("trainings.leave_waitlist"),
-                                         t("trainings.cancel_enrolment")),
-                                 type="button", on_click=MyTrainingsState.cancel(item.enrolment_id),
-                                 class_name="button ghost small")),
+                    confirm_leaving(item.status == "waitlisted", MyTrainingsState.cancel(item.enrolment_id))),
             rx.cond((item.status == "enrolled") & ~item.cancelled & ~item.past,
                     rx.el.a(rx.icon("calendar-plus", size=16, aria_hidden="true"), t("trainings.add_to_calendar"),
                             href="/api/trainings/" + item.training_id.to_string() + "/calendar.ics",

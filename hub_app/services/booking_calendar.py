@@ -7,7 +7,7 @@ row per 30 minutes). On a phone the same list shows as an agenda: a heading per 
 by its slots as chips. Cells are grouped by column, in time order, so both readings work.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,12 +28,19 @@ from hub_app.domain.bookings import (
     may_manage_bookings,
 )
 from hub_app.domain.errors import InvalidInput, NotFound
-from hub_app.domain.opening_hours import closure_hit, day_bounds, opening_of
+from hub_app.domain.opening_hours import (
+    Period,
+    closed_all_day,
+    closure_hit,
+    day_bounds,
+    first_bookable_day,
+    opening_of,
+)
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import format_date, format_short_datetime, format_time, pick, translate
 from hub_app.models import Booking, Closure, Space, User
 from hub_app.models.base import utcnow
-from hub_app.services.bookings import hub_tz, parse_day, parse_moment
+from hub_app.services.bookings import booking_refusal, hub_tz, parse_day, parse_moment
 from hub_app.services.spaces import closures_between, load_hours, space_name
 from hub_app.settings import get_settings
 
@@ -49,6 +56,7 @@ class CalendarCell:
     detail: str = ""
     start: str = ""  # a free slot's local start, "YYYY-MM-DDTHH:MM"
     space_id: int = 0
+    aria: str = ""  # a free slot's name for screen readers: space, day and time
 
 
 @dataclass
@@ -57,6 +65,27 @@ class DayChip:
     weekday: str
     number: str
     selected: bool
+
+
+@dataclass
+class StartChip:
+    """A free start time of one space for the chosen length, named in full for screen readers."""
+
+    start: str  # local "YYYY-MM-DDTHH:MM"
+    label: str  # "10.00"
+    aria: str  # "Ruang Rapat A, Kamis 3 Des, 10.00–11.00"
+
+
+@dataclass
+class SpaceStarts:
+    """One space on the phone agenda: only its free start times (the first few, then "more")."""
+
+    space_id: int
+    name: str
+    detail: str
+    starts: list[StartChip]
+    more: list[StartChip]
+    note: str  # e.g. why there is nothing left, or the length used when the chosen one is not allowed
 
 
 @dataclass
@@ -73,6 +102,11 @@ class CalendarView:
     version: str
     previous: str
     next: str
+    spaces: list[SpaceStarts] = field(default_factory=list)
+    notice: str = ""  # why the page opened on another day than today
+    closed_reason: str = ""  # "Tutup: Hari Natal", once for a closed day
+    duration: int = 0
+    durations: list[int] = field(default_factory=list)
 
 
 def _local_minutes(moment: datetime, tz: ZoneInfo) -> int:
@@ -186,7 +220,8 @@ def _free_or_not(space, start, end, row, span, col_index, closures, now, locale)
         return CalendarCell(kind="past", area=area, label="", time=time, space_id=space.id)
     local = start.astimezone(hub_tz())
     return CalendarCell(kind="free", area=area, label=translate("calendar.free", locale), time=time,
-                        start=local.strftime("%Y-%m-%dT%H:%M"), space_id=space.id)
+                        start=local.strftime("%Y-%m-%dT%H:%M"), space_id=space.id,
+                        aria=f"{space_name(space, locale)}, {format_date(local.date(), locale, 'EEEE d MMM')}, {time}")
 
 
 def _time_cells(first: datetime, last: datetime, origin: int, locale: str) -> list[CalendarCell]:
@@ -220,43 +255,116 @@ def _today() -> date:
     return utcnow().astimezone(hub_tz()).date()
 
 
+STARTS_SHOWN = 6
+
+
+def _hub_closure_reason(session: Session, period: Period | None, locale: str) -> str:
+    if period is None:
+        return ""
+    row = session.exec(select(Closure).where(col(Closure.space_id).is_(None), Closure.starts_at == period.starts_at,
+                                             Closure.ends_at == period.ends_at)).first()
+    return pick(row.reason_id, row.reason_en, locale) if row else ""
+
+
+def _opening_day(session: Session, hours: dict, now: datetime, locale: str) -> tuple[date, str]:
+    """Today while the hub is open, otherwise the next open day, with the sentence that says why."""
+    tz = hub_tz()
+    today = _today()
+    horizon_end = day_bounds(today + timedelta(days=14), tz)[1]
+    hub_closures = [c for c in closures_between(session, day_bounds(today, tz)[0], horizon_end) if c.space_id is None]
+    day, why = first_bookable_day(today=today, now=now, hours=hours, hub_closures=hub_closures, tz=tz,
+                                  shortest=timedelta(minutes=30))
+    if not why:
+        return day, ""
+    if why == "closure":
+        opening = opening_of(today, hours, tz)
+        reason = _hub_closure_reason(session, closed_all_day(opening, hub_closures), locale) if opening else ""
+        return day, translate("calendar.skipped_closure", locale, reason=reason or "-", day=format_date(day, locale))
+    return day, translate(f"calendar.skipped_{why}", locale, day=format_date(day, locale))
+
+
+def _space_starts(space: Space, day: date, opening: tuple[datetime, datetime], duration: int, booked: list,
+                  closures: list[Period], now: datetime, locale: str) -> SpaceStarts:
+    minutes = rules.length_for(duration, min_minutes=space.min_minutes, max_minutes=space.max_minutes,
+                               slot_minutes=space.slot_minutes)
+    length = timedelta(minutes=minutes)
+    closed = [(c.starts_at, c.ends_at) for c in closures if c.space_id in (None, space.id)]
+    starts = rules.free_starts(opening=opening, step=timedelta(minutes=space.slot_minutes), length=length, now=now,
+                               holding=[Interval(b.starts_at, b.ends_at, b.seats) for b, _ in booked],
+                               capacity=space.capacity, exclusive=rules.is_room(space.kind), closed=closed)
+    name = space_name(space, locale)
+    day_label = format_date(day, locale, "EEEE d MMM")
+    chips = [StartChip(start=moment.astimezone(hub_tz()).strftime("%Y-%m-%dT%H:%M"), label=_hhmm(moment, locale),
+                       aria=f"{name}, {day_label}, {_hhmm(moment, locale)}–{_hhmm(moment + length, locale)}")
+             for moment in starts]
+    if not chips:
+        note = translate("calendar.nothing_left", locale)
+    elif minutes != duration:
+        note = translate("calendar.length_used", locale, minutes=minutes)
+    else:
+        note = ""
+    detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
+                       count=space.capacity)
+    if space.location:
+        detail = f"{detail} · {space.location}"
+    return SpaceStarts(space_id=space.id, name=name, detail=detail, starts=chips[:STARTS_SHOWN],
+                       more=chips[STARTS_SHOWN:], note=note)
+
+
 def calendar_day(actor: Actor | None, *, session: Session, day: object = None, kind: object = "",
-                 locale: str = "id") -> CalendarView:
-    """Every active space (optionally of one kind) as a column of one local day."""
+                 locale: str = "id", duration: object = None) -> CalendarView:
+    """Every active space (optionally of one kind) as a column of one local day, and the same day as
+    each space's free start times for the chosen length (the phone agenda). Without a day: today
+    while the hub is open, otherwise the next open day, saying why."""
     locale = actor.locale if actor else locale
     tz = hub_tz()
-    day = parse_day(day) if day else _today()
+    now = utcnow()
+    hours = load_hours(session)
+    notice = ""
+    if day:
+        day = parse_day(day)
+    else:
+        day, notice = _opening_day(session, hours, now, locale)
     kind = validation.choice(kind, SPACE_KINDS, field="kind", required=False)
     query = select(Space).where(col(Space.active).is_(True))
     if kind:
         query = query.where(Space.kind == kind)
     spaces = session.exec(query.order_by(col(Space.kind), col(Space.id)).limit(60)).all()
+    offered = sorted({m for s in spaces for m in rules.durations_for(s.min_minutes, s.max_minutes)})
+    wanted = duration if isinstance(duration, int) and not isinstance(duration, bool) else rules.DEFAULT_DURATION
+    if wanted not in offered:
+        wanted = rules.DEFAULT_DURATION if rules.DEFAULT_DURATION in offered else (offered[0] if offered else 60)
     start, end = day_bounds(day, tz)
-    hours = load_hours(session)
     closures = closures_between(session, start, end)
-    booked = _visible_bookings(session, [s.id for s in spaces], start, end)
     opening = opening_of(day, hours, tz)
-    now = utcnow()
+    whole_day = closed_all_day(opening, closures) if opening else None
+    closed = opening is None or whole_day is not None
+    closed_reason = ""
+    if closed:
+        reason = _hub_closure_reason(session, whole_day, locale)
+        closed_reason = translate("calendar.closed_named" if reason else "calendar.closed_day", locale, reason=reason)
+    booked = [] if closed else _visible_bookings(session, [s.id for s in spaces], start, end)
     cells: list[CalendarCell] = []
+    agenda: list[SpaceStarts] = []
     rows = 1
-    if opening is not None:
+    if not closed:
         origin = _local_minutes(opening[0], tz)
         cells += _time_cells(opening[0], opening[1], origin, locale)
         rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // ROW_MINUTES
-    else:
-        origin = 0
-    for index, space in enumerate(spaces):
-        mine = [(b, n) for b, n in booked if b.space_id == space.id]
-        detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
-                           count=space.capacity)
-        cells += _column(space, day, index + 2, origin, hours, closures, mine, actor, now, locale,
-                         space_name(space, locale), detail)
+        for index, space in enumerate(spaces):
+            mine = [(b, n) for b, n in booked if b.space_id == space.id]
+            detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
+                               count=space.capacity)
+            cells += _column(space, day, index + 2, origin, hours, closures, mine, actor, now, locale,
+                             space_name(space, locale), detail)
+            agenda.append(_space_starts(space, day, opening, wanted, mine, closures, now, locale))
     return CalendarView(
-        day=day.isoformat(), title=format_date(day, locale), columns=len(spaces), rows=rows, cells=cells,
-        days=_day_strip(day, max(_today(), day - timedelta(days=3)), locale), closed=opening is None,
+        day=day.isoformat(), title=format_date(day, locale), columns=len(spaces) if not closed else 0, rows=rows,
+        cells=cells, days=_day_strip(day, max(_today(), day - timedelta(days=3)), locale), closed=closed,
         window_start=start.isoformat(), window_end=end.isoformat(),
         version=calendar_version(session=session, start=start, end=end),
-        previous=(day - timedelta(days=1)).isoformat(), next=(day + timedelta(days=1)).isoformat())
+        previous=(day - timedelta(days=1)).isoformat(), next=(day + timedelta(days=1)).isoformat(),
+        spaces=agenda, notice=notice, closed_reason=closed_reason, duration=wanted, durations=offered)
 
 
 def calendar_week(actor: Actor | None, *, session: Session, space_id: object, day: object = None,
@@ -317,12 +425,17 @@ class BookingChoice:
     start_label: str
     ends: list[list[str]]  # [value, label]
     needs_approval: bool
+    default_end: str = ""  # the end for the chosen length, preselected
+    refusal: str = ""  # why this member cannot book here now (translated); the form stays closed
+    refusal_link: str = ""
+    refusal_link_text: str = ""
 
 
 def booking_choice(actor: Actor | None, *, session: Session, space_id: object, start: object,
-                   locale: str = "id") -> BookingChoice:
+                   locale: str = "id", duration: object = None) -> BookingChoice:
     """What the booking form offers after a tap on a free slot: the end times that fit (within the
-    space's minimum/maximum, opening hours, and before the next booking of a room)."""
+    space's minimum/maximum, opening hours, and before the next booking of a room), the end for the
+    chosen length, or why this member cannot book here (asked before the form opens)."""
 
     locale = actor.locale if actor else locale
     tz = hub_tz()
@@ -348,7 +461,18 @@ def booking_choice(actor: Actor | None, *, session: Session, space_id: object, s
         local = moment.astimezone(tz)
         ends.append([local.strftime("%Y-%m-%dT%H:%M"), _hhmm(moment, locale)])
         moment += timedelta(minutes=space.slot_minutes)
+    wanted = duration if isinstance(duration, int) and not isinstance(duration, bool) else rules.DEFAULT_DURATION
+    minutes = rules.length_for(wanted, min_minutes=space.min_minutes, max_minutes=space.max_minutes,
+                               slot_minutes=space.slot_minutes)
+    wanted_end = (begin + timedelta(minutes=minutes)).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+    values = [value for value, _ in ends]
+    default_end = wanted_end if wanted_end in values else (values[-1] if values else "")
+    refusal = booking_refusal(session, actor, space, begin)
     return BookingChoice(space_id=space.id, space=space_name(space, locale), kind=space.kind,
                          capacity=space.capacity, start=begin.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
                          start_label=format_short_datetime(begin, locale, get_settings().timezone), ends=ends,
-                         needs_approval=space.needs_approval and not may_manage_bookings(actor))
+                         needs_approval=space.needs_approval and not may_manage_bookings(actor),
+                         default_end=default_end,
+                         refusal=translate(refusal.message_key, locale, **refusal.params) if refusal else "",
+                         refusal_link=refusal.link if refusal else "",
+                         refusal_link_text=translate(refusal.link_key, locale) if refusal and refusal.link_key else "")

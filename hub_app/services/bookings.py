@@ -29,7 +29,7 @@ completed that training; with no check registered, only staff can book it.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, update
@@ -60,7 +60,7 @@ from hub_app.domain.opening_hours import closure_hit
 from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.domain.recurrence import FREQUENCIES, MAX_OCCURRENCES, expand
 from hub_app.i18n import format_short_datetime, format_time, pick, translate
-from hub_app.models import Booking, BookingSeries, Space, User
+from hub_app.models import Booking, BookingSeries, Space, Training, User
 from hub_app.models.base import utcnow
 from hub_app.services import audit, notifications
 from hub_app.services.spaces import closures_between, load_hours, space_name
@@ -228,6 +228,40 @@ def _require_member(actor: Actor | None) -> Actor:
     if not may_use_hub(actor):
         raise NotAllowed("error.active_required")
     return actor
+
+
+@dataclass
+class BookingRefusal:
+    """Why this member cannot book this space now, said before they fill in the form."""
+
+    message_key: str
+    params: dict
+    link: str = ""  # where to do something about it (the required training)
+    link_key: str = ""
+
+
+def booking_refusal(session: Session, actor: Actor | None, space: Space, start: datetime) -> BookingRefusal | None:
+    """The same checks that book() makes of the member (membership, required training, quota),
+    asked before the form opens; None when nothing stands in the way."""
+    try:
+        actor = _require_member(actor)
+        if may_manage_bookings(actor):
+            return None
+        if space.required_training_id is not None and not training_completed(
+                session, actor.user_id, space.required_training_id):
+            training = session.get(Training, space.required_training_id)
+            title = pick(training.title_id, training.title_en, actor.locale) if training else "-"
+            return BookingRefusal("booking.refusal.training", {"training": title},
+                                  link=f"/trainings/{space.required_training_id}",
+                                  link_key="booking.refusal.see_training")
+        user = session.get(User, actor.user_id)
+        minimum = timedelta(minutes=max(space.min_minutes, space.slot_minutes))
+        _check_quota(session, user, [Interval(start, start + minimum, 1)], utcnow())
+    except HubError as error:
+        return BookingRefusal(error.key, dict(error.params),
+                              link="/bookings" if error.key.startswith("booking.error.quota") else "",
+                              link_key="nav.bookings" if error.key.startswith("booking.error.quota") else "")
+    return None
 
 
 # --- views ----------------------------------------------------------------------------------------
@@ -572,13 +606,14 @@ def my_bookings(actor: Actor | None, *, session: Session, past: object = False, 
         Booking.user_id == actor.user_id)
     after = _cursor(cursor)
     if past:
-        query = query.where(col(Booking.ends_at) <= now)
+        # Past and cancelled (or declined, released): whatever no longer holds a place.
+        query = query.where(or_(col(Booking.ends_at) <= now, col(Booking.status).not_in(HOLDING)))
         if after:
             query = query.where(or_(col(Booking.starts_at) < after[0],
                                     (col(Booking.starts_at) == after[0]) & (col(Booking.id) < after[1])))
         query = query.order_by(col(Booking.starts_at).desc(), col(Booking.id).desc())
     else:
-        query = query.where(col(Booking.ends_at) > now)
+        query = query.where(col(Booking.ends_at) > now, col(Booking.status).in_(HOLDING))
         if after:
             query = query.where(or_(col(Booking.starts_at) > after[0],
                                     (col(Booking.starts_at) == after[0]) & (col(Booking.id) > after[1])))

@@ -64,10 +64,14 @@ def list_notifications(actor: Actor | None, *, session: Session, before_id: int 
     if before_id:
         query = query.where(col(Notification.id) < before_id)
     rows = session.exec(query.order_by(col(Notification.id).desc()).limit(min(limit, 100))).all()
+    return rows_for(rows, actor.locale)
+
+
+def rows_for(rows: list[Notification], locale: str) -> list[NotificationRow]:
     return [
-        NotificationRow(id=row.id, title=_text(row.kind, "title", actor.locale, row.params),
-                        body=_text(row.kind, "body", actor.locale, row.params), link=row.link,
-                        when=format_short_datetime(row.created_at, actor.locale), unread=row.read_at is None)
+        NotificationRow(id=row.id, title=_text(row.kind, "title", locale, row.params),
+                        body=_text(row.kind, "body", locale, row.params), link=row.link,
+                        when=format_short_datetime(row.created_at, locale), unread=row.read_at is None)
         for row in rows
     ]
 

@@ -67,6 +67,15 @@ class SessionState(rx.State):
             actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(self.lang))
         return actor
 
+    async def _run(self, service, **kwargs):
+        """Runs `service(actor, session=…, **kwargs)` for this tab's actor: the actor lookup and the
+        service share one database session and one trip to a worker thread. Returns (result, "")
+        or (None, the refusal's translated message)."""
+        try:
+            return await call(_as_actor, service, self._token(), self.lang, kwargs), ""
+        except HubError as error:
+            return None, self._error_text(error)
+
     def _route_args(self) -> dict:
         """The dynamic segments of this page's route ([token] in /verify/[token]), as Reflex's own
         route-arg vars read them (router.page is deprecated)."""
@@ -156,6 +165,13 @@ class SessionState(rx.State):
         await call(_bind_ticket, ticket, self.router.session.client_token)
         await self._clear_tab()
         return auth_post("/api/auth/session", {"ticket": ticket, "next": next_path}, with_tab=True)
+
+
+def _as_actor(service, token: str, lang: str, kwargs: dict, *, session):
+    actor = accounts.actor_for_token(session=session, token=token) if token else None
+    if actor is not None and actor.locale != lang and lang in LOCALES:
+        actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(lang))
+    return service(actor, session=session, **kwargs)
 
 
 def _actor_for_token(token: str, *, session) -> Actor | None:

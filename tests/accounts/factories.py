@@ -23,3 +23,12 @@ def make_user(session: Session, email: str, *, name: str = "Rina Kusuma", role: 
 
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, role=user.role, status=user.status, name=user.name, locale=user.locale)
+
+
+def open_session_for(session: Session, ticket: str, *, tab: str = "test-tab-token", **kwargs) -> str | None:
+    """The login page's way: the ticket is bound to the asking tab, then exchanged with that tab."""
+    from hub_app.services import accounts
+
+    session.commit()  # end the test's own read (services start write transactions)
+    accounts.bind_ticket(session=session, ticket=ticket, tab=tab)
+    return accounts.open_session(session=session, ticket=ticket, tab=tab, **kwargs)

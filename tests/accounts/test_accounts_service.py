@@ -10,7 +10,7 @@ from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.models import EmailOutbox, OneTimeToken, SignInAttempt, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import accounts
-from tests.accounts.factories import PASSWORD, make_user
+from tests.accounts.factories import PASSWORD, make_user, open_session_for
 
 FORM = {"name": "Andi Pratama", "email": "Andi@Startup.example", "password": PASSWORD, "consent": "on",
         "business_name": "Kopi Kita", "sector": "culinary", "stage": "early", "bio": "Kopi", "offers": "",
@@ -89,9 +89,9 @@ def test_sign_in_opens_a_rotated_hashed_session(session):
     user = _sign_up_and_verify(session)
     ticket = accounts.sign_in(None, session=session, email="andi@STARTUP.example", password=PASSWORD,
                               client_address="1.2.3.4")
-    first = accounts.open_session(session=session, ticket=ticket)
+    first = open_session_for(session, ticket)
     assert first and len(first) >= 43
-    assert accounts.open_session(session=session, ticket=ticket) is None  # ticket is single-use
+    assert open_session_for(session, ticket) is None  # ticket is single-use
     stored = session.exec(select(UserSession)).one()
     assert stored.token_hash != first and first not in stored.token_hash
     actor = accounts.actor_for_token(session=session, token=first)
@@ -99,7 +99,7 @@ def test_sign_in_opens_a_rotated_hashed_session(session):
 
     ticket = accounts.sign_in(None, session=session, email=FORM["email"], password=PASSWORD,
                               client_address="1.2.3.4")
-    second = accounts.open_session(session=session, ticket=ticket, previous_token=first)
+    second = open_session_for(session, ticket, previous_token=first)
     assert second != first
     assert accounts.actor_for_token(session=session, token=first) is None
     assert accounts.actor_for_token(session=session, token=second).user_id == user.id
@@ -155,7 +155,7 @@ def test_a_suspended_member_cannot_sign_in_and_reads_the_reason(session):
 def test_expired_and_revoked_sessions_are_refused(session):
     make_user(session, "rina@umkm.example")
     ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
-    token = accounts.open_session(session=session, ticket=ticket)
+    token = open_session_for(session, ticket)
     stored = session.exec(select(UserSession)).one()
     stored.expires_at = utcnow() - timedelta(seconds=1)
     session.add(stored)
@@ -163,7 +163,7 @@ def test_expired_and_revoked_sessions_are_refused(session):
     assert accounts.actor_for_token(session=session, token=token) is None
 
     ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
-    token = accounts.open_session(session=session, ticket=ticket)
+    token = open_session_for(session, ticket)
     accounts.sign_out(session=session, token=token)
     assert accounts.actor_for_token(session=session, token=token) is None
 
@@ -174,7 +174,7 @@ def test_sign_out_everywhere_revokes_every_session(session):
     for _ in range(3):
         ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD,
                                   client_address="1")
-        tokens.append(accounts.open_session(session=session, ticket=ticket))
+        tokens.append(open_session_for(session, ticket))
     actor = accounts.actor_for_token(session=session, token=tokens[0])
     accounts.sign_out_everywhere(actor, session=session)
     assert all(accounts.actor_for_token(session=session, token=token) is None for token in tokens)
@@ -184,7 +184,7 @@ def test_sign_out_everywhere_revokes_every_session(session):
 def test_password_reset_link_works_once_within_30_minutes_and_signs_out_everywhere(session):
     make_user(session, "rina@umkm.example")
     ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
-    old_session = accounts.open_session(session=session, ticket=ticket)
+    old_session = open_session_for(session, ticket)
 
     accounts.request_password_reset(None, session=session, email="RINA@umkm.example")
     token = _link(session, "rina@umkm.example", "/reset-password?token=")

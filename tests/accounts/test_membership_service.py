@@ -6,7 +6,7 @@ from sqlmodel import select
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.models import AuditEntry, EmailOutbox, Notification, User
 from hub_app.services import accounts, audit, membership
-from tests.accounts.factories import PASSWORD, actor_of, make_user
+from tests.accounts.factories import PASSWORD, actor_of, make_user, open_session_for
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_rejecting_needs_a_reason_the_member_can_read(session, people):
 def test_suspension_signs_the_member_out_and_blocks_sign_in(session, people):
     member = people["member"]
     ticket = accounts.sign_in(None, session=session, email="member@x.example", password=PASSWORD, client_address="1")
-    token = accounts.open_session(session=session, ticket=ticket)
+    token = open_session_for(session, ticket)
     membership.change_status(actor_of(people["staff"]), session=session, member_id=member.id, action="suspend",
                              reason="Spam di forum")
     assert accounts.actor_for_token(session=session, token=token) is None

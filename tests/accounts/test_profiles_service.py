@@ -11,7 +11,7 @@ from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.models import AuditEntry, Notification, User, UserSession
 from hub_app.services import accounts, audit, notifications, profiles
 from hub_app.settings import get_settings
-from tests.accounts.factories import PASSWORD, actor_of, make_user
+from tests.accounts.factories import PASSWORD, actor_of, make_user, open_session_for
 
 
 def _image(fmt: str, size=(600, 400)) -> bytes:
@@ -99,7 +99,7 @@ def test_delete_account_erases_personal_data_and_keeps_history_consistent(sessio
     member = make_user(session, "dewi@x.example", name="Dewi Lestari")
     profiles.save_avatar(actor_of(member), session=session, data=_image("PNG"))
     ticket = accounts.sign_in(None, session=session, email="dewi@x.example", password=PASSWORD, client_address="1")
-    token = accounts.open_session(session=session, ticket=ticket)
+    token = open_session_for(session, ticket)
     audit.record(session, actor_of(staff), "member.approve", target_type="user", target_id=member.id)
     notifications.notify(session, member, "membership.approve")
     session.commit()

@@ -244,3 +244,63 @@ def test_slots_of_a_day_follow_opening_hours():
     slots = rules.slots_of_day(date(2026, 12, 5), DEFAULT_HOURS, 30, WIB)  # Saturday 09-15
     assert len(slots) == 12 and slots[0][0] == at(5, 9) and slots[-1][1] == at(5, 15)
     assert rules.slots_of_day(date(2026, 12, 6), DEFAULT_HOURS, 30, WIB) == []
+
+
+# -- choosing a time on a phone ----------------------------------------------------------------------
+
+
+def test_duration_chips_follow_the_space_rules():
+    assert rules.durations_for(30, 240) == [30, 60, 90, 120]
+    assert rules.durations_for(60, 90) == [60, 90]
+    assert rules.durations_for(180, 480) == []
+    # The length searched for stays inside the space's rules, in whole slots.
+    assert rules.length_for(60, min_minutes=30, max_minutes=240, slot_minutes=30) == 60
+    assert rules.length_for(30, min_minutes=60, max_minutes=240, slot_minutes=30) == 60
+    assert rules.length_for(120, min_minutes=30, max_minutes=90, slot_minutes=30) == 90
+    assert rules.length_for(60, min_minutes=30, max_minutes=240, slot_minutes=45) == 90
+
+
+def starts_of(holding, *, length=60, capacity=1, exclusive=True, closed=(), now=NOW):
+    found = rules.free_starts(opening=(at(3, 8), at(3, 12)), step=timedelta(minutes=30),
+                              length=timedelta(minutes=length), now=now, holding=holding, capacity=capacity,
+                              exclusive=exclusive, closed=list(closed))
+    return [moment.astimezone(WIB).strftime("%H:%M") for moment in found]
+
+
+def test_free_start_times_of_a_room_for_a_length():
+    assert starts_of([]) == ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30", "11:00"]
+    booked = [Interval(at(3, 9), at(3, 10))]
+    # Back-to-back is fine; any overlap is not.
+    assert starts_of(booked) == ["08:00", "10:00", "10:30", "11:00"]
+    assert starts_of(booked, length=30) == ["08:00", "08:30", "10:00", "10:30", "11:00", "11:30"]
+    assert starts_of([], closed=[(at(3, 10), at(3, 11))]) == ["08:00", "08:30", "09:00", "11:00"]
+    # What has begun is not offered.
+    assert starts_of([], now=at(3, 9, 10)) == ["09:30", "10:00", "10:30", "11:00"]
+
+
+def test_free_start_times_of_a_desk_area_keep_a_seat_free_throughout():
+    holding = [Interval(at(3, 8), at(3, 10), 2), Interval(at(3, 9), at(3, 11), 1)]
+    assert starts_of(holding, capacity=3, exclusive=False) == ["08:00", "10:00", "10:30", "11:00"]
+    assert starts_of(holding, capacity=4, exclusive=False)[:3] == ["08:00", "08:30", "09:00"]
+
+
+def test_the_first_bookable_day_and_why_today_was_skipped():
+    from hub_app.domain.opening_hours import first_bookable_day
+
+    thursday = date(2026, 12, 3)
+
+    def first(now, closures=(), hours=DEFAULT_HOURS):
+        return first_bookable_day(today=now.astimezone(WIB).date(), now=now, hours=hours, hub_closures=list(closures),
+                                  tz=WIB, shortest=timedelta(minutes=30))
+
+    assert first(at(3, 7)) == (thursday, "")
+    assert first(at(3, 19, 30)) == (thursday, "")  # the last half hour is still bookable
+    assert first(at(3, 19, 45)) == (date(2026, 12, 4), "over")
+    # Christmas (a Friday) is a closure; Saturday opens.
+    christmas = Period(*whole_day(date(2026, 12, 25), WIB))
+    assert first(at(25, 7), [christmas]) == (date(2026, 12, 26), "closure")
+    # Sunday has no opening hours; a Saturday evening skips to Monday.
+    assert first(at(6, 10)) == (date(2026, 12, 7), "closed")
+    assert first(at(5, 16)) == (date(2026, 12, 7), "over")
+    # A closure of one space does not close the day, nor does one that covers part of it.
+    assert first(at(3, 7), [Period(at(3, 8), at(3, 20), space_id=4), Period(at(3, 8), at(3, 12))]) == (thursday, "")

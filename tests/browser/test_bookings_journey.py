@@ -75,7 +75,9 @@ def _feed_events(url: str) -> str:
 def test_member_books_sees_checks_in_and_cancels(phone, laptop, chromium, portal, shot):
     arranged = _arrange(portal)
     room, day = arranged["room"], arranged["day"]
-    slot = f'[data-space="{room}"][data-start="{day}T10:00"]'
+    # The laptop's day view has a cell per slot; a phone lists each space's free start times.
+    slot = f'.cal-cell[data-space="{room}"][data-start="{day}T10:00"]'
+    start_chip = f'.chip[data-space="{room}"][data-start="{day}T10:00"]'
 
     # Staff open the day view on a laptop first: it must update by itself later.
     staff = laptop
@@ -89,14 +91,15 @@ def test_member_books_sees_checks_in_and_cancels(phone, laptop, chromium, portal
     try:
         portal.sign_in(andi_context, arranged["andi"])
         open_page(andi, f"/book?date={day}")
-        andi.locator(f'[data-space="{room}"][data-start="{day}T10:30"]').click()
+        andi.get_by_role("button", name="30 mnt").click()
+        andi.locator(f'.chip[data-space="{room}"][data-start="{day}T10:30"]').click()
         expect(andi.locator("#booking-form")).to_be_visible()
 
         # The member books tomorrow 10.00-11.00 on a phone.
         rina = phone
         portal.sign_in(rina.context, arranged["rina"])
         open_page(rina, f"/book?date={day}")
-        rina.locator(slot).click()
+        rina.locator(start_chip).click()
         form = rina.locator("#booking-form")
         form.get_by_label("Selesai").select_option(f"{day}T11:00")
         form.get_by_label("Judul").fill(TITLE)

@@ -141,7 +141,11 @@ def test_filter_enrol_waitlist_promotion_attendance_completion(phone, laptop, po
     mine = phone.get_by_test_id("mine-upcoming").get_by_test_id("my-training")
     expect(mine).to_contain_text(TITLE_ID)
     shot(phone, "trainings-06-my-trainings-phone-id")
-    mine.get_by_role("button", name="Batalkan pendaftaran").click()
+    # It asks first and says what happens to the seat.
+    mine.locator("summary", has_text="Batalkan pendaftaran").click()
+    expect(mine).to_contain_text("Kursi Anda diberikan kepada orang berikutnya di daftar tunggu.")
+    shot(phone, "trainings-06b-cancel-asks-first-phone-id")
+    mine.get_by_role("button", name="Ya, batalkan pendaftaran").click()
     expect(phone.get_by_test_id("mine-upcoming").get_by_test_id("my-training")).to_have_count(0)
     shot(phone, "trainings-07-cancelled-phone-id")
     assert _statuses(portal, marketing) == {world["filler"].id: "enrolled", rina.id: "withdrawn",

@@ -4,6 +4,7 @@
 and visitors book nothing, only staff run the floor; nothing crashes on junk."""
 
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 import pytest
 from sqlmodel import Session, col, select
@@ -107,13 +108,90 @@ def test_pending_members_and_visitors_book_nothing(role, hub, people, room):
     tab = hub.browser(people.by_role()[role])
     tab.load("/book", date=day.isoformat()).ok()
     assert tab.state(CalendarState).cells  # anyone may look at the calendar
-    tab.call(CalendarState.pick, room, iso(day, 10)).ok()
+    picked = tab.call(CalendarState.pick, room, iso(day, 10)).ok()
+    if role == "visitor":
+        # Asked to sign in first, to come back to the same day, space and time.
+        address = "/book?" + urlencode({"date": day.isoformat(), "duration": 60, "space": room, "start": iso(day, 10)})
+        assert picked.navigations == ["/login?next=" + quote(address, safe="")]
+    else:
+        # Told why before any form opens.
+        state = tab.state(CalendarState)
+        assert not state.form_open and "disetujui staf" in state.refusal
     outcome = tab.call(CalendarState.submit, {"end": iso(day, 11), "title": "x", "people": "1"}).ok()
     if role == "visitor":
-        assert outcome.navigations == ["/login?next=/book"]
+        assert outcome.navigations and outcome.navigations[0].startswith("/login?next=%2Fbook")
     else:
         assert "disetujui staf" in tab_error(tab)
     assert _rows(people.engine, Booking) == []
+
+
+@covers(CalendarState.load_day)
+def test_after_signing_in_the_tapped_time_opens_with_the_form_ready(hub, people, room):
+    day = weekday_ahead()
+    tab = hub.browser(people.active)
+    tab.load("/book", date=day.isoformat(), duration="90", space=str(room), start=iso(day, 10)).ok()
+    state = tab.state(CalendarState)
+    assert state.day == day.isoformat() and state.duration == 90
+    assert state.form_open and state.sel_space_id == room and state.sel_start == iso(day, 10)
+    assert state.sel_default_end == iso(day, 11, 30)
+    # Junk in the address opens nothing and breaks nothing.
+    for space, start in [("0", iso(day, 10)), (str(room), "yesterday"), ("9" * 40, "x"), (str(room), "")]:
+        tab.load("/book", date=day.isoformat(), space=space, start=start).ok()
+        assert not tab.state(CalendarState).form_open
+
+
+@covers(CalendarState.set_duration)
+def test_duration_chips_show_free_start_times_for_that_length(hub, people, room):
+    day = weekday_ahead()
+    _booking(people.engine, room, people.other.id, local(day, 11), local(day, 12))
+    tab = hub.browser(people.active)
+    tab.load("/book", date=day.isoformat()).ok()
+    state = tab.state(CalendarState)
+    assert state.duration == 60 and state.durations == [30, 60, 90, 120]
+
+    def starts() -> list[str]:
+        [space] = [space for space in tab.state(CalendarState).spaces if space.space_id == room]
+        return [chip.start[11:] for chip in space.starts + space.more]
+
+    assert "10:00" in starts() and "10:30" not in starts() and "11:00" not in starts() and "12:00" in starts()
+    tab.call(CalendarState.set_duration, 30).ok()
+    assert "10:30" in starts() and "11:00" not in starts()
+    for junk in [45, "45", None, -30, 10**9, [60], {"minutes": 60}]:
+        tab.send(CalendarState.set_duration, {"minutes": junk}).not_crashed()
+        assert tab.state(CalendarState).duration == 30
+    [space] = [space for space in tab.state(CalendarState).spaces if space.space_id == room]
+    assert space.starts[0].aria.startswith("Ruang Rapat Monas, ") and "–" in space.starts[0].aria
+
+
+@covers(CalendarState.pick)
+def test_a_required_training_or_a_used_quota_is_said_before_the_form(hub, people):
+    from hub_app.models import Training
+
+    day = weekday_ahead()
+    with Session(people.engine) as session:
+        training = Training(title_id="Produksi Podcast", title_en="Podcast Production", topic="digital_marketing",
+                            level="beginner", language="id", format="hub", capacity=10, enrol_opens_at=utcnow(),
+                            enrol_closes_at=utcnow(), cancel_until=utcnow())
+        session.add(training)
+        session.commit()
+        training_id = training.id
+    studio = _space(people.engine, name_id="Studio Podcast", required_training_id=training_id)
+    tab = hub.browser(people.active)
+    tab.load("/book", date=day.isoformat()).ok()
+    tab.call(CalendarState.pick, studio, iso(day, 10)).ok()
+    state = tab.state(CalendarState)
+    assert not state.form_open and "Produksi Podcast" in state.refusal
+    assert state.refusal_link == f"/trainings/{training_id}"
+
+    with Session(people.engine) as session:
+        user = session.get(User, people.active.id)
+        user.quota_upcoming_bookings = 0
+        session.add(user)
+        session.commit()
+    room = _space(people.engine)
+    tab.call(CalendarState.pick, room, iso(day, 10)).ok()
+    state = tab.state(CalendarState)
+    assert not state.form_open and state.refusal and state.refusal_link == "/bookings"
 
 
 @covers(CalendarState.submit)

@@ -199,7 +199,7 @@ MESSAGES = {
     "spaces.requires_training": ("wajib lulus pelatihan", "requires a completed training"),
     # My bookings
     "bookings.upcoming": ("Mendatang", "Upcoming"),
-    "bookings.past": ("Sudah lewat", "Past"),
+    "bookings.past": ("Lewat / dibatalkan", "Past / cancelled"),
     "bookings.none": ("Belum ada pemesanan.", "No bookings yet."),
     "bookings.cancel": ("Batalkan", "Cancel"),
     "bookings.cancel_confirm": ("Ya, batalkan", "Yes, cancel"),

@@ -71,7 +71,6 @@ MESSAGES = {
     "home.how_1": ("Daftar dan verifikasi email Anda.", "Sign up and verify your email."),
     "home.how_2": ("Staf hub meninjau dan menyetujui keanggotaan Anda.", "Hub staff review and approve your membership."),
     "home.how_3": ("Pesan ruang, ikuti pelatihan, dan bergabung di forum.", "Book spaces, join trainings and the forum."),
-    "home.welcome": ("Selamat datang kembali, {name}", "Welcome back, {name}"),
     # Membership banners
     "membership.pending_banner": ("Keanggotaan Anda sedang ditinjau staf. Sementara itu Anda bisa melengkapi "
                                   "profil; memesan, mendaftar pelatihan dan menulis di forum terbuka setelah "
