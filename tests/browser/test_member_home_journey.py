@@ -172,3 +172,25 @@ def test_a_pending_member_sees_why_before_any_form(phone, portal, shot):
     expect(phone.get_by_test_id("booking-refusal")).to_contain_text("disetujui staf")
     expect(phone.locator("#booking-form")).to_have_count(0)
     shot(phone, "home-09-pending-refused-before-form")
+
+
+def test_staff_on_a_laptop_in_english_have_their_hub_the_day_grid_and_admin(laptop, phone, portal, shot):
+    room, tomorrow = _arrange_room(portal)
+    staff = portal.user("yuni.home@jfch.example") or portal.make_user("yuni.home@jfch.example", "Yuni Staf",
+                                                                      role="staff", locale="en")
+    portal.sign_in(laptop.context, staff)
+    open_page(laptop, "/?lang=en")
+    expect(laptop.get_by_role("heading", level=1)).to_have_text("Hello, Yuni Staf")
+    expect(laptop.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Admin")).to_be_visible()
+    shot(laptop, "home-10-staff-hub-laptop-en")
+    open_page(laptop, f"/book?date={tomorrow}")
+    cell = laptop.locator(f'.cal-cell[data-space="{room}"][data-start="{tomorrow}T10:00"]')
+    expect(cell).to_be_visible()
+    expect(cell).to_have_attribute("aria-label", re.compile(r"^Glodok Meeting Room, .*10:00"))
+    expect(laptop.get_by_test_id("free-start-times")).to_be_hidden()
+    shot(laptop, "home-11-book-day-grid-laptop-en")
+    # On a phone, staff find Admin in the tab bar.
+    portal.sign_in(phone.context, staff)
+    open_page(phone, "/")
+    expect(phone.locator(".tab-bar").get_by_role("link", name="Admin")).to_be_visible()
+    shot(phone, "home-12-staff-tab-bar-phone")
