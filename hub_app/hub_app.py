@@ -5,6 +5,7 @@ import reflex as rx
 import hub_app.pages  # noqa: F401  (registers every page)
 from hub_app.api import build_api, wrap_with_headers
 from hub_app.background import run_background_duties
+from hub_app.components.document import overlay, toaster
 from hub_app.transport import guard_transport
 
 DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelatihan wirausaha dan jejaring "
@@ -13,14 +14,18 @@ DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelat
 app = rx.App(
     stylesheets=["/hub.css"],
     api_transformer=[build_api(), wrap_with_headers],
-    # Indonesian is the default language; the shell marks the chosen one on its root element.
+    # Indonesian is the default language of the prerendered HTML; after hydration <html lang> follows
+    # the chosen one (components/document.py), and the shell marks it on its root element too.
     html_lang="id",
+    # Reflex's notification region and connection notice, with their labels in the chosen language.
+    toaster=toaster(),
     head_components=[
         rx.el.meta(name="theme-color", content="#0b5f73"),
         rx.el.meta(name="description", content=DESCRIPTION),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
 )
+app.app_wraps[(5, "Overlay")] = lambda stateful: overlay() if stateful else None
 app.register_lifespan_task(run_background_duties)
 # Every socket event passes a door first: rate, size, shape, client storage, error reports.
 guard_transport(app)

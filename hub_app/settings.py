@@ -61,7 +61,11 @@ class Settings(BaseSettings):
     # Reports of frontend errors: how many per connection reach the log, and how much of each.
     frontend_errors_per_connection: int = 3
     frontend_error_max_chars: int = 2000
+    # The version of the terms of use and the privacy notice (hub_app/i18n/messages/legal.py); a new
+    # value asks every member to agree again at their next page load after sign-in (/agree).
     terms_version: str = "2026-11"
+    # Where members send questions and requests about their personal data (shown on /privacy, /terms).
+    privacy_contact_email: str = "privasi@jfch.example"
 
     # Failed password attempts (sign-in, account deletion) per window: from one address for one
     # account, from one address for any accounts, and for one account from all addresses together (a
@@ -117,7 +121,7 @@ class Settings(BaseSettings):
     def session_cookie_name(self) -> str:
         # Over https the __Host- prefix makes the browser refuse the cookie unless it is Secure, for
         # the whole host, with Path=/: a sibling subdomain cannot plant or shadow it.
-        return "__Host-hub_session" if self.secure_cookies else "hub_session"
+        return "__Host-hub_session" if self.secure_cookies else "hub_session"  # api.session_cookie.SESSION_COOKIE
 
 
 @lru_cache

@@ -23,10 +23,10 @@ from hub_app.services import accounts, profiles
 _MAX_FORM_BYTES = 4096
 
 
-def _open_session(ticket: str, tab: str, previous: str, user_agent: str, address: str) -> str | None:
+def _open_session(ticket: str, tab: str, previous: str, user_agent: str, address: str, locale: str) -> str | None:
     with new_session() as session:
         return accounts.open_session(session=session, ticket=ticket, tab=tab, previous_token=previous,
-                                     user_agent=user_agent, client_address=address)
+                                     user_agent=user_agent, client_address=address, chosen_locale=locale)
 
 
 async def _small_form(request: Request) -> dict[str, str] | None:
@@ -56,8 +56,9 @@ async def open_session(request: Request) -> Response:
         return RedirectResponse("/login?expired=1", status_code=303)
     previous = token_from_cookie_header(request.headers.get("cookie", ""))
     address = request.client.host if request.client else ""
+    # The language the visitor chose before signing in (the hub_lang cookie) stays, on the account too.
     token = await asyncio.to_thread(_open_session, form.get("ticket", ""), form.get("tab", ""), previous,
-                                    request.headers.get("user-agent", ""), address)
+                                    request.headers.get("user-agent", ""), address, request.cookies.get("hub_lang", ""))
     if token is None:
         return RedirectResponse("/login?expired=1", status_code=303)
     response = RedirectResponse(safe_next(form.get("next")), status_code=303)

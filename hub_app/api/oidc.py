@@ -149,7 +149,7 @@ async def callback(request: Request) -> Response:
         return _failed("error.oidc_failed")
     try:
         token = await asyncio.to_thread(
-            _open, identity, request.cookies.get("hub_lang", "id"),
+            _open, identity, request.cookies.get("hub_lang", ""),
             token_from_cookie_header(request.headers.get("cookie", "")), request.headers.get("user-agent", ""),
             request.client.host if request.client else "")
     except HubError as error:

@@ -6,7 +6,7 @@ import reflex as rx
 
 from hub_app.services.forum import ThreadRow
 from hub_app.services.members import MemberCard
-from hub_app.state.i18n import t
+from hub_app.state.i18n import t, tp
 
 
 def post_body(sanitized_html: rx.Var) -> rx.Component:
@@ -34,7 +34,7 @@ def thread_row(row: ThreadRow) -> rx.Component:
             class_name="row",
         ),
         rx.el.small(
-            t("forum.by"), " ", row.author_name, " · ", row.reply_count, " ", t("forum.replies"), " · ",
+            t("forum.by"), " ", row.author_name, " · ", tp("count.replies", row.reply_count), " · ",
             t("forum.last_activity"), " ", row.last_activity, class_name="muted",
         ),
         class_name="thread-row", data_testid="thread-row",

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from hub_app.state.i18n import t
+from hub_app.state.i18n import t, tf
 from hub_app.state.session import SessionState
 
 # The phone's tab bar: a visitor browses; a member's day is booking, trainings and the forum, and
@@ -57,7 +57,9 @@ def _account_links() -> rx.Component:
         SessionState.signed_in,
         rx.el.div(
             _bell(),
+            # Named on a phone too, where only the icon shows; on a laptop the name holds the visible one.
             rx.el.a(rx.icon("circle-user", size=22, aria_hidden="true"),
+                    rx.el.span(t("a11y.profile_link"), class_name="sr-only"),
                     rx.el.span(SessionState.user_name, class_name="user-name"),
                     href="/profile", class_name="account-link", data_testid="account-link"),
             rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
@@ -112,6 +114,8 @@ def tab_bar() -> rx.Component:
 def footer() -> rx.Component:
     return rx.el.footer(
         rx.el.p(t("footer.text")),
+        rx.el.p(rx.el.a(t("legal.terms_link"), href="/terms"), " · ",
+                rx.el.a(t("legal.privacy_link"), href="/privacy")),
         rx.cond(SessionState.is_staff,
                 rx.el.p(rx.el.a(t("admin.members"), href="/admin/members"), " · ",
                         rx.el.a(t("admin.audit"), href="/admin/audit"), " · ",
@@ -129,9 +133,8 @@ def membership_banner() -> rx.Component:
         rx.cond(SessionState.membership == "pending",
                 rx.el.p(t("membership.pending_banner"), class_name="notice", role="status")),
         rx.cond(SessionState.membership == "rejected",
-                rx.el.p(rx.cond(SessionState.is_en, "Your membership application was declined. Reason: ",
-                                "Pendaftaran keanggotaan Anda ditolak. Alasan: "),
-                        SessionState.membership_reason, class_name="notice warn", role="status")),
+                rx.el.p(tf("membership.rejected_banner", reason=SessionState.membership_reason),
+                        class_name="notice warn", role="status")),
     )
 
 

@@ -1,11 +1,12 @@
 import reflex as rx
 
 from hub_app.components.forms import message
+from hub_app.components.regions import scroll_region
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import audit
 from hub_app.services.audit import AuditRow
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
 
@@ -43,18 +44,19 @@ def _entry(entry: AuditRow) -> rx.Component:
                     rx.el.td(entry.target), rx.el.td(entry.detail))
 
 
-@rx.page(route="/admin/audit", title="Audit · Admin", on_load=[SessionState.load_shell, AdminAuditState.load])
+@rx.page(route="/admin/audit", title=page_title("title.admin_audit"),
+         on_load=[SessionState.load_shell, AdminAuditState.load])
 def admin_audit() -> rx.Component:
     return shell(
         rx.el.h1(t("audit.title")),
         message(AdminAuditState.error),
-        rx.el.div(
+        scroll_region(
             rx.el.table(
                 rx.el.thead(rx.el.tr(*[rx.el.th(t(key), scope="col") for key in
                                        ("audit.when", "audit.who", "audit.what", "audit.target", "audit.detail")])),
                 rx.el.tbody(rx.foreach(AdminAuditState.entries, _entry)),
             ),
-            class_name="table-wrap",
+            label=t("audit.title"), class_name="table-wrap",
         ),
         rx.cond(AdminAuditState.before_id > 0,
                 rx.el.button(t("common.next_page"), on_click=AdminAuditState.older, class_name="button ghost")),

@@ -5,6 +5,7 @@ booking record (no-shows, quotas). Every action is audited by the service."""
 import reflex as rx
 
 from hub_app.components.forms import message
+from hub_app.components.regions import scroll_region
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.pages.bookings import status_pill
@@ -12,7 +13,7 @@ from hub_app.services import booking_admin, bookings, spaces
 from hub_app.services.booking_admin import MemberRecord
 from hub_app.services.bookings import BookingRow
 from hub_app.services.spaces import SpaceCard
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -260,7 +261,7 @@ def _record() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/bookings", title="Pemesanan · Admin",
+@rx.page(route="/admin/bookings", title=page_title("title.admin_bookings"),
          on_load=[SessionState.load_shell, AdminBookingsState.load])
 def admin_bookings() -> rx.Component:
     S = AdminBookingsState
@@ -280,11 +281,12 @@ def admin_bookings() -> rx.Component:
                                      class_name="field"),
                            rx.el.button(t("common.search"), type="submit", class_name="button ghost"),
                            on_submit=S.show_day, reset_on_submit=False, class_name="filters"),
-                rx.el.div(rx.el.table(
+                scroll_region(rx.el.table(
                     rx.el.thead(rx.el.tr(*[rx.el.th(t(key)) for key in (
                         "admin.col_when", "field.space_id", "admin.col_member", "field.title", "field.people",
                         "admin.col_status", "admin.col_actions")])),
-                    rx.el.tbody(rx.foreach(S.rows, _day_row))), class_name="table-wrap"),
+                    rx.el.tbody(rx.foreach(S.rows, _day_row))),
+                    label=t("booking.admin_title"), class_name="table-wrap"),
                 rx.cond(S.rows.length() == 0, rx.el.p(t("bookings.none"), class_name="muted")),
             ),
             rx.el.div(_on_behalf(), _block(), class_name="grid two"),

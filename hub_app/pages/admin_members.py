@@ -7,7 +7,7 @@ from hub_app.domain.membership import STATUSES
 from hub_app.domain.permissions import ROLES
 from hub_app.services import membership
 from hub_app.services.membership import MemberRow
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -179,7 +179,8 @@ def _filters() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/members", title="Anggota · Admin", on_load=[SessionState.load_shell, AdminMembersState.load])
+@rx.page(route="/admin/members", title=page_title("title.admin_members"),
+         on_load=[SessionState.load_shell, AdminMembersState.load])
 def admin_members() -> rx.Component:
     return shell(
         rx.el.h1(t("admin.members_title")),

@@ -12,7 +12,7 @@ from hub_app.pages.book import kind_options
 from hub_app.pages.spaces import kind_label
 from hub_app.services import spaces
 from hub_app.services.spaces import ClosureRow, DayHours, SpaceCard
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -302,7 +302,8 @@ def _row(space: SpaceCard) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/spaces", title="Ruang · Admin", on_load=[SessionState.load_shell, AdminSpacesState.load])
+@rx.page(route="/admin/spaces", title=page_title("title.admin_spaces"),
+         on_load=[SessionState.load_shell, AdminSpacesState.load])
 def admin_spaces() -> rx.Component:
     S = AdminSpacesState
     return shell(

@@ -5,6 +5,7 @@ and the waitlist; CSV exports; ratings."""
 import reflex as rx
 
 from hub_app.components.forms import message
+from hub_app.components.regions import scroll_region
 from hub_app.components.shell import shell
 from hub_app.components.trainings import options
 from hub_app.domain.errors import HubError
@@ -14,7 +15,7 @@ from hub_app.services import enrolments, training_admin
 from hub_app.services.enrolments import RatingRow, RosterRow, TrainingRoster
 from hub_app.services.training_admin import AdminTraining, AdminTrainingRow
 from hub_app.services.trainings import SessionRow, TrainerRow
-from hub_app.state.i18n import t, tf
+from hub_app.state.i18n import page_title, t, tf, tp
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -178,7 +179,7 @@ def _admin_row(row: AdminTrainingRow) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/trainings", title="Pelatihan · Admin",
+@rx.page(route="/admin/trainings", title=page_title("title.admin_trainings"),
          on_load=[SessionState.load_shell, AdminTrainingsState.load])
 def admin_trainings_page() -> rx.Component:
     s = AdminTrainingsState
@@ -496,14 +497,14 @@ def _roster_row(row: RosterRow) -> rx.Component:
     )
 
 
-def _roster_table(rows, test_id: str) -> rx.Component:
-    return rx.el.div(
+def _roster_table(rows, test_id: str, label_key: str) -> rx.Component:
+    return scroll_region(
         rx.el.table(
             rx.el.thead(rx.el.tr(rx.el.th(t("field.name")), rx.el.th(t("trainings.since")),
                                  rx.el.th(t("trainings.attended_sessions")), rx.el.th(""))),
             rx.el.tbody(rx.foreach(rows, _roster_row)),
         ),
-        class_name="table-wrap", data_testid=test_id,
+        label=t(label_key), class_name="table-wrap", data_testid=test_id,
     )
 
 
@@ -535,15 +536,16 @@ def _enrolments() -> rx.Component:
             on_submit=s.add_member, reset_on_submit=True, class_name="filters card",
         ),
         rx.el.h3(t("trainings.enrolled_list")),
-        _roster_table(s.roster.enrolled, "roster-enrolled"),
+        _roster_table(s.roster.enrolled, "roster-enrolled", "trainings.enrolled_list"),
         rx.el.h3(t("trainings.waitlist_list")),
-        rx.cond(s.roster.waitlist.length() > 0, _roster_table(s.roster.waitlist, "roster-waitlist"),
+        rx.cond(s.roster.waitlist.length() > 0,
+                _roster_table(s.roster.waitlist, "roster-waitlist", "trainings.waitlist_list"),
                 rx.el.p(t("common.none"), class_name="muted")),
         rx.el.h3(t("trainings.ratings")),
         rx.cond(
             s.roster.ratings_count > 0,
             rx.fragment(
-                rx.el.p(tf("trainings.average_rating", average=s.roster.average_rating, count=s.roster.ratings_count),
+                rx.el.p(tp("trainings.average_rating", s.roster.ratings_count, average=s.roster.average_rating),
                         data_testid="average-rating"),
                 rx.el.ul(rx.foreach(s.roster.ratings, _rating), class_name="list"),
             ),
@@ -552,7 +554,7 @@ def _enrolments() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/trainings/[training_id]", title="Pelatihan · Admin",
+@rx.page(route="/admin/trainings/[training_id]", title=page_title("title.admin_training"),
          on_load=[SessionState.load_shell, AdminTrainingState.load])
 def admin_training_page() -> rx.Component:
     s = AdminTrainingState

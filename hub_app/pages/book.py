@@ -31,7 +31,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import booking_calendar, bookings
 from hub_app.services.booking_calendar import CalendarCell, DayChip, SpaceStarts
 from hub_app.services.bookings import OccurrencePreview
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -456,14 +456,14 @@ def calendar_block(min_column: str = "7.5rem") -> rx.Component:
         rx.cond(~S.closed, rx.el.div(
             legend(),
             rx.el.div(calendar_grid(S.cells, S.columns, S.rows, S.pick, min_column=min_column), class_name="cal-scroll",
-                      tab_index=0, aria_label=S.title),
+                      role="region", tab_index=0, aria_label=S.title),
             class_name=rx.cond(day_mode, "hide-phone", ""))),
         rx.el.p(rx.cond(S.live, t("calendar.live"), ""), class_name="muted", aria_live="polite"),
         on_unmount=S.stop_watch,
     )
 
 
-@rx.page(route="/book", title="Pesan ruang · Jakarta Future City Hub",
+@rx.page(route="/book", title=page_title("title.book"),
          on_load=[SessionState.load_shell, CalendarState.load_day])
 def book() -> rx.Component:
     return shell(

@@ -8,7 +8,7 @@ from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import forum
 from hub_app.services.forum import CategoryRow
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t, tp
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -61,7 +61,7 @@ def _category(row: CategoryRow) -> rx.Component:
         ),
         rx.cond(row.description != "", rx.el.p(row.description, class_name="muted")),
         rx.el.small(
-            row.thread_count, " ", t("forum.threads"),
+            tp("count.threads", row.thread_count),
             rx.cond(row.latest_thread_id > 0,
                     rx.fragment(" · ", t("forum.latest"), " ",
                                 rx.el.a(row.latest_title, href="/forum/t/" + row.latest_thread_id.to_string()),
@@ -72,7 +72,7 @@ def _category(row: CategoryRow) -> rx.Component:
     )
 
 
-@rx.page(route="/forum", title="Forum · Jakarta Future City Hub", on_load=[SessionState.load_shell, ForumState.load])
+@rx.page(route="/forum", title=page_title("title.forum"), on_load=[SessionState.load_shell, ForumState.load])
 def forum_page() -> rx.Component:
     return shell(
         rx.el.div(

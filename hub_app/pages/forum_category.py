@@ -10,7 +10,7 @@ from hub_app.domain import forum as rules
 from hub_app.domain.errors import HubError
 from hub_app.services import forum
 from hub_app.services.forum import ThreadRow
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -106,7 +106,7 @@ def _new_thread_form() -> rx.Component:
     )
 
 
-@rx.page(route="/forum/[forum_category]", title="Forum · Jakarta Future City Hub",
+@rx.page(route="/forum/[forum_category]", title=page_title("title.forum_category"),
          on_load=[SessionState.load_shell, ForumCategoryState.load])
 def forum_category_page() -> rx.Component:
     return shell(

@@ -8,7 +8,7 @@ from hub_app.domain.errors import HubError
 from hub_app.pages.forum import ForumState, search_form
 from hub_app.services import forum_search
 from hub_app.services.forum_search import SearchHit
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState
 
@@ -46,7 +46,7 @@ def _hit(hit: SearchHit) -> rx.Component:
     )
 
 
-@rx.page(route="/forum/search", title="Cari · Forum · Jakarta Future City Hub",
+@rx.page(route="/forum/search", title=page_title("title.forum_search"),
          on_load=[SessionState.load_shell, ForumSearchState.load])
 def forum_search_page() -> rx.Component:
     return shell(

@@ -10,7 +10,7 @@ from hub_app.domain import forum as rules
 from hub_app.domain.errors import HubError
 from hub_app.services import forum, forum_moderation
 from hub_app.services.forum import PostView
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -489,7 +489,7 @@ def _staff_thread_tools() -> rx.Component:
     )
 
 
-@rx.page(route="/forum/t/[forum_thread]", title="Forum · Jakarta Future City Hub",
+@rx.page(route="/forum/t/[forum_thread]", title=page_title("title.forum_thread"),
          on_load=[SessionState.load_shell, ForumThreadState.load])
 def forum_thread_page() -> rx.Component:
     return shell(

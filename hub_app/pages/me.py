@@ -4,7 +4,7 @@ notifications, the language, sign-out, and for staff the admin pages."""
 import reflex as rx
 
 from hub_app.components.shell import language_switch, shell
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.session import SessionState, go_to
 
 
@@ -19,7 +19,7 @@ def _link(href: str, icon: str, key: str) -> rx.Component:
     return rx.el.li(rx.el.a(rx.icon(icon, size=20, aria_hidden="true"), t(key), href=href))
 
 
-@rx.page(route="/me", title="Saya · Jakarta Future City Hub", on_load=[SessionState.load_shell, MeState.load])
+@rx.page(route="/me", title=page_title("title.me"), on_load=[SessionState.load_shell, MeState.load])
 def me() -> rx.Component:
     return shell(
         rx.el.h1(t("me.title")),

@@ -12,7 +12,7 @@ from hub_app.domain.profiles import SECTORS, STAGES
 from hub_app.services import members
 from hub_app.services.forum import ThreadRow
 from hub_app.services.members import MemberCard, SectionItem
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -135,7 +135,7 @@ def _filters() -> rx.Component:
     )
 
 
-@rx.page(route="/members", title="Anggota · Jakarta Future City Hub",
+@rx.page(route="/members", title=page_title("title.members"),
          on_load=[SessionState.load_shell, DirectoryState.load])
 def directory_page() -> rx.Component:
     return shell(
@@ -201,7 +201,7 @@ def _detail(label_key: str, key: str) -> rx.Component:
     return rx.cond(value != "", rx.el.div(rx.el.dt(t(label_key)), rx.el.dd(value)))
 
 
-@rx.page(route="/members/[directory_member]", title="Profil anggota · Jakarta Future City Hub",
+@rx.page(route="/members/[directory_member]", title=page_title("title.member"),
          on_load=[SessionState.load_shell, MemberProfileState.load])
 def member_page() -> rx.Component:
     m = MemberProfileState.member

@@ -4,7 +4,7 @@ from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import notifications
 from hub_app.services.notifications import NotificationRow
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
 
@@ -70,7 +70,7 @@ def _item(item: NotificationRow) -> rx.Component:
     )
 
 
-@rx.page(route="/notifications", title="Notifikasi · Jakarta Future City Hub",
+@rx.page(route="/notifications", title=page_title("title.notifications"),
          on_load=[SessionState.load_shell, NotificationsState.load])
 def notifications_page() -> rx.Component:
     return shell(

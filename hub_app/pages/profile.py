@@ -1,6 +1,6 @@
 import reflex as rx
 
-from hub_app.components.forms import checkbox, field, message, select, submit, textarea
+from hub_app.components.forms import checkbox, field, focus_field, message, required_note, select, submit, textarea
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.domain.profiles import LIMITS
@@ -9,7 +9,7 @@ from hub_app.pages.bookings import calendar_feed_section
 from hub_app.pages.signup import sector_options, stage_options
 from hub_app.pages.trainings_mine import completed_trainings_section
 from hub_app.services import accounts, profiles
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -49,7 +49,7 @@ class ProfileState(SessionState):
             self._show(await call(profiles.update_profile, await self._actor(), form=form_data(form)))
         except HubError as error:
             self.error = self._error_text(error)
-            return
+            return focus_field(error.field) if error.field else None
         self.info = self._t("common.saved")
         self.user_name = self.profile.get("name", "")
 
@@ -70,7 +70,7 @@ class ProfileState(SessionState):
                        client_address=self.router.session.client_ip)
         except HubError as error:
             self.delete_error = self._error_text(error)
-            return
+            return focus_field("password")
         return await self._leave("/")
 
 
@@ -108,6 +108,7 @@ def _avatar() -> rx.Component:
 def _details_form() -> rx.Component:
     p = ProfileState.profile
     return rx.el.form(
+        required_note(),
         field("field.name", "name", required=True, max_length=LIMITS["name"], default_value=p["name"]),
         rx.el.p(t("field.email"), ": ", p["email"], class_name="muted"),
         field("field.business_name", "business_name", max_length=LIMITS["business_name"],
@@ -129,6 +130,8 @@ def _details_form() -> rx.Component:
 def _privacy() -> rx.Component:
     return rx.el.section(
         rx.el.h2(t("profile.privacy")),
+        rx.el.p(t("legal.read"), " ", rx.el.a(t("legal.privacy_link"), href="/privacy"), " · ",
+                rx.el.a(t("legal.terms_link"), href="/terms")),
         rx.el.div(
             rx.el.a(t("profile.export"), href="/api/me/export", class_name="button ghost", download=True),
             rx.el.button(t("profile.sign_out_all"), type="button", on_click=ProfileState.sign_out_everywhere,
@@ -150,7 +153,7 @@ def _privacy() -> rx.Component:
     )
 
 
-@rx.page(route="/profile", title="Profil · Jakarta Future City Hub",
+@rx.page(route="/profile", title=page_title("title.profile"),
          on_load=[SessionState.load_shell, ProfileState.load])
 def profile() -> rx.Component:
     return shell(

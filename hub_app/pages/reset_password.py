@@ -4,7 +4,7 @@ from hub_app.components.forms import field, message, submit
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import accounts
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -43,7 +43,7 @@ class ResetPasswordState(SessionState):
         self.has_token = False
 
 
-@rx.page(route="/reset-password", title="Kata sandi · Jakarta Future City Hub",
+@rx.page(route="/reset-password", title=page_title("title.reset_password"),
          on_load=[SessionState.load_shell, ResetPasswordState.prepare])
 def reset_password() -> rx.Component:
     return shell(

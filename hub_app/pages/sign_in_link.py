@@ -6,7 +6,7 @@ from hub_app.components.forms import field, message, submit
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import accounts
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -48,7 +48,7 @@ class SignInLinkState(SessionState):
         return await self._hand_over(ticket, "/")
 
 
-@rx.page(route="/sign-in-link", title="Masuk lewat email · Jakarta Future City Hub",
+@rx.page(route="/sign-in-link", title=page_title("title.sign_in_link"),
          on_load=[SessionState.load_shell, SignInLinkState.prepare])
 def sign_in_link() -> rx.Component:
     return shell(

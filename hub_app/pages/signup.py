@@ -1,11 +1,11 @@
 import reflex as rx
 
-from hub_app.components.forms import checkbox, field, message, select, submit, textarea
+from hub_app.components.forms import checkbox, field, focus_field, message, required_note, select, submit, textarea
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
 from hub_app.services import accounts
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -29,7 +29,7 @@ class SignupState(SessionState):
                        client_address=self.router.session.client_ip)
         except HubError as error:
             self.error = self._error_text(error)
-            return
+            return focus_field(error.field) if error.field else None
         self.done = True
 
 
@@ -41,7 +41,7 @@ def stage_options():
     return [(stage, f"stage.{stage}") for stage in STAGES]
 
 
-@rx.page(route="/signup", title="Daftar · Jakarta Future City Hub",
+@rx.page(route="/signup", title=page_title("title.signup"),
          on_load=[SessionState.load_shell, SignupState.reset_form])
 def signup() -> rx.Component:
     return shell(
@@ -53,6 +53,7 @@ def signup() -> rx.Component:
                           class_name="card", role="status", data_testid="signup-done"),
                 rx.el.form(
                     rx.el.p(t("signup.lead"), class_name="muted"),
+                    required_note(),
                     field("field.name", "name", required=True, autocomplete="name", max_length=LIMITS["name"]),
                     field("field.email", "email", type="email", required=True, autocomplete="email", max_length=254),
                     field("field.password", "password", type="password", required=True,
@@ -64,7 +65,9 @@ def signup() -> rx.Component:
                     textarea("field.bio", "bio", max_length=LIMITS["bio"]),
                     textarea("field.offers", "offers", max_length=LIMITS["offers"]),
                     textarea("field.looking_for", "looking_for", max_length=LIMITS["looking_for"]),
-                    checkbox("field.consent", "consent", required=True),
+                    checkbox("field.consent", "consent", required=True,
+                             hint=rx.fragment(t("legal.read"), " ", rx.el.a(t("legal.terms_link"), href="/terms"),
+                                              " · ", rx.el.a(t("legal.privacy_link"), href="/privacy"))),
                     message(SignupState.error),
                     submit("signup.submit"),
                     rx.el.p(t("signup.have_account"), " ", rx.el.a(t("nav.sign_in"), href="/login")),

@@ -8,7 +8,7 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import bookings, spaces
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
 
@@ -49,7 +49,7 @@ class CheckInState(SessionState):
         self.done = self._t("checkin.done", title=row.title, when=row.when)
 
 
-@rx.page(route="/checkin/[space]", title="Check-in · Jakarta Future City Hub",
+@rx.page(route="/checkin/[space]", title=page_title("title.check_in"),
          on_load=[SessionState.load_shell, CheckInState.load])
 def check_in_page() -> rx.Component:
     S = CheckInState

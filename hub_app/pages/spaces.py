@@ -10,7 +10,7 @@ from hub_app.domain.errors import HubError
 from hub_app.pages.book import CalendarState, calendar_block, kind_options
 from hub_app.services import spaces
 from hub_app.services.spaces import SpaceCard
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -98,7 +98,7 @@ def _card(space: SpaceCard) -> rx.Component:
     )
 
 
-@rx.page(route="/spaces", title="Ruang · Jakarta Future City Hub", on_load=[SessionState.load_shell, SpacesState.load])
+@rx.page(route="/spaces", title=page_title("title.spaces"), on_load=[SessionState.load_shell, SpacesState.load])
 def spaces_page() -> rx.Component:
     return shell(
         rx.el.h1(t("spaces.title")),
@@ -146,7 +146,7 @@ def _detail(space: SpaceCard) -> rx.Component:
     )
 
 
-@rx.page(route="/spaces/[space]", title="Ruang · Jakarta Future City Hub",
+@rx.page(route="/spaces/[space]", title=page_title("title.space"),
          on_load=[SessionState.load_shell, SpaceDetailState.load, CalendarState.load_week])
 def space_page() -> rx.Component:
     return shell(

@@ -8,7 +8,7 @@ from hub_app.domain.errors import HubError
 from hub_app.domain.trainings import FORMATS, LANGUAGES, LEVELS, TOPICS
 from hub_app.services import trainings
 from hub_app.services.trainings import TrainingCard
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data
 
@@ -140,7 +140,7 @@ def _filters() -> rx.Component:
     )
 
 
-@rx.page(route="/trainings", title="Pelatihan · Jakarta Future City Hub",
+@rx.page(route="/trainings", title=page_title("title.trainings"),
          on_load=[SessionState.load_shell, TrainingsState.load])
 def trainings_page() -> rx.Component:
     return shell(

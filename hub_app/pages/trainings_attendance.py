@@ -8,7 +8,7 @@ from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments
 from hub_app.services.enrolments import AttendanceRow, SessionAttendance
-from hub_app.state.i18n import t, tf
+from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
 
@@ -75,13 +75,14 @@ def _person(row: AttendanceRow) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/trainings/[training_id]/sessions/[training_session_id]", title="Presensi · Admin",
-         on_load=[SessionState.load_shell, TrainingAttendanceState.load])
+@rx.page(route="/admin/trainings/[training_id]/sessions/[training_session_id]",
+         title=page_title("title.admin_attendance"), on_load=[SessionState.load_shell, TrainingAttendanceState.load])
 def training_attendance_page() -> rx.Component:
     s = TrainingAttendanceState
     return shell(
-        rx.el.p(rx.el.a(rx.icon("arrow-left", size=16, aria_hidden="true"), s.sheet.training_title,
-                        href="/admin/trainings/" + s.sheet.training_id.to_string()), class_name="crumb"),
+        rx.cond(s.allowed,
+                rx.el.p(rx.el.a(rx.icon("arrow-left", size=16, aria_hidden="true"), s.sheet.training_title,
+                                href="/admin/trainings/" + s.sheet.training_id.to_string()), class_name="crumb")),
         message(s.error),
         rx.cond(
             s.allowed,

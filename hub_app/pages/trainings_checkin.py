@@ -6,7 +6,7 @@ import reflex as rx
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments
-from hub_app.state.i18n import t, tf
+from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
 
@@ -36,7 +36,7 @@ class TrainingCheckInState(SessionState):
         self.session_number, self.completed = outcome.session_number, outcome.completed
 
 
-@rx.page(route="/trainings/check-in/[check_in_code]", title="Check-in · Jakarta Future City Hub",
+@rx.page(route="/trainings/check-in/[check_in_code]", title=page_title("title.training_check_in"),
          on_load=[SessionState.load_shell, TrainingCheckInState.load])
 def training_check_in_page() -> rx.Component:
     s = TrainingCheckInState

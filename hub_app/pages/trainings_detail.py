@@ -15,7 +15,7 @@ from hub_app.components.trainings import (
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments, trainings
 from hub_app.services.trainings import TrainingDetail
-from hub_app.state.i18n import t, tf
+from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
@@ -203,7 +203,7 @@ def _rating_form() -> rx.Component:
     )
 
 
-@rx.page(route="/trainings/[training_id]", title="Pelatihan · Jakarta Future City Hub",
+@rx.page(route="/trainings/[training_id]", title=page_title("title.training"),
          on_load=[SessionState.load_shell, TrainingDetailState.load])
 def training_detail_page() -> rx.Component:
     d = TrainingDetailState.training

@@ -8,7 +8,7 @@ from hub_app.components.trainings import confirm_leaving
 from hub_app.domain.errors import HubError
 from hub_app.services import enrolments
 from hub_app.services.enrolments import CompletedTraining, MyTraining
-from hub_app.state.i18n import t, tf
+from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to
 
@@ -91,7 +91,7 @@ def _section(title_key: str, items, test_id: str) -> rx.Component:
     )
 
 
-@rx.page(route="/trainings/mine", title="Pelatihan saya · Jakarta Future City Hub",
+@rx.page(route="/trainings/mine", title=page_title("title.my_trainings"),
          on_load=[SessionState.load_shell, MyTrainingsState.load])
 def my_trainings_page() -> rx.Component:
     return shell(

@@ -4,7 +4,7 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.services import accounts
-from hub_app.state.i18n import t
+from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState
 
@@ -25,7 +25,7 @@ class VerifyState(SessionState):
         self.verified = True
 
 
-@rx.page(route="/verify/[token]", title="Verifikasi · Jakarta Future City Hub",
+@rx.page(route="/verify/[token]", title=page_title("title.verify"),
          on_load=[SessionState.load_shell, VerifyState.check])
 def verify() -> rx.Component:
     return shell(

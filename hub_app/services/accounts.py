@@ -11,13 +11,14 @@ from sqlmodel import Session, col, select
 from hub_app.db import begin_write
 from hub_app.domain import validation
 from hub_app.domain.errors import InvalidInput, NotAllowed
+from hub_app.domain.legal import needs_agreement
 from hub_app.domain.membership import DELETED, SUSPENDED, can_sign_in
 from hub_app.domain.passwords import password_problem
 from hub_app.domain.permissions import Actor
 from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
 from hub_app.domain.sessions import is_idle
 from hub_app.domain.throttle import Attempt, ThrottleLimits, retry_after, wait_minutes
-from hub_app.i18n import normalize_locale, translate
+from hub_app.i18n import LOCALES, normalize_locale, translate
 from hub_app.models import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import account_mail, notifications
@@ -134,7 +135,13 @@ def sign_up(actor: Actor | None, *, session: Session, form: dict, locale: str = 
 
 
 def _send_verification(session: Session, user: User, client_address: str) -> None:
-    account_mail.send(
+    send_verification(session, user, client_address)
+
+
+def send_verification(session: Session, user: User, client_address: str) -> bool:
+    """Queues the email-verification link in the caller's write transaction, within the account-mail
+    limits; False when a limit held it back (staff resending it from a member's record are told)."""
+    return account_mail.send(
         session, kind="verify_email", to_address=user.email, client_address=client_address,
         subject=translate("mail.verify.title", user.locale),
         body=translate("mail.verify.body", user.locale, name=user.name),
@@ -313,9 +320,12 @@ def bind_ticket(*, session: Session, ticket: object, tab: object) -> None:
 
 
 def open_session(*, session: Session, ticket: object, tab: object, previous_token: str = "", user_agent: str = "",
-                 client_address: str = "") -> str | None:
+                 client_address: str = "", chosen_locale: object = "") -> str | None:
     """Exchanges a sign-in ticket for a new session token (rotation: any session the browser
-    held before is revoked). Returns None for a bad or used ticket, or one bound to another tab."""
+    held before is revoked). Returns None for a bad or used ticket, or one bound to another tab.
+
+    `chosen_locale` is the language the visitor chose on this browser before signing in (the
+    hub_lang cookie; "" when they chose none): it is kept, and stored on the account."""
     if not isinstance(tab, str) or not tab or len(tab) > 100 or not isinstance(ticket, str):
         return None
     begin_write(session)
@@ -328,10 +338,17 @@ def open_session(*, session: Session, ticket: object, tab: object, previous_toke
     if user is None or not can_sign_in(user.status):
         session.rollback()
         return None
+    _keep_chosen_locale(session, user, chosen_locale)
     token = _start_session(session, user, previous_token=previous_token, user_agent=user_agent,
                            client_address=client_address)
     session.commit()
     return token
+
+
+def _keep_chosen_locale(session: Session, user: User, chosen_locale: object) -> None:
+    if isinstance(chosen_locale, str) and chosen_locale in LOCALES and chosen_locale != user.locale:
+        user.locale = chosen_locale
+        session.add(user)
 
 
 def _start_session(session: Session, user: User, *, previous_token: str, user_agent: str,
@@ -356,7 +373,7 @@ class ExternalIdentity:
     name: str
 
 
-def sign_in_with_identity(*, session: Session, identity: ExternalIdentity, locale: str = "id",
+def sign_in_with_identity(*, session: Session, identity: ExternalIdentity, locale: str = "",
                           previous_token: str = "", user_agent: str = "", client_address: str = "") -> str:
     """Opens a session for the account linked to this provider identity.
 
@@ -389,6 +406,7 @@ def sign_in_with_identity(*, session: Session, identity: ExternalIdentity, local
         raise NotAllowed("error.sign_in_failed")
     user.email_verified_at = user.email_verified_at or utcnow()
     session.add(user)
+    _keep_chosen_locale(session, user, locale)
     token = _start_session(session, user, previous_token=previous_token, user_agent=user_agent,
                            client_address=client_address)
     session.commit()
@@ -486,6 +504,7 @@ class SessionSummary:
     status_reason: str
     locale: str
     unread: int
+    must_agree: bool = False  # to the current terms and privacy notice (domain/legal.py)
 
 
 def session_summary(actor: Actor | None, *, session: Session) -> SessionSummary | None:
@@ -494,4 +513,5 @@ def session_summary(actor: Actor | None, *, session: Session) -> SessionSummary 
     user = session.get(User, actor.user_id)
     return SessionSummary(user_id=user.id, name=user.name, role=user.role, status=user.status,
                           status_reason=user.status_reason, locale=user.locale,
-                          unread=notifications.unread_count(actor, session=session))
+                          unread=notifications.unread_count(actor, session=session),
+                          must_agree=needs_agreement(user.consent_version, get_settings().terms_version))

@@ -11,17 +11,26 @@ computer, or someone holding the old token, finds nothing of the previous member
 """
 
 import json
+from urllib.parse import quote
 
 import reflex as rx
 
 from hub_app.api.session_cookie import token_from_cookie_header
 from hub_app.domain.errors import HubError
+from hub_app.domain.legal import OPEN_WITHOUT_AGREEMENT
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import CATALOGUE, LOCALES, normalize_locale, translate
 from hub_app.services import accounts, profiles
 from hub_app.state.services import call
 
 YEAR = 365 * 24 * 3600
+# Reloads the page after a language switch, so that text formatted on the server (dates, names of
+# things) follows; a ?lang= in the address would choose the old language again, so it goes.
+RELOAD_IN_CHOSEN_LANGUAGE = (
+    "(() => {const url = new URL(window.location.href);"
+    " if (url.searchParams.has('lang')) {url.searchParams.delete('lang'); window.location.replace(url.href);}"
+    " else {window.location.reload();}})()"
+)
 
 
 def form_data(payload: object) -> dict:
@@ -122,6 +131,17 @@ class SessionState(rx.State):
         elif self.lang not in LOCALES:
             self.lang = "id"
         self._show_summary(summary)
+        if summary is not None and summary.must_agree:
+            return self._ask_for_agreement()
+
+    def _ask_for_agreement(self):
+        """A member who has not agreed to the current terms and privacy notice goes to /agree first
+        (and comes back here after agreeing); those pages, and the profile, stay open."""
+        path = self.router.url.path.rstrip("/") or "/"
+        if path in OPEN_WITHOUT_AGREEMENT:
+            return None
+        query = self.router.url.query
+        return rx.redirect("/agree?next=" + quote(path + ("?" + query if query else ""), safe=""))
 
     @rx.event
     async def switch_language(self, locale: str):
@@ -131,8 +151,7 @@ class SessionState(rx.State):
         token = self._token()
         if token:
             await call(_set_locale_for_token, token, locale)
-        # Reload so that text formatted on the server (dates, names of things) follows.
-        return rx.call_script("window.location.reload()")
+        return rx.call_script(RELOAD_IN_CHOSEN_LANGUAGE)
 
     @rx.event
     def toggle_menu(self):

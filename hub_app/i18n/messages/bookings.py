@@ -70,7 +70,7 @@ MESSAGES = {
     "space.error.hours_all_closed": ("Hub harus buka setidaknya satu hari; untuk libur gunakan penutupan.",
                                      "The hub must open on at least one day; use closures for holidays."),
     "space.error.closure_has_bookings": ("Ada {count} pemesanan pada waktu itu; batalkan dulu.",
-                                         "{count} booking(s) hold that time; cancel them first."),
+                                         "{count} bookings hold that time; cancel them first."),
     # Notifications (in-app + email)
     "notify.booking.approved.title": ("Pemesanan disetujui", "Booking approved"),
     "notify.booking.approved.body": ("Pemesanan {space} pada {when} sudah disetujui staf.",
@@ -206,7 +206,7 @@ MESSAGES = {
     "bookings.which": ("Yang dibatalkan", "What to cancel"),
     "bookings.only_this": ("Hanya tanggal ini", "Only this date"),
     "bookings.this_and_later": ("Tanggal ini dan berikutnya dalam seri", "This and later dates of the series"),
-    "bookings.cancelled": ("{count} pemesanan dibatalkan.", "{count} booking(s) cancelled."),
+    "bookings.cancelled": ("{count} pemesanan dibatalkan.", "{count} bookings cancelled."),
     "bookings.check_in": ("Check-in", "Check in"),
     "bookings.checked_in": ("Check-in berhasil. Selamat bekerja!", "Checked in. Enjoy your time at the hub!"),
     "bookings.checked_in_pill": ("Sudah check-in", "Checked in"),
