@@ -153,6 +153,10 @@ class CalendarState(SessionState):
         space, start = params.get("space", ""), params.get("start", "")
         if isinstance(space, str) and space.isdigit() and len(space) < 12 and isinstance(start, str) and start:
             await self._open_form(int(space), start[:16])
+            if self.form_open and not self.sel_ends:
+                # That time was booked since (e.g. by this member, when the answer was lost and the tab
+                # reconnects here): no end to choose, so no form; the calendar shows whose it is.
+                self._reset_form()
         return self._start_watch()
     @rx.event
     async def load_week(self):

@@ -59,7 +59,7 @@ from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, 
 from hub_app.domain.opening_hours import closure_hit
 from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.domain.recurrence import FREQUENCIES, MAX_OCCURRENCES, expand
-from hub_app.i18n import format_short_datetime, format_time, pick, translate
+from hub_app.i18n import format_short_datetime, format_time, pick, pick_marked, translate
 from hub_app.models import Booking, BookingSeries, Space, Training, User
 from hub_app.models.base import utcnow
 from hub_app.services import audit, notifications
@@ -250,7 +250,7 @@ def booking_refusal(session: Session, actor: Actor | None, space: Space, start: 
         if space.required_training_id is not None and not training_completed(
                 session, actor.user_id, space.required_training_id):
             training = session.get(Training, space.required_training_id)
-            title = pick(training.title_id, training.title_en, actor.locale) if training else "-"
+            title = pick_marked(training.title_id, training.title_en, actor.locale) if training else "-"
             return BookingRefusal("booking.refusal.training", {"training": title},
                                   link=f"/trainings/{space.required_training_id}",
                                   link_key="booking.refusal.see_training")
@@ -305,10 +305,29 @@ def _row(booking: Booking, space: Space, locale: str, now: datetime, *, member: 
 
 # --- booking --------------------------------------------------------------------------------------
 
+def _same_request(session: Session, space: Space, owner_id: int, start: datetime, end: datetime, seats: int,
+                  title: str) -> Booking | None:
+    """The owner's slot-holding booking that this request already made, if any (see book())."""
+    return session.exec(select(Booking).where(
+        Booking.space_id == space.id, Booking.user_id == owner_id, Booking.kind == MEMBER_BOOKING,
+        col(Booking.status).in_(HOLDING), Booking.starts_at == start, Booking.ends_at == end,
+        Booking.seats == seats, Booking.title == title).order_by(col(Booking.id)).limit(1)).first()
+
+
 def book(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
          title: object, people: object = 1, note: object = "", member_id: object = None) -> BookingRow:
     """Books a space for the actor, or (staff) for a member. Pending when the space needs approval
-    and a member books it; confirmed otherwise."""
+    and a member books it; confirmed otherwise.
+
+    Retries are safe: when the member already holds (pending or confirmed) a booking of this space
+    with exactly this start, end, title and number of people, that booking is the answer (no second
+    row, no "already booked" refusal, no second audit entry or notification). That is the request
+    sent again after its answer was lost (the worker died after the commit, the phone lost its
+    connection, a double tap). Title and people must match, because a member may legitimately hold
+    two bookings of the same time in a desk area (a seat for a guest, named differently); the note
+    is not compared (a remark for staff, retyped or not: the first one stays). The lookup runs after
+    the member's and the space's locks, so two submits at once queue and the second finds the first.
+    """
     actor = _require_member(actor)
     space_id = validation.identifier(space_id, field="space_id")
     start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
@@ -326,6 +345,11 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
     space = _lock_space(session, space_id)
     _may_book(session, actor, space, owner.id)
     title, people, note = _clean_details(title, people, note, space.capacity)
+    already = _same_request(session, space, owner.id, start, end, people, title)
+    if already is not None:
+        row = _row(already, space, actor.locale, now)
+        session.rollback()  # nothing was written; ends the transaction and its locks
+        return row
     _check_when(session, space, start, end, now, staff)
     _check_free(session, space, start, end, people)
     if not staff:

@@ -133,7 +133,12 @@ class EnrolOutcome:
 
 
 def enrol(actor: Actor | None, *, session: Session, training_id: object) -> EnrolOutcome:
-    """Takes a seat if one is free, otherwise a place on the waitlist."""
+    """Takes a seat if one is free, otherwise a place on the waitlist.
+
+    Retries are safe: a member who already holds a seat or a waitlist place gets that place as the
+    answer (nothing written), not an error. That is the request sent again after its answer was
+    lost (the worker died after the commit, a double tap); the lookup runs under the training's
+    lock, so two requests at once queue and the second finds the first's place."""
     actor = _require_member(actor)
     training_id = validation.identifier(training_id, field="training.training_id")
     begin_write(session)
@@ -141,6 +146,11 @@ def enrol(actor: Actor | None, *, session: Session, training_id: object) -> Enro
     now = utcnow()
     existing = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
                                                     Enrolment.user_id == actor.user_id)).first()
+    if existing is not None and existing.status in rules.ACTIVE_ENROLMENT:
+        status, enrolment_id = existing.status, existing.id
+        position = waitlist_position(session, existing) if status == rules.WAITLISTED else 0
+        session.rollback()  # nothing was written; ends the transaction and its lock
+        return EnrolOutcome(status, position, enrolment_id)
     required = list(session.exec(select(TrainingPrerequisite.required_training_id)
                                  .where(TrainingPrerequisite.training_id == training.id)).all())
     done = completed_training_ids(session, actor.user_id, required) if required else set()

@@ -169,17 +169,6 @@ def test_staff_add_a_member_by_email_outside_the_window_but_never_past_capacity(
 
 # --- bad input: a clear message, nothing changed ------------------------------------------------
 
-def test_enrolling_twice_is_refused(session):
-    training = make_training(session, capacity=1)
-    first, second = members(session, 2)
-    _enrol(session, first, training)
-    _enrol(session, second, training)
-    before = _state(session, training)
-    assert error_key(lambda: _enrol(session, first, training)) == "trainings.error.already_enrolled"
-    assert error_key(lambda: _enrol(session, second, training)) == "trainings.error.already_waitlisted"
-    assert _state(session, training) == before
-
-
 def test_enrolling_after_closing_or_before_opening_is_refused(session):
     closed = make_training(session, closes=utcnow() - timedelta(minutes=5), opens=utcnow() - timedelta(days=3))
     not_yet = make_training(session, opens=utcnow() + timedelta(hours=5), closes=utcnow() + timedelta(days=1))
