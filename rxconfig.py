@@ -11,9 +11,14 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
+from hub_app.respawn import respawn_failed_workers_by_default
 from hub_app.settings import get_settings
 
 settings = get_settings()
+
+# A backend worker that dies (e.g. killed by the out-of-memory killer) is replaced while the others
+# keep serving; Reflex starts Granian without that option (hub_app/respawn.py says why here).
+respawn_failed_workers_by_default()
 
 # REFLEX_REDIS_URL is honoured too (Reflex's own name); HUB_REDIS_URL wins.
 redis_url = settings.redis_url or os.environ.get("REFLEX_REDIS_URL", "")
