@@ -427,7 +427,8 @@ def test_a_killed_worker_is_replaced_and_no_booking_is_lost(tmp_path, database, 
                     return attempt
             return 0
 
-        assert asyncio.run(lands_on_new_worker()), "no connection reached the new worker"
+        attempts = asyncio.run(lands_on_new_worker())
+        assert attempts, "no connection reached the new worker"
 
         # Every tab finished; the tabs of the killed worker reconnected; with two workers, the
         # other worker's tabs kept booking while their neighbour was down.
@@ -464,7 +465,8 @@ def test_a_killed_worker_is_replaced_and_no_booking_is_lost(tmp_path, database, 
         reconnects = sorted(seconds for run in runs for seconds in run.reconnects)
         print(f"\n[{database}, {workers} worker(s)] {TABS} tabs x {len(HOURS)} bookings in {elapsed:.1f} s; "
               f"killed worker pid {killed['pid']} (served tabs {sorted(killed['tabs'])}) after "
-              f"{killed['confirmed_before']} confirmations; replaced by pid {new_pid}; reconnects: {len(reconnects)}, "
+              f"{killed['confirmed_before']} confirmations; replaced by pid {new_pid} (served connection "
+              f"#{attempts}); reconnects: {len(reconnects)}, "
               f"median {reconnects[len(reconnects) // 2]:.2f} s, max {reconnects[-1]:.2f} s; "
               f"confirmed after the kill by the other tabs: "
               f"{sum(r.confirmed_after_kill for r in runs if r.index not in killed['tabs'])}; "
