@@ -1,9 +1,9 @@
 """Form pieces with visible labels, so people and tests find fields by their label.
 
-A required field is marked twice: a visible "*" after its label (explained by required_note()) and
-aria-required on the control. After a failed submit the first invalid field gets the focus, which
-scrolls it into view below the sticky header (hub.css: scroll-margin-top); the browser does this
-for its own checks, focus_field() for the server's.
+A required field is marked twice: a visible "*" after its label (hub.css, for every required
+control; explained by required_note()) and aria-required on the control. After a failed submit the
+first invalid field gets the focus, which scrolls it into view below the sticky header (hub.css:
+scroll-margin-top); the browser does this for its own checks, focus_field() for the server's.
 """
 
 import json
@@ -14,8 +14,9 @@ from hub_app.state.i18n import t
 
 
 def _label(label_key: str, field_id: str, required: bool) -> rx.Component:
-    mark = rx.el.span(" *", class_name="required-mark", aria_hidden="true") if required else rx.fragment()
-    return rx.el.label(t(label_key), mark, html_for=field_id)
+    # The "*" comes from hub.css (label::after of a required control), so the label's text stays the
+    # field's name for people and tests, and screen readers hear "required" from the control.
+    return rx.el.label(t(label_key), html_for=field_id)
 
 
 def _required_props(required: bool) -> dict:

@@ -23,7 +23,8 @@ class Space(SQLModel, table=True):
     capacity: int = Field(default=1)
     amenities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     photos: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    location: str = Field(default="", max_length=100)
+    location: str = Field(default="", max_length=100)  # in Indonesian
+    location_en: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     # Booking rules
     slot_minutes: int = Field(default=30)
     min_minutes: int = Field(default=30)

@@ -153,7 +153,7 @@ def _suspend_form() -> rx.Component:
     return rx.el.form(
         rx.el.div(rx.el.label(t("field.member"), html_for="f-suspend-member"),
                   rx.el.input(id="f-suspend-member", name="member", required=True, max_length=40,
-                              placeholder="@nama-anggota"),
+                              placeholder=t("a11y.member_handle_placeholder")),
                   class_name="field"),
         rx.el.div(rx.el.label(t("field.days"), html_for="f-suspend-days"),
                   rx.el.input(id="f-suspend-days", name="days", type="number", min=1, max=rules.MAX_SUSPENSION_DAYS,
@@ -243,7 +243,8 @@ def admin_forum_page() -> rx.Component:
                     rx.el.h2(t("admin.forum_categories")),
                     rx.el.div(
                         rx.foreach(S.categories, lambda row: rx.el.details(
-                            rx.el.summary(row.position, ". ", row.name_id, " / ", row.name_en, " (", row.slug, ")"),
+                            rx.el.summary(row.position, ". ", rx.el.span(row.name_id, lang="id"), " / ",
+                                            rx.el.span(row.name_en, lang="en"), " (", row.slug, ")"),
                             _category_form(row))),
                         rx.el.details(rx.el.summary(t("admin.forum_new_category")), _category_form(None)),
                         key=S.version, class_name="stack",

@@ -17,8 +17,9 @@ from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
 NEW_SPACE = {"kind": "meeting_room", "name_id": "", "name_en": "", "description_id": "", "description_en": "",
-             "capacity": "6", "location": "", "slot_minutes": "30", "min_minutes": "30", "max_minutes": "240",
-             "advance_days": "30", "needs_approval": "", "active": "1", "required_training_id": ""}
+             "capacity": "6", "location": "", "location_en": "", "slot_minutes": "30", "min_minutes": "30",
+             "max_minutes": "240", "advance_days": "30", "needs_approval": "", "active": "1",
+             "required_training_id": ""}
 WEEKDAYS = ("day.mon", "day.tue", "day.wed", "day.thu", "day.fri", "day.sat", "day.sun")
 
 
@@ -176,6 +177,7 @@ def _space_form() -> rx.Component:
         rx.el.div(
             _field("field.capacity", "capacity", type="number", min=1, max=1000, required=True),
             _field("field.location", "location", max_length=100),
+            _field("field.location_en", "location_en", max_length=100),
             rx.el.div(rx.el.label(t("field.slot_minutes"), html_for="s-slot_minutes"),
                       rx.el.select(rx.el.option("30", value="30"), rx.el.option("60", value="60"), id="s-slot_minutes",
                                    name="slot_minutes", default_value=S.values["slot_minutes"]), class_name="field"),

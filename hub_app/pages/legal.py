@@ -18,8 +18,8 @@ PRIVACY = [
     ("legal.privacy.data_title", ["legal.privacy.data_account", "legal.privacy.data_profile",
                                   "legal.privacy.data_activity", "legal.privacy.data_security"], True),
     ("legal.privacy.purposes_title", ["legal.privacy.purpose_membership", "legal.privacy.purpose_services",
-                                      "legal.privacy.purpose_security", "legal.privacy.purpose_reports"], True),
-    (None, ["legal.privacy.basis"], False),
+                                      "legal.privacy.purpose_security", "legal.privacy.purpose_reports"], True,
+     "legal.privacy.basis"),
     ("legal.privacy.retention_title", ["legal.privacy.retention_account", "legal.privacy.retention_delete",
                                        "legal.privacy.retention_records", "legal.privacy.retention_sessions"], True),
     ("legal.privacy.recipients_title", ["legal.privacy.recipients_you", "legal.privacy.recipients_staff",
@@ -44,10 +44,11 @@ TERMS = [
 ]
 
 
-def _section(title_key: str | None, text_keys: list[str], as_list: bool) -> rx.Component:
+def _section(title_key: str, text_keys: list[str], as_list: bool, after_key: str = "") -> rx.Component:
+    """A heading, then its texts as a list or as paragraphs, then an optional closing paragraph."""
     body = (rx.el.ul(*[rx.el.li(t(key)) for key in text_keys]) if as_list
             else rx.fragment(*[rx.el.p(t(key)) for key in text_keys]))
-    return rx.el.section(rx.el.h2(t(title_key)), body) if title_key else body
+    return rx.el.section(rx.el.h2(t(title_key)), body, rx.el.p(t(after_key)) if after_key else rx.fragment())
 
 
 def _contact() -> rx.Component:
@@ -131,13 +132,16 @@ def agree_page() -> rx.Component:
                     ),
                     message(AgreeState.error),
                     submit("legal.agree.submit"),
-                    on_submit=AgreeState.agree, reset_on_submit=False, class_name="card",
+                    on_submit=AgreeState.agree, reset_on_submit=False, class_name="card stack",
                 ),
             ),
             rx.cond(~AgreeState.already,
-                    rx.el.p(t("legal.agree.decline"), " ", rx.el.a(t("nav.profile"), href="/profile"), " · ",
-                            rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
-                                         class_name="button ghost small"))),
+                    rx.el.div(rx.el.p(t("legal.agree.decline")),
+                              rx.el.div(rx.el.a(t("nav.profile"), href="/profile", class_name="button ghost small"),
+                                        rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
+                                                     class_name="button ghost small"),
+                                        class_name="actions"),
+                              class_name="agree-decline muted")),
             class_name="narrow",
         )
     )

@@ -297,6 +297,7 @@ def seed(session: Session) -> None:
     if STUDIO[0] not in spaces:
         session.add(Space(kind="meeting_room", name_id=STUDIO[0], name_en=STUDIO[1], capacity=4,
                           amenities=["video_call", "screen", "power_outlets"], location="Lantai 23, R. 2306",
+                          location_en="23rd floor, room 2306",
                           description_id="Studio kedap suara dengan mikrofon, kamera dan lampu. Terbuka untuk "
                                          "anggota yang telah menyelesaikan pelatihan Studio basics.",
                           description_en="A soundproofed studio with microphones, camera and lights. Open to "

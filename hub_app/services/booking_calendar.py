@@ -37,11 +37,11 @@ from hub_app.domain.opening_hours import (
     opening_of,
 )
 from hub_app.domain.permissions import Actor
-from hub_app.i18n import format_date, format_short_datetime, format_time, pick, translate
+from hub_app.i18n import format_date, format_short_datetime, format_time, pick_marked, translate
 from hub_app.models import Booking, Closure, Space, User
 from hub_app.models.base import utcnow
 from hub_app.services.bookings import booking_refusal, hub_tz, parse_day, parse_moment
-from hub_app.services.spaces import closures_between, load_hours, space_name
+from hub_app.services.spaces import closures_between, load_hours, space_location, space_name
 from hub_app.settings import get_settings
 
 ROW_MINUTES = 30
@@ -153,7 +153,8 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
     def booking_cell(booking: Booking, name: str | None, start: datetime, end: datetime) -> CalendarCell:
         mine = actor is not None and booking.user_id == actor.user_id
         if booking.kind == TRAINING_BOOKING:
-            label = translate("booking.kind.training", locale) + ": " + pick(booking.title, booking.title_en, locale)
+            title = pick_marked(booking.title, booking.title_en, locale)
+            label = translate("booking.kind.training", locale) + ": " + title
         elif booking.kind == BLOCK_BOOKING:
             label = translate("booking.kind.block", locale)
         elif mine or staff:
@@ -263,7 +264,7 @@ def _hub_closure_reason(session: Session, period: Period | None, locale: str) ->
         return ""
     row = session.exec(select(Closure).where(col(Closure.space_id).is_(None), Closure.starts_at == period.starts_at,
                                              Closure.ends_at == period.ends_at)).first()
-    return pick(row.reason_id, row.reason_en, locale) if row else ""
+    return pick_marked(row.reason_id, row.reason_en, locale) if row else ""
 
 
 def _opening_day(session: Session, hours: dict, now: datetime, locale: str) -> tuple[date, str]:
@@ -305,8 +306,8 @@ def _space_starts(space: Space, day: date, opening: tuple[datetime, datetime], d
         note = ""
     detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
                        count=space.capacity)
-    if space.location:
-        detail = f"{detail} · {space.location}"
+    if space.location or space.location_en:
+        detail = f"{detail} · {space_location(space, locale)}"
     return SpaceStarts(space_id=space.id, name=name, detail=detail, starts=chips[:STARTS_SHOWN],
                        more=chips[STARTS_SHOWN:], note=note)
 

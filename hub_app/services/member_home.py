@@ -14,7 +14,7 @@ from hub_app.domain.errors import NotAllowed
 from hub_app.domain.opening_hours import closed_all_day, day_bounds, opening_of
 from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.domain.trainings import ENROLLED, WAITLISTED
-from hub_app.i18n import format_date, format_time, pick, translate
+from hub_app.i18n import format_date, format_time, pick, pick_marked, translate
 from hub_app.models import Booking, Enrolment, Notification, Space, Training, TrainingSession, User
 from hub_app.models.base import utcnow
 from hub_app.services import bookings, notifications
@@ -154,7 +154,7 @@ def _my_sessions(session: Session, actor: Actor, now: datetime, horizon: datetim
         items.append((training_session.start_at, AgendaItem(
             kind="session", day=_day_label(training_session.start_at, today, actor.locale),
             time=_span(training_session.start_at, training_session.end_at, actor.locale),
-            title=pick(training.title_id, training.title_en, actor.locale),
+            title=pick_marked(training.title_id, training.title_en, actor.locale),
             place=space_name(space, actor.locale) if space else translate("hub.online", actor.locale),
             link=f"/trainings/{training.id}", online_link=online)))
     return items
@@ -165,7 +165,8 @@ def _my_waitlist(session: Session, actor: Actor) -> list[WaitlistPlace]:
         select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
         .where(Enrolment.user_id == actor.user_id, Enrolment.status == WAITLISTED)
         .order_by(col(Training.starts_at)).limit(10)).all()
-    return [WaitlistPlace(training_id=training.id, title=pick(training.title_id, training.title_en, actor.locale),
+    return [WaitlistPlace(training_id=training.id,
+                          title=pick_marked(training.title_id, training.title_en, actor.locale),
                           position=waitlist_position(session, enrolment)) for enrolment, training in found]
 
 

@@ -27,7 +27,7 @@ from hub_app.domain.bookings import (
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.domain.opening_hours import DEFAULT_HOURS, Period, whole_day
 from hub_app.domain.permissions import Actor
-from hub_app.i18n import format_short_datetime, pick
+from hub_app.i18n import format_short_datetime, pick_marked
 from hub_app.models import Booking, Closure, OpeningHours, Space
 from hub_app.models.base import utcnow
 from hub_app.services import audit, images
@@ -43,7 +43,12 @@ def _tz() -> ZoneInfo:
 
 
 def space_name(space: Space | None, locale: str) -> str:
-    return pick(space.name_id, space.name_en, locale) if space else ""
+    """The space's name in `locale`, or the other language's marked as such."""
+    return pick_marked(space.name_id, space.name_en, locale) if space else ""
+
+
+def space_location(space: Space, locale: str) -> str:
+    return pick_marked(space.location, space.location_en, locale)
 
 
 def load_hours(session: Session) -> dict[int, tuple[int, int]]:
@@ -89,9 +94,10 @@ def photo_url(name: str) -> str:
 def _card(space: Space, locale: str) -> SpaceCard:
     photos = [photo_url(name) for name in space.photos]
     return SpaceCard(id=space.id, kind=space.kind, name=space_name(space, locale),
-                     description=pick(space.description_id, space.description_en, locale), capacity=space.capacity,
+                     description=pick_marked(space.description_id, space.description_en, locale),
+                     capacity=space.capacity,
                      amenities=list(space.amenities), photo=photos[0] if photos else "", photos=photos,
-                     location=space.location, needs_approval=space.needs_approval,
+                     location=space_location(space, locale), needs_approval=space.needs_approval,
                      requires_training=space.required_training_id is not None, active=space.active,
                      slot_minutes=space.slot_minutes, min_minutes=space.min_minutes, max_minutes=space.max_minutes,
                      advance_days=space.advance_days)
@@ -142,8 +148,8 @@ def space_form(actor: Actor | None, *, session: Session, space_id: object) -> Sp
     if space is None:
         raise NotFound("booking.error.no_space")
     values = {name: str(getattr(space, name)) for name in (
-        "kind", "name_id", "name_en", "description_id", "description_en", "capacity", "location", "slot_minutes",
-        "min_minutes", "max_minutes", "advance_days")}
+        "kind", "name_id", "name_en", "description_id", "description_en", "capacity", "location", "location_en",
+        "slot_minutes", "min_minutes", "max_minutes", "advance_days")}
     values["needs_approval"] = "1" if space.needs_approval else ""
     values["active"] = "1" if space.active else ""
     values["required_training_id"] = str(space.required_training_id or "")
@@ -165,6 +171,7 @@ def _clean_space(form: dict) -> dict:
                                           max_length=LIMITS["description"], multiline=True),
         "capacity": validation.integer(form.get("capacity"), field="capacity", minimum=1, maximum=1000),
         "location": validation.text(form.get("location"), field="location", max_length=LIMITS["location"]),
+        "location_en": validation.text(form.get("location_en"), field="location_en", max_length=LIMITS["location"]),
         "slot_minutes": validation.integer(form.get("slot_minutes") or 30, field="slot_minutes", minimum=30,
                                            maximum=60),
         "min_minutes": validation.integer(form.get("min_minutes") or 30, field="min_minutes", minimum=30,
@@ -368,7 +375,7 @@ def list_closures(actor: Actor | None, *, session: Session, locale: str = "id", 
                         .where(col(Closure.ends_at) > utcnow()).order_by(col(Closure.starts_at)).limit(limit)).all()
     tz = get_settings().timezone
     return [ClosureRow(id=c.id, space=space_name(s, locale) if s else "", kind=c.kind,
-                       reason=pick(c.reason_id, c.reason_en, locale),
+                       reason=pick_marked(c.reason_id, c.reason_en, locale),
                        when=f"{format_short_datetime(c.starts_at, locale, tz)} – "
                             f"{format_short_datetime(c.ends_at, locale, tz)}")
             for c, s in rows]

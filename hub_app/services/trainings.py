@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from html import escape
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
@@ -20,7 +21,7 @@ from hub_app.domain import markdown, validation
 from hub_app.domain import trainings as rules
 from hub_app.domain.errors import InvalidInput, NotAllowed, NotFound
 from hub_app.domain.permissions import Actor
-from hub_app.i18n import format_date, format_datetime, format_time, normalize_locale, pick
+from hub_app.i18n import fallback_marker, format_date, format_datetime, format_time, normalize_locale, pick, pick_marked
 from hub_app.models import Space, User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import (
@@ -90,8 +91,15 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=_zone()).astimezone(UTC)
 
 
+def _description_html(training: Training, locale: str) -> str:
+    """The description in `locale` (rendered and sanitised), or the other language's with a note."""
+    html = render_markdown(pick(training.description_id, training.description_en, locale))
+    marker = fallback_marker(training.description_id, training.description_en, locale)
+    return html + f'<p class="muted small">{escape(marker)}</p>' if marker else html
+
+
 def title_of(training: Training, locale: str) -> str:
-    return pick(training.title_id, training.title_en, locale)
+    return pick_marked(training.title_id, training.title_en, locale)
 
 
 def title_params(training: Training, member: User) -> dict:
@@ -420,7 +428,7 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
     is_done = enrolment is not None and enrolment.completed_at is not None
     return TrainingDetail(
         id=training.id, title=title_of(training, locale),
-        description_html=render_markdown(pick(training.description_id, training.description_en, locale)),
+        description_html=_description_html(training, locale),
         topic=training.topic, level=training.level, language=training.language, format=training.format,
         status=training.status, cancel_reason=training.cancel_reason, capacity=training.capacity,
         seats_left=rules.seats_left(training.capacity, training.enrolled_count), waitlist=training.waitlist_count,
@@ -431,7 +439,7 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
         past=training.ends_at is not None and training.ends_at < now,
         completion_share=training.completion_share,
         sessions=session_rows(session, sessions, locale, now, attended),
-        trainers=[TrainerRow(t.id, t.name, pick(t.bio_id, t.bio_en, locale), photo_url(t), _initials(t.name))
+        trainers=[TrainerRow(t.id, t.name, pick_marked(t.bio_id, t.bio_en, locale), photo_url(t), _initials(t.name))
                   for t in trainers],
         prerequisites=prerequisites, missing=[row for row in prerequisites if not row.done],
         enrolment_id=enrolment.id if enrolment else 0, my_status=status, my_position=position,

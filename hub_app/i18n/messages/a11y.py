@@ -47,8 +47,10 @@ MESSAGES = {
     "not_found.text": ("Alamat ini tidak ada di portal hub. Periksa alamatnya, atau mulai lagi dari beranda.",
                        "This address does not exist on the hub's portal. Check it, or start again from the home page."),
     # Staff content shown in the other language (hub_app/i18n.pick_marked)
+    "field.location_en": ("Lokasi (Inggris)", "Location (English)"),
     "content.fallback": ("(dalam bahasa Inggris)", "(in Indonesian)"),
     # Forms
+    "a11y.member_handle_placeholder": ("@nama-anggota", "@member-name"),
     "a11y.required": ("wajib diisi", "required"),
     "a11y.required_note": ("Kolom bertanda * wajib diisi.", "Fields marked * are required."),
     # The shell

@@ -128,7 +128,7 @@ MESSAGES = {
     "field.name_en": ("Nama (Inggris)", "Name (English)"),
     "field.description_id": ("Deskripsi (Indonesia)", "Description (Indonesian)"),
     "field.description_en": ("Deskripsi (Inggris)", "Description (English)"),
-    "field.location": ("Lokasi", "Location"),
+    "field.location": ("Lokasi (Indonesia)", "Location (Indonesian)"),
     "field.slot_minutes": ("Ukuran slot (menit)", "Slot size (minutes)"),
     "field.min_minutes": ("Durasi minimal (menit)", "Minimum duration (minutes)"),
     "field.max_minutes": ("Durasi maksimal (menit)", "Maximum duration (minutes)"),
