@@ -21,7 +21,7 @@ MEMBER_TABS = [
     ("/forum", "messages-square", "nav.forum"),
     ("/me", "circle-user", "nav.me"),
 ]
-ADMIN_TAB = ("/admin/members", "shield-check", "nav.admin")
+ADMIN_TAB = ("/admin", "shield-check", "nav.admin")
 # The laptop's top bar (home is the logo).
 VISITOR_LINKS = [("/spaces", "nav.spaces"), ("/trainings", "nav.trainings"), ("/forum", "nav.forum"),
                  ("/members", "nav.members")]

@@ -4,6 +4,8 @@ from hub_app.pages import (  # noqa: F401
     admin_audit,
     admin_bookings,
     admin_forum,
+    admin_home,
+    admin_member,
     admin_members,
     admin_spaces,
     admin_trainings,

@@ -5,7 +5,7 @@ from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.domain.membership import STATUSES
 from hub_app.domain.permissions import ROLES
-from hub_app.services import membership
+from hub_app.services import member_record, membership
 from hub_app.services.membership import MemberRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
@@ -92,6 +92,15 @@ class AdminMembersState(SessionState):
         self.info = self._t("admin.done")
         await self._reload()
 
+    @rx.event
+    async def resend(self, member_id: str):
+        """Sends an unverified member's verification link again (the account-mail limits apply)."""
+        self.error = self.info = ""
+        sent, self.error = await self._run(member_record.resend_verification, member_id=member_id,
+                                           client_address=self.router.session.client_ip)
+        if not self.error:
+            self.info = self._t("staff.resent" if sent else "staff.resend_held")
+
 
 def _action(row: MemberRow, action: str, label_key: str, needs_reason: bool) -> rx.Component:
     hidden = [rx.el.input(type="hidden", name="member_id", value=row.id),
@@ -125,7 +134,8 @@ def _status_pill(status) -> rx.Component:
 def _row(row: MemberRow) -> rx.Component:
     return rx.el.li(
         rx.el.div(
-            rx.el.div(rx.el.strong(row.name), rx.el.br(), rx.el.small(row.email, class_name="muted"),
+            rx.el.div(rx.el.a(rx.el.strong(row.name), href="/admin/members/" + row.id.to_string()), rx.el.br(),
+                      rx.el.small(row.email, class_name="muted"),
                       rx.cond(row.business_name != "", rx.el.small(" · ", row.business_name, class_name="muted"))),
             rx.el.div(_status_pill(row.status), " ",
                       rx.el.span(rx.match(row.role, ("staff", t("role.staff")), ("admin", t("role.admin")),
@@ -139,8 +149,14 @@ def _row(row: MemberRow) -> rx.Component:
             # Staff act on members; admins also on staff accounts; nobody on their own account.
             (row.id != SessionState.user_id) & ((row.role == "member") | SessionState.is_admin),
             rx.el.div(
+                # Approving needs a verified email: until then the row says so and offers to resend it.
                 rx.cond((row.status == "pending") | (row.status == "rejected"),
-                        _action(row, "approve", "admin.approve", False)),
+                        rx.cond(row.verified, _action(row, "approve", "admin.approve", False),
+                                rx.fragment(
+                                    rx.el.span(t("staff.waits_for_email"), class_name="pill warn"),
+                                    rx.el.button(t("staff.resend"), type="button", class_name="button ghost small",
+                                                 on_click=AdminMembersState.resend(row.id.to_string())))),
+                        ),
                 rx.cond(row.status == "pending", _action(row, "reject", "admin.reject", True)),
                 rx.cond(row.status == "active", _action(row, "suspend", "admin.suspend", True)),
                 rx.cond(row.status == "suspended", _action(row, "reactivate", "admin.reactivate", False)),
