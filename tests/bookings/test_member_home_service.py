@@ -130,8 +130,8 @@ def test_the_home_lists_my_next_seven_days_in_time_order(engine):
         session.add(Enrolment(training_id=training.id, user_id=me.id, status="enrolled"))
         session.add(Enrolment(training_id=full.id, user_id=other.id, status="waitlisted", queue_number=1))
         session.add(Enrolment(training_id=full.id, user_id=me.id, status="waitlisted", queue_number=2))
-        session.add(Notification(user_id=me.id, kind="forum.reply", params={"thread": "Halo", "author": "Andi", "excerpt": "Setuju!"},
-                                 link="/forum/t/1"))
+        session.add(Notification(user_id=me.id, kind="forum.reply", link="/forum/t/1",
+                                 params={"thread": "Halo", "author": "Andi", "excerpt": "Setuju!"}))
         session.add(Notification(user_id=me.id, kind="membership.approved", params={}, link="/profile"))
         session.add(Notification(user_id=other.id, kind="membership.approved", params={}, link="/profile"))
         session.commit()
