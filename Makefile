@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN_VERSION := 1.4.4
 BUN := .tools/bun-$(BUN_VERSION)/package/bin/bun
+AXE_VERSION := 4.11.1
+AXE := .tools/axe-core-$(AXE_VERSION)/package/axe.min.js
 export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := 0
@@ -27,7 +29,14 @@ $(BUN):
 		&& tar xzf oven-bun-linux-x64-$(BUN_VERSION).tgz && rm oven-bun-linux-x64-$(BUN_VERSION).tgz
 	$(BUN) --version
 
-setup: $(BIN)/.installed $(BUN)
+# axe-core, injected into pages by the accessibility browser test (tests/browser/test_accessibility.py).
+$(AXE):
+	mkdir -p .tools/axe-core-$(AXE_VERSION)
+	cd .tools/axe-core-$(AXE_VERSION) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+		&& tar xzf axe-core-$(AXE_VERSION).tgz && rm axe-core-$(AXE_VERSION).tgz
+	test -s $(AXE)
+
+setup: $(BIN)/.installed $(BUN) $(AXE)
 
 run: setup
 	$(BIN)/python -m hub_app.cli migrate
