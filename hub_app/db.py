@@ -60,11 +60,22 @@ def begin_write(session: Session) -> None:
 
     On SQLite this takes the database write lock up front (BEGIN IMMEDIATE), so two writers
     cannot both read "slot is free" and then both insert. Must be the first thing a service
-    does with the session.
+    does with the session. Once the session has read (or added) anything, its transaction has
+    begun as a plain BEGIN, and a write lock taken later would come after the read it should
+    protect; so that is an error, not a silent no-op: call begin_write before the first read,
+    or end the read first (`session.rollback()`). Inside a write transaction already begun
+    here (a service that calls another service), it does nothing: the lock is held.
     """
     if session.in_transaction():
-        return
+        if session.info.get(_WRITE_OPTION) is session.get_transaction():
+            return
+        raise RuntimeError(
+            "begin_write() called while the session already has a read transaction open (something "
+            "was read or added first), so the write transaction (BEGIN IMMEDIATE on SQLite) cannot "
+            "start it and the read would not be protected: call begin_write() before the first "
+            "read, or end the read with session.rollback() first")
     session.connection(execution_options={_WRITE_OPTION: True})
+    session.info[_WRITE_OPTION] = session.get_transaction()
 
 
 @contextmanager

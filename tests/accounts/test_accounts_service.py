@@ -11,6 +11,7 @@ from hub_app.models import EmailOutbox, OneTimeToken, SignInAttempt, User, UserS
 from hub_app.models.base import utcnow
 from hub_app.services import accounts
 from tests.accounts.factories import PASSWORD, make_user, open_session_for
+from tests.transactions import end_read
 
 FORM = {"name": "Andi Pratama", "email": "Andi@Startup.example", "password": PASSWORD, "consent": "on",
         "business_name": "Kopi Kita", "sector": "culinary", "stage": "early", "bio": "Kopi", "offers": "",
@@ -19,6 +20,7 @@ FORM = {"name": "Andi Pratama", "email": "Andi@Startup.example", "password": PAS
 
 def _link(session, to: str, path: str) -> str:
     emails = session.exec(select(EmailOutbox).where(EmailOutbox.to_address == to)).all()
+    end_read(session)
     for email in reversed(emails):
         match = re.search(re.escape(path) + r"([A-Za-z0-9_\-]+)", email.body_text)
         if match:
@@ -29,7 +31,9 @@ def _link(session, to: str, path: str) -> str:
 def _sign_up_and_verify(session) -> User:
     accounts.sign_up(None, session=session, form=FORM)
     accounts.verify_email(None, session=session, token=_link(session, FORM["email"], "/verify/"))
-    return session.exec(select(User)).one()
+    user = session.exec(select(User)).one()
+    end_read(session)
+    return user
 
 
 def test_sign_up_creates_a_pending_unverified_member_with_consent(session):
@@ -72,6 +76,7 @@ def test_verification_link_is_single_use(session):
     token = _link(session, FORM["email"], "/verify/")
     accounts.verify_email(None, session=session, token=token)
     assert session.exec(select(User)).one().email_verified_at is not None
+    end_read(session)
     with pytest.raises(InvalidInput):
         accounts.verify_email(None, session=session, token=token)
     with pytest.raises(InvalidInput):
@@ -97,6 +102,7 @@ def test_sign_in_opens_a_rotated_hashed_session(session):
     actor = accounts.actor_for_token(session=session, token=first)
     assert actor.user_id == user.id and actor.status == "pending"
 
+    end_read(session)
     ticket = accounts.sign_in(None, session=session, email=FORM["email"], password=PASSWORD,
                               client_address="1.2.3.4")
     second = open_session_for(session, ticket, previous_token=first)
@@ -191,6 +197,7 @@ def test_password_reset_link_works_once_within_30_minutes_and_signs_out_everywhe
     row = session.exec(select(OneTimeToken).where(OneTimeToken.purpose == "reset_password")).one()
     assert timedelta(minutes=29) < row.expires_at - row.created_at <= timedelta(minutes=30)
 
+    end_read(session)
     with pytest.raises(InvalidInput) as error:
         accounts.reset_password(None, session=session, token=token, password="password")
     assert error.value.key == "password.common"

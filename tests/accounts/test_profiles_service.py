@@ -12,6 +12,7 @@ from hub_app.models import AuditEntry, Notification, User, UserSession
 from hub_app.services import accounts, audit, notifications, profiles
 from hub_app.settings import get_settings
 from tests.accounts.factories import PASSWORD, actor_of, make_user, open_session_for
+from tests.transactions import end_read
 
 
 def _image(fmt: str, size=(600, 400)) -> bytes:
@@ -117,6 +118,7 @@ def test_delete_account_erases_personal_data_and_keeps_history_consistent(sessio
     assert session.exec(select(UserSession)).one().revoked_at is not None
     assert session.exec(select(Notification).where(Notification.user_id == member.id)).all() == []
     assert session.exec(select(AuditEntry)).one().target_id == member.id
+    end_read(session)
     with pytest.raises(InvalidInput):
         accounts.sign_in(None, session=session, email="dewi@x.example", password=PASSWORD, client_address="2")
     # The address can be used for a new account.

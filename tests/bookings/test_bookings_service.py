@@ -12,6 +12,7 @@ from hub_app.services import booking_admin, booking_calendar, bookings, personal
 from hub_app.services.bookings import BookingRow
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
+from tests.transactions import end_read
 
 
 @pytest.fixture
@@ -29,7 +30,9 @@ def room(session):
 
 
 def _book(session, actor, space, day, start, end, **extra):
-    return bookings.book(actor, session=session, space_id=space.id, start=iso(day, *start), end=iso(day, *end),
+    space_id = space.id  # reloads the row when a rollback expired it: a read
+    end_read(session)
+    return bookings.book(actor, session=session, space_id=space_id, start=iso(day, *start), end=iso(day, *end),
                          title=extra.pop("title", "Rapat tim"), people=extra.pop("people", 2), **extra)
 
 
@@ -177,6 +180,7 @@ def test_approval_holds_the_slot_and_notifies(session, people):
     bookings.decide(people["budi"], session=session, booking_id=again.id, approve=True)
     session.expire_all()
     assert session.get(Booking, again.id).status == "confirmed"
+    end_read(session)
     assert _key(lambda: bookings.decide(people["budi"], session=session, booking_id=again.id,
                                         approve=True)) == "booking.error.not_pending"
 
@@ -192,6 +196,7 @@ def test_cancel_own_until_start_and_not_another_members(session, people, room):
     bookings.cancel(people["rina"], session=session, booking_id=mine.id)
     session.expire_all()
     assert session.get(Booking, mine.id).status == "cancelled"
+    end_read(session)
     assert _key(lambda: bookings.cancel(people["rina"], session=session, booking_id=mine.id)) == \
         "booking.error.not_cancellable"
     started = put_booking(session, room, people["rina"].user_id, utcnow() - timedelta(minutes=5),
@@ -221,6 +226,7 @@ def test_staff_book_on_behalf_and_block_a_space(session, people, room):
     assert _key(lambda: bookings.book(people["andi"], session=session, space_id=room.id, start=iso(day, 12),
                                       end=iso(day, 13), title="x", member_id=people["rina"].user_id)) == \
         "error.not_allowed"
+    end_read(session)
     assert _key(lambda: bookings.block_space(people["budi"], session=session, space_id=room.id, start=iso(day, 10),
                                              end=iso(day, 12), reason="Perbaikan proyektor")) == \
         "booking.error.slot_taken"
@@ -233,27 +239,30 @@ def test_staff_book_on_behalf_and_block_a_space(session, people, room):
 
 def test_recurring_series_preview_skip_and_cancel_rest(session, people, room):
     day = weekday_ahead()
+    room_id = room.id  # a plain id: the services' rollbacks expire the row
     user = session.get(User, people["rina"].user_id)
     user.quota_upcoming_bookings = 20
     session.add(user)
     session.commit()
     _book(session, people["andi"], room, day + timedelta(days=7), (10, 30), (11, 30))
-    preview = bookings.preview_series(people["rina"], session=session, space_id=room.id, start=iso(day, 10),
+    preview = bookings.preview_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
                                       end=iso(day, 11), frequency="weekly", count=4)
     assert len(preview) == 4
     assert [bool(p.problem) for p in preview] == [False, True, False, False]
     assert "sudah dipesan" in preview[1].problem
-    assert _key(lambda: bookings.book_series(people["rina"], session=session, space_id=room.id, start=iso(day, 10),
+    assert _key(lambda: bookings.book_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
                                              end=iso(day, 11), title="Kelas", frequency="weekly", count=4)) == \
         "booking.error.series_conflict"
     assert _count(session, Booking, Booking.user_id == people["rina"].user_id) == 0
-    result = bookings.book_series(people["rina"], session=session, space_id=room.id, start=iso(day, 10),
+    end_read(session)
+    result = bookings.book_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
                                   end=iso(day, 11), title="Kelas", frequency="weekly", count=4, skip_conflicts=True)
     assert result.created == 3 and len(result.skipped) == 1
     series = session.exec(select(Booking).where(Booking.series_id == result.series_id)
                           .order_by(col(Booking.starts_at))).all()
     assert [b.starts_at for b in series] == [local(day + timedelta(days=7 * w), 10) for w in (0, 2, 3)]
     # Cancel one occurrence, then the rest of the series from the second one on.
+    end_read(session)
     assert bookings.cancel(people["rina"], session=session, booking_id=series[0].id) == 1
     assert bookings.cancel(people["rina"], session=session, booking_id=series[1].id, scope="rest") == 2
     session.expire_all()
@@ -320,14 +329,15 @@ def test_release_claims_rows_safely_with_parallel_workers(engine, session, peopl
 
 def test_training_interface_holds_moves_and_releases(session, people, room):
     day = weekday_ahead()
+    room_id = room.id  # a plain id: the services' rollbacks expire the row
     _book(session, people["rina"], room, day, (10,), (11,))
     with pytest.raises(Conflict) as caught:
-        bookings.reserve_for_training(session, space_id=room.id, start=local(day, 10, 30), end=local(day, 12),
+        bookings.reserve_for_training(session, space_id=room_id, start=local(day, 10, 30), end=local(day, 12),
                                       title_id="Pemasaran digital", title_en="Digital marketing",
                                       training_session_id=7)
     assert caught.value.key == "booking.error.slot_taken"
     session.rollback()
-    booking_id = bookings.reserve_for_training(session, space_id=room.id, start=local(day, 13), end=local(day, 15),
+    booking_id = bookings.reserve_for_training(session, space_id=room_id, start=local(day, 13), end=local(day, 15),
                                                title_id="Pemasaran digital", title_en="Digital marketing",
                                                training_session_id=7)
     session.commit()
@@ -335,10 +345,10 @@ def test_training_interface_holds_moves_and_releases(session, people, room):
     view = booking_calendar.calendar_day(people["andi"], session=session, day=day.isoformat())
     assert any("Pemasaran digital" in cell.label for cell in view.cells)
     with pytest.raises(Conflict):
-        bookings.move_training_reservation(session, booking_id, space_id=room.id, start=local(day, 10),
+        bookings.move_training_reservation(session, booking_id, space_id=room_id, start=local(day, 10),
                                            end=local(day, 11))
     session.rollback()
-    bookings.move_training_reservation(session, booking_id, space_id=room.id, start=local(day, 15),
+    bookings.move_training_reservation(session, booking_id, space_id=room_id, start=local(day, 15),
                                        end=local(day, 17))
     session.commit()
     _book(session, people["andi"], room, day, (13,), (14,))

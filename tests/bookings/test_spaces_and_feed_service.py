@@ -13,6 +13,7 @@ from hub_app.models import AuditEntry, CalendarFeed
 from hub_app.services import bookings, calendar_feed, spaces
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, make_space, weekday_ahead
+from tests.transactions import end_read
 
 SPACE_FORM = {"kind": "meeting_room", "name_id": "Ruang Rapat Kota Tua", "name_en": "Old Town Meeting Room",
               "capacity": "6", "slot_minutes": "30", "min_minutes": "30", "max_minutes": "180", "advance_days": "14",
@@ -40,8 +41,10 @@ def test_staff_create_edit_deactivate_spaces_audited(session, staff, member):
     space_id = spaces.save_space(staff, session=session, form=SPACE_FORM)
     card = spaces.get_space(member, session=session, space_id=space_id)
     assert card.name == "Ruang Rapat Kota Tua" and card.amenities == ["screen", "whiteboard"] and card.capacity == 6
+    end_read(session)
     spaces.save_space(staff, session=session, form=SPACE_FORM | {"capacity": "8"}, space_id=space_id)
     assert spaces.get_space(member, session=session, space_id=space_id).capacity == 8
+    end_read(session)
     spaces.set_active(staff, session=session, space_id=space_id, active=False)
     assert _key(lambda: spaces.get_space(member, session=session, space_id=space_id)) == "booking.error.no_space"
     assert spaces.list_spaces(member, session=session) == []
@@ -90,6 +93,7 @@ def test_opening_hours_change_what_can_be_booked(session, staff, member):
         "error.date_invalid"
     hours = spaces.save_opening_hours(staff, session=session, form=form)
     assert hours[0].opens == "09:00" and hours[5].opens == ""  # Saturday now closed
+    end_read(session)
     assert _key(lambda: bookings.book(member, session=session, space_id=room.id, start=iso(day, 8, 30),
                                       end=iso(day, 9, 30), title="Pagi")) == "booking.error.outside_hours"
     bookings.book(member, session=session, space_id=room.id, start=iso(day, 9), end=iso(day, 10), title="Pagi")
@@ -104,6 +108,7 @@ def test_a_closure_cannot_hide_existing_bookings(session, staff, member):
     closure_id = spaces.add_closure(staff, session=session, first_day=day.isoformat(), last_day="",
                                     reason="Perawatan", start_time="13:00", end_time="17:00")
     assert [c.reason for c in spaces.list_closures(staff, session=session)] == ["Perawatan"]
+    end_read(session)
     spaces.remove_closure(staff, session=session, closure_id=closure_id)
     assert spaces.list_closures(staff, session=session) == []
 
@@ -143,12 +148,15 @@ def test_calendar_feed_lists_bookings_until_cancelled_and_revokes(session, membe
     assert events[0].decoded("dtstart") == bookings.parse_moment(iso(day, 10), field="start")
     single = calendar_feed.booking_ics(member, session=session, booking_id=row.id)
     assert b"Rapat investor" in single
+    end_read(session)
     bookings.cancel(member, session=session, booking_id=row.id)
     assert Calendar.from_ical(calendar_feed.feed_for_token(session=session, token=token)).walk("VEVENT") == []
     # Regenerating replaces the URL; revoking ends it.
+    end_read(session)
     new_token = calendar_feed.regenerate_feed(member, session=session).url.rsplit("/", 1)[1].removesuffix(".ics")
     assert calendar_feed.feed_for_token(session=session, token=token) is None
     assert calendar_feed.feed_for_token(session=session, token=new_token) is not None
+    end_read(session)
     calendar_feed.revoke_feed(member, session=session)
     assert calendar_feed.feed_for_token(session=session, token=new_token) is None
     assert calendar_feed.feed_for_token(session=session, token="x" * 43) is None

@@ -14,6 +14,7 @@ from hub_app.models.base import utcnow
 from hub_app.services import forum, forum_moderation
 from tests.accounts.factories import make_user
 from tests.forum.helpers import clear_notifications, handle_of, kinds_of, notifications_of, trust
+from tests.transactions import end_read
 
 
 def _titles(page) -> list[str]:
@@ -102,6 +103,7 @@ def test_members_only_categories_are_closed_to_visitors(session, people, categor
         forum.get_thread(None, session=session, thread_id=saved.thread_id)
     view = forum.get_thread(people.dewi, session=session, thread_id=saved.thread_id)  # pending members read
     assert not view.may_reply and view.reply_hint
+    end_read(session)
     with pytest.raises(NotAllowed) as refused:
         forum.reply(people.dewi, session=session, thread_id=saved.thread_id, body="Boleh ikut?")
     assert refused.value.key == "error.active_required"
@@ -114,6 +116,7 @@ def test_staff_only_categories_refuse_members(session, people, categories):
     assert session.exec(select(ForumThread)).all() == []
     page = forum.list_threads(people.rina, session=session, slug="pengumuman")
     assert not page.may_start and page.start_hint == "Hanya staf yang membuat topik di kategori ini."
+    end_read(session)
     forum.start_thread(people.staff, session=session, slug="pengumuman", title="Jam buka Lebaran",
                        body="Hub tutup 30 Maret - 2 April.")
 
@@ -130,6 +133,7 @@ def test_a_mention_notifies_the_member_and_a_reply_notifies_the_thread_author(se
     view = forum.get_thread(None, session=session, thread_id=saved.thread_id)
     assert f'<a href="/members/{people.andi.user_id}" class="mention"' in view.posts[0].body_html
 
+    end_read(session)
     forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="Iya, @maya-hartono bisa bantu.")
     assert kinds_of(session, people.rina.user_id) == ["forum.reply"]
     assert kinds_of(session, people.maya.user_id) == ["forum.mention"]
@@ -143,10 +147,12 @@ def test_quoting_a_post_notifies_its_author_once_and_not_the_people_it_mentioned
     clear_notifications(session)
     quote = forum.quote_post(people.maya, session=session, post_id=saved.post_id)
     assert quote.startswith("> **Rina Kusuma:**")
+    end_read(session)
     forum.reply(people.maya, session=session, thread_id=saved.thread_id, body=quote + "Saya bisa bantu.",
                 reply_to=saved.post_id)
     assert kinds_of(session, people.rina.user_id) == ["forum.reply"]
     assert kinds_of(session, people.andi.user_id) == []
+    end_read(session)
     forum.reply(people.maya, session=session, thread_id=saved.thread_id, body="Andi, terima kasih.",
                 reply_to=first.post_id)
     assert kinds_of(session, people.andi.user_id) == ["forum.reply"]
@@ -162,6 +168,7 @@ def test_watching_and_muting_a_thread(session, people, categories):
     forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="Saya ikut, @rina-kusuma!")
     assert kinds_of(session, people.maya.user_id) == ["forum.reply"]
     assert kinds_of(session, people.rina.user_id) == []  # muted: not even the mention
+    end_read(session)
     forum.set_watch(people.maya, session=session, thread_id=saved.thread_id, level="normal")
     assert session.get(ForumWatch, (saved.thread_id, people.maya.user_id)) is None
     assert forum.get_thread(people.rina, session=session, thread_id=saved.thread_id).watch_level == "muted"
@@ -199,6 +206,7 @@ def test_authors_edit_within_the_window_and_the_post_shows_as_edited(session, pe
     assert "Teks baru" in view.posts[0].body_html and view.posts[0].may_edit
     assert kinds_of(session, people.maya.user_id) == ["forum.mention"]
     assert forum.post_source(people.rina, session=session, post_id=saved.post_id).startswith("Teks baru")
+    end_read(session)
     with pytest.raises(NotAllowed) as refused:
         forum.edit_post(people.andi, session=session, post_id=saved.post_id, body="Dirusak")
     assert refused.value.key == "forum.error.not_author"
@@ -228,6 +236,7 @@ def test_deleting_leaves_a_placeholder_and_erases_the_words(session, people, cat
     view = forum.get_thread(None, session=session, thread_id=saved.thread_id)
     assert [p.state for p in view.posts] == ["visible", "deleted", "visible"] and view.posts[1].body_html == ""
     assert forum.list_threads(None, session=session, slug="kolaborasi").threads[0].reply_count == 1
+    end_read(session)
     with pytest.raises(NotAllowed):
         forum.delete_post(people.andi, session=session, post_id=answer.post_id)
 
@@ -267,13 +276,16 @@ def test_rate_limits_on_threads_and_posts_say_how_long_to_wait(session, people, 
     assert refused.value.key == "forum.error.rate_thread" and refused.value.params["minutes"] >= 1
     thread_id = session.exec(select(ForumThread.id)).first()
     for number in range(rules.RATE_LIMITS["post"].limit - rules.RATE_LIMITS["thread"].limit):
+        end_read(session)
         forum.reply(people.rina, session=session, thread_id=thread_id, body=f"Balasan {number}")
     before = session.exec(select(ForumPost)).all()
+    end_read(session)
     with pytest.raises(NotAllowed) as refused:
         forum.reply(people.rina, session=session, thread_id=thread_id, body="Terlalu cepat")
     assert refused.value.key == "forum.error.rate_post"
     assert len(session.exec(select(ForumPost)).all()) == len(before)
     for number in range(3):  # staff are not limited
+        end_read(session)
         forum.start_thread(people.staff, session=session, slug="kolaborasi", title=f"Staf {number}", body="Isi")
         forum.start_thread(people.staff, session=session, slug="kolaborasi", title=f"Staf lagi {number}", body="Isi")
 
@@ -314,6 +326,7 @@ def test_a_new_members_first_posts_with_links_wait_for_review_then_staff_approve
     with pytest.raises(NotAllowed):
         forum_moderation.list_review_queue(people.andi, session=session)
 
+    end_read(session)
     forum_moderation.moderate_post(people.staff, session=session, post_id=saved.post_id, action="restore")
     assert forum.get_thread(people.andi, session=session, thread_id=saved.thread_id).state == "visible"
     assert kinds_of(session, people.andi.user_id) == ["forum.mention"]
@@ -346,6 +359,7 @@ def test_staff_hide_a_reported_post_from_everyone_but_the_author_and_restore_it(
     with pytest.raises(InvalidInput):
         forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="hide", reason="")
 
+    end_read(session)
     forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="hide", reason="Spam")
     assert forum_moderation.list_reports(people.staff, session=session) == []
     for reader in (None, people.maya, people.rina):
@@ -359,9 +373,11 @@ def test_staff_hide_a_reported_post_from_everyone_but_the_author_and_restore_it(
     assert notifications_of(session, people.andi.user_id)[-1].params["reason"] == "Spam"
     assert forum.list_threads(None, session=session, slug="kolaborasi").threads[0].reply_count == 0
 
+    end_read(session)
     forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="restore")
     assert len(forum.get_thread(None, session=session, thread_id=saved.thread_id).posts) == 2
     assert kinds_of(session, people.andi.user_id)[-1] == "forum.post_restored"
+    end_read(session)
     with pytest.raises(Conflict):
         forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="restore")
     actions = session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all()
@@ -374,6 +390,7 @@ def test_staff_dismiss_reports(session, people, categories):
     forum_moderation.report_post(people.andi, session=session, post_id=saved.post_id, reason="other")
     forum_moderation.dismiss_reports(people.staff, session=session, post_id=saved.post_id)
     assert forum_moderation.list_reports(people.staff, session=session) == []
+    end_read(session)
     with pytest.raises(Conflict):
         forum_moderation.dismiss_reports(people.staff, session=session, post_id=saved.post_id)
 
@@ -390,6 +407,7 @@ def test_lock_pin_move_and_delete_threads_audited_and_the_author_notified(sessio
     forum.reply(people.staff, session=session, thread_id=saved.thread_id, body="Ditutup, terima kasih.")
     forum_moderation.moderate_thread(people.staff, session=session, thread_id=other.thread_id, action="pin")
     assert _titles(forum.list_threads(None, session=session, slug="kolaborasi"))[0] == "Topik lain yang lebih baru"
+    end_read(session)
     forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="move",
                                      slug="internal")
     assert _titles(forum.list_threads(people.andi, session=session, slug="internal")) == ["Topik yang dimoderasi"]
@@ -398,6 +416,7 @@ def test_lock_pin_move_and_delete_threads_audited_and_the_author_notified(sessio
     with pytest.raises(InvalidInput):
         forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="delete",
                                          reason="")
+    end_read(session)
     forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="delete",
                                      reason="Duplikat")
     with pytest.raises(NotFound):
@@ -426,6 +445,7 @@ def test_a_suspended_member_cannot_post_for_a_time_then_can_again(session, peopl
     assert kinds_of(session, people.rina.user_id) == ["forum.suspended"]
     rows = forum_moderation.list_suspensions(people.staff, session=session)
     assert [(row.member_name, row.reason) for row in rows] == [("Rina Kusuma", "Spam berulang")]
+    end_read(session)
     with pytest.raises(NotAllowed):
         forum_moderation.suspend_poster(people.staff, session=session, member="budi-santoso", days=1,  # self
                                         reason="x")
@@ -447,6 +467,7 @@ def test_staff_manage_categories_with_both_languages(session, people, categories
             "description_en": "Events", "position": "4", "read_access": "public", "start_access": "members"}
     category_id = forum_moderation.save_category(people.staff, session=session, form=form)
     assert [row.slug for row in forum_moderation.list_categories_admin(people.staff, session=session)][-1] == "acara"
+    end_read(session)
     with pytest.raises(Conflict):
         forum_moderation.save_category(people.staff, session=session, form={**form, "slug": "kolaborasi"})
     for bad in ({"name_id": "<script>alert(1)</script>"}, {"slug": "Acara Baru"}, {"read_access": "everyone"},
@@ -488,6 +509,7 @@ def test_a_thread_that_does_not_exist(session, people, categories, thread_id):
     with pytest.raises(NotFound) as refused:
         forum.get_thread(people.rina, session=session, thread_id=thread_id)
     assert refused.value.key == "forum.error.thread_missing"
+    end_read(session)
     with pytest.raises(HubError):
         forum.reply(people.rina, session=session, thread_id=thread_id, body="Halo")
     assert session.exec(select(ForumPost)).all() == []
@@ -497,6 +519,7 @@ def test_a_thread_that_does_not_exist(session, people, categories, thread_id):
 def test_a_category_that_does_not_exist(session, people, categories, slug):
     with pytest.raises(NotFound):
         forum.list_threads(None, session=session, slug=slug)
+    end_read(session)
     with pytest.raises(HubError):
         forum.start_thread(people.rina, session=session, slug=slug, title="Judul yang baik", body="Isi")
 
@@ -521,11 +544,13 @@ def test_erasing_an_account_keeps_its_posts_under_deleted_member(session, people
     saved = forum.start_thread(people.rina, session=session, slug="kolaborasi", title="Topik yang tetap ada",
                                body="Isi dari Rina")
     forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="Balasan Andi")
-    forum.toggle_like(people.rina, session=session, post_id=session.exec(
-        select(ForumPost.id).where(ForumPost.author_id == people.andi.user_id)).one())
+    andis_post = session.exec(select(ForumPost.id).where(ForumPost.author_id == people.andi.user_id)).one()
+    end_read(session)
+    forum.toggle_like(people.rina, session=session, post_id=andis_post)
     forum.set_watch(people.rina, session=session, thread_id=saved.thread_id, level="watching")
     exported = profiles.export_my_data(people.rina, session=session)
     assert exported["forum"]["posts"][0]["markdown"] == "Isi dari Rina" and len(exported["forum"]["likes"]) == 1
+    end_read(session)
     profiles.delete_account(people.rina, session=session, password=PASSWORD)
     view = forum.get_thread(None, session=session, thread_id=saved.thread_id, locale="en")
     assert [post.author_name for post in view.posts] == ["Deleted member", "Andi Pratama"]
@@ -533,6 +558,7 @@ def test_erasing_an_account_keeps_its_posts_under_deleted_member(session, people
     assert session.exec(select(ForumReaction)).all() == [] and session.exec(select(ForumWatch).where(
         ForumWatch.user_id == people.rina.user_id)).all() == []
     assert session.get(User, people.rina.user_id).handle is None
+    end_read(session)
     with pytest.raises(InvalidInput):  # the handle no longer names anyone
         forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="@rina-kusuma?")
 

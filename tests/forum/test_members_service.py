@@ -8,6 +8,7 @@ from hub_app.domain.errors import InvalidInput, NotAllowed, NotFound
 from hub_app.models import User
 from hub_app.services import forum, members
 from tests.accounts.factories import actor_of, make_user
+from tests.transactions import end_read
 
 
 def _profile(session: Session, user: User, **fields) -> User:
@@ -151,4 +152,5 @@ def test_script_or_html_in_a_profile_is_refused_and_changes_nothing(session, peo
     assert (refused.value.key, refused.value.field) == ("error.markup", field)
     assert members.get_member(people.andi, session=session, member_id=people.rina.user_id) == before
     form[field] = "Harga < 10 ribu, kualitas <3"
+    end_read(session)
     profiles.update_profile(people.rina, session=session, form=form)

@@ -12,6 +12,7 @@ from hub_app.models.base import utcnow
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
 from hub_app.services.training_admin import _refresh_schedule, _refresh_search
 from tests.accounts.factories import actor_of
+from tests.transactions import end_read
 
 _counter = iter(range(1, 10**9))
 
@@ -63,19 +64,25 @@ def make_training(session: Session, *, capacity: int = 10, sessions: list[tuple[
 
 
 def sessions_of(session: Session, training: Training) -> list[TrainingSession]:
-    return list(session.exec(select(TrainingSession).where(TrainingSession.training_id == training.id)
+    rows = list(session.exec(select(TrainingSession).where(TrainingSession.training_id == training.id)
                              .order_by(TrainingSession.start_at)).all())
+    end_read(session)
+    return rows
 
 
 def reload(session: Session, training: Training) -> Training:
     session.expire_all()
-    return session.get(Training, training.id)
+    fresh = session.get(Training, training.id)
+    end_read(session)
+    return fresh
 
 
 def statuses(session: Session, training: Training) -> dict[int, str]:
     session.expire_all()
-    return {row.user_id: row.status for row in session.exec(
+    found = {row.user_id: row.status for row in session.exec(
         select(Enrolment).where(Enrolment.training_id == training.id)).all()}
+    end_read(session)
+    return found
 
 
 def error_key(call, session: Session | None = None) -> str:

@@ -79,11 +79,12 @@ def test_hundred_parallel_enrolments_for_ten_seats(engine, session):
 
 def test_cancellations_racing_enrolments_keep_seats_and_waitlist_consistent(engine, session):
     training = make_training(session, capacity=SEATS)
+    training_id = training.id  # a plain id: the services' rollbacks expire the row
     holders = members(session, SEATS, prefix="holder")
     waiting = members(session, 15, prefix="waiting")
     newcomers = members(session, 40, prefix="new")
     for actor in holders + waiting:
-        enrolments.enrol(actor, session=session, training_id=training.id)
+        enrolments.enrol(actor, session=session, training_id=training_id)
     ids = {row.user_id: row.id for row in session.exec(select(Enrolment)).all()}
     session.rollback()
 
@@ -93,7 +94,7 @@ def test_cancellations_racing_enrolments_keep_seats_and_waitlist_consistent(engi
     for actor in waiting[5:10]:  # five leave the waitlist
         jobs.append(lambda s, actor=actor: enrolments.cancel(actor, session=s, enrolment_id=ids[actor.user_id]))
     for actor in newcomers:
-        jobs.append(lambda s, actor=actor: enrolments.enrol(actor, session=s, training_id=training.id))
+        jobs.append(lambda s, actor=actor: enrolments.enrol(actor, session=s, training_id=training_id))
 
     stop = threading.Event()
     observed: list[tuple[int, int]] = []
@@ -103,7 +104,7 @@ def test_cancellations_racing_enrolments_keep_seats_and_waitlist_consistent(engi
         with engine.connect() as connection:
             while not stop.is_set():
                 try:
-                    observed.append(_check(connection, training.id))
+                    observed.append(_check(connection, training_id))
                     connection.rollback()
                 except AssertionError as error:
                     failures.append(error)
@@ -121,7 +122,7 @@ def test_cancellations_racing_enrolments_keep_seats_and_waitlist_consistent(engi
     assert not [r for r in results if isinstance(r, Exception)]
 
     with engine.connect() as connection:
-        enrolled, waitlisted = _check(connection, training.id)
+        enrolled, waitlisted = _check(connection, training_id)
     # 10 seats + 15 waiting + 40 new - 8 cancelled - 5 left = 52 people in, 10 of them seated.
     assert (enrolled, waitlisted) == (SEATS, 52 - SEATS)
     session.rollback()  # end the test session's read transaction: on SQLite it would keep its snapshot

@@ -13,6 +13,7 @@ from hub_app.models.trainings import Attendance, Enrolment, TrainingPrerequisite
 from hub_app.services import enrolments, personal_data, training_admin, trainings
 from tests.accounts.factories import actor_of, make_user
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
+from tests.transactions import end_read
 
 
 @pytest.fixture
@@ -21,14 +22,18 @@ def staff(session):
 
 
 def _enrol(session, actor, training):
-    return enrolments.enrol(actor, session=session, training_id=training.id)
+    training_id = training.id
+    end_read(session)  # what the test read (or reloaded) before
+    return enrolments.enrol(actor, session=session, training_id=training_id)
 
 
 def _state(session, training):
     """Everything that must stay unchanged when a request is refused."""
     fresh = reload(session, training)
-    return (fresh.enrolled_count, fresh.waitlist_count, fresh.next_queue_number, statuses(session, training),
-            len(session.exec(select(Notification)).all()))
+    state = (fresh.enrolled_count, fresh.waitlist_count, fresh.next_queue_number, statuses(session, training),
+             len(session.exec(select(Notification)).all()))
+    end_read(session)
+    return state
 
 
 def test_member_enrols_and_the_seat_count_drops(session):
@@ -62,6 +67,7 @@ def test_cancelling_before_the_deadline_promotes_the_first_waiting_member_who_is
     for actor in (first, second, waiting_1, waiting_2):
         _enrol(session, actor, training)
     seat = session.exec(select(Enrolment).where(Enrolment.user_id == first.user_id)).one()
+    end_read(session)
     enrolments.cancel(first, session=session, enrolment_id=seat.id)
     assert statuses(session, training) == {first.user_id: "withdrawn", second.user_id: "enrolled",
                                            waiting_1.user_id: "enrolled", waiting_2.user_id: "waitlisted"}
@@ -92,6 +98,7 @@ def test_cancelling_after_the_deadline_is_refused_and_changes_nothing(session):
     assert _state(session, training) == before
     # Leaving the waitlist still works after the deadline.
     place = session.exec(select(Enrolment).where(Enrolment.user_id == waiting.user_id)).one()
+    end_read(session)
     enrolments.cancel(waiting, session=session, enrolment_id=place.id)
     assert statuses(session, training)[waiting.user_id] == "withdrawn"
     assert reload(session, training).waitlist_count == 0
@@ -103,6 +110,7 @@ def test_leaving_the_waitlist_moves_the_others_up(session):
     for actor in people:
         _enrol(session, actor, training)
     place = session.exec(select(Enrolment).where(Enrolment.user_id == people[1].user_id)).one()
+    end_read(session)
     enrolments.cancel(people[1], session=session, enrolment_id=place.id)
     positions = [trainings.training_detail(a, session=session, training_id=training.id).my_position
                  for a in people[2:]]
@@ -143,6 +151,7 @@ def test_staff_remove_a_member_and_the_next_one_moves_up(session, staff):
     _enrol(session, holder, training)
     _enrol(session, waiting, training)
     seat = session.exec(select(Enrolment).where(Enrolment.user_id == holder.user_id)).one()
+    end_read(session)
     enrolments.staff_remove(staff, session=session, enrolment_id=seat.id, reason="Tidak memenuhi syarat")
     assert statuses(session, training) == {holder.user_id: "removed", waiting.user_id: "enrolled"}
     kinds = dict(session.exec(select(Notification.user_id, Notification.kind)).all())

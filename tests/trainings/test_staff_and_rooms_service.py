@@ -15,6 +15,7 @@ from hub_app.services import bookings, calendar_feed, enrolments, training_admin
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
+from tests.transactions import end_read
 
 FORM = {
     "title_id": "Mengurus NIB lewat OSS RBA", "title_en": "Getting your NIB through OSS RBA",
@@ -72,20 +73,21 @@ def test_staff_create_a_training_whose_session_books_its_room(session, staff, ro
 
 def test_a_session_over_an_existing_booking_is_refused_and_nothing_is_added(session, staff, room):
     day = weekday_ahead(5)
+    room_id = room.id  # plain: reloading an expired row is a read
     rina = make_user(session, "rina@umkm.example")
     put_booking(session, room, rina.id, local(day, 10), local(day, 11))
     training_id = training_admin.create_training(staff, session=session, form=_form(day))
     key = error_key(lambda: training_admin.add_session(staff, session=session, training_id=training_id,
                                                        form={"start": iso(day, 9), "end": iso(day, 12),
-                                                             "space_id": room.id}), session)
+                                                             "space_id": room_id}), session)
     assert key == "booking.error.slot_taken"
     session.expire_all()
-    assert session.exec(select(TrainingSession)).all() == [] and _training_bookings(session, room.id) == []
+    assert session.exec(select(TrainingSession)).all() == [] and _training_bookings(session, room_id) == []
     assert reload(session, type("T", (), {"id": training_id})()).session_count == 0
     # Staff choose another time and it works.
     training_admin.add_session(staff, session=session, training_id=training_id,
-                               form={"start": iso(day, 13), "end": iso(day, 15), "space_id": room.id})
-    assert len(_training_bookings(session, room.id)) == 1
+                               form={"start": iso(day, 13), "end": iso(day, 15), "space_id": room_id})
+    assert len(_training_bookings(session, room_id)) == 1
 
 
 def test_a_member_booking_over_a_session_is_refused(session, staff, room):
@@ -107,10 +109,13 @@ def test_moving_a_session_moves_its_booking_and_a_taken_slot_is_refused(session,
     enrolments.enrol(enrolled, session=session, training_id=training_id)
     other = make_space(session, name="Ruang Rapat Ancol", capacity=8)
     [row] = session.exec(select(TrainingSession)).all()
-    training_admin.move_session(staff, session=session, session_id=row.id,
-                                form={"start": iso(day, 13), "end": iso(day, 16), "space_id": other.id})
-    assert _training_bookings(session, room.id) == []
-    [moved] = _training_bookings(session, other.id)
+    # Plain ids: rollbacks and expire_all() expire the rows, and reloading them is a read.
+    row_id, room_id, other_id = row.id, room.id, other.id
+    end_read(session)
+    training_admin.move_session(staff, session=session, session_id=row_id,
+                                form={"start": iso(day, 13), "end": iso(day, 16), "space_id": other_id})
+    assert _training_bookings(session, room_id) == []
+    [moved] = _training_bookings(session, other_id)
     assert (moved.starts_at, moved.ends_at) == (local(day, 13), local(day, 16))
     # The member is told about the change.
     assert session.exec(select(Notification.kind).where(Notification.user_id == enrolled.user_id)).all() == \
@@ -118,36 +123,40 @@ def test_moving_a_session_moves_its_booking_and_a_taken_slot_is_refused(session,
     # A slot that is taken: refused, session and booking stay where they were.
     put_booking(session, room, None, local(day, 9), local(day, 10), kind="block")
     assert error_key(lambda: training_admin.move_session(
-        staff, session=session, session_id=row.id,
-        form={"start": iso(day, 9), "end": iso(day, 11), "space_id": room.id}), session) == "booking.error.slot_taken"
+        staff, session=session, session_id=row_id,
+        form={"start": iso(day, 9), "end": iso(day, 11), "space_id": room_id}), session) == "booking.error.slot_taken"
     session.expire_all()
-    row = session.get(TrainingSession, row.id)
-    assert (row.space_id, row.start_at) == (other.id, local(day, 13))
-    assert [b.id for b in _training_bookings(session, other.id)] == [moved.id]
+    row = session.get(TrainingSession, row_id)
+    assert (row.space_id, row.start_at) == (other_id, local(day, 13))
+    assert [b.id for b in _training_bookings(session, other_id)] == [moved.id]
 
 
 def test_deleting_a_session_or_cancelling_the_training_frees_the_room(session, staff, room):
     day = weekday_ahead(5)
+    room_id = room.id  # plain: reloading an expired row is a read
     training_id = _new_training(session, staff, room, day)
     training_admin.add_session(staff, session=session, training_id=training_id,
                                form={"start": iso(day + timedelta(days=7), 9), "end": iso(day + timedelta(days=7), 12),
-                                     "space_id": room.id})
+                                     "space_id": room_id})
     training_admin.publish_training(staff, session=session, training_id=training_id)
     first, second = sessions_of(session, reload(session, type("T", (), {"id": training_id})()))
+    first_id = first.id
     training_admin.delete_session(staff, session=session, session_id=second.id)
-    assert len(_training_bookings(session, room.id)) == 1
+    assert len(_training_bookings(session, room_id)) == 1
     # The last session of a published training cannot be deleted: cancel the training instead.
-    assert error_key(lambda: training_admin.delete_session(staff, session=session, session_id=first.id), session) == \
+    end_read(session)
+    assert error_key(lambda: training_admin.delete_session(staff, session=session, session_id=first_id), session) == \
         "trainings.error.last_session"
     people = members(session, 2)
     enrolments.enrol(people[0], session=session, training_id=training_id)
     training_admin.cancel_training(staff, session=session, training_id=training_id, reason="Pelatih sakit")
-    assert _training_bookings(session, room.id) == []
+    assert _training_bookings(session, room_id) == []
     andi = actor_of(make_user(session, "andi@startup.example"))
-    bookings.book(andi, session=session, space_id=room.id, start=iso(day, 10), end=iso(day, 11), title="Rapat",
+    bookings.book(andi, session=session, space_id=room_id, start=iso(day, 10), end=iso(day, 11), title="Rapat",
                   people=2)
     kinds = session.exec(select(Notification.kind).where(Notification.user_id == people[0].user_id)).all()
     assert kinds == ["training.cancelled"]
+    end_read(session)
     assert error_key(lambda: enrolments.enrol(people[1], session=session, training_id=training_id), session) == \
         "trainings.error.not_open"
 
@@ -253,8 +262,11 @@ def test_completion_unlocks_a_space_that_requires_the_training(session, staff):
     member = actor_of(rina)
     day = weekday_ahead(3)
 
+    studio_id = studio.id
+
     def book():
-        return bookings.book(member, session=session, space_id=studio.id, start=iso(day, 10), end=iso(day, 11),
+        end_read(session)
+        return bookings.book(member, session=session, space_id=studio_id, start=iso(day, 10), end=iso(day, 11),
                              title="Rekaman podcast", people=2)
 
     refused = error_key(book)
@@ -278,32 +290,37 @@ def test_attendance_by_staff_and_by_qr_completes_by_share(session, staff):
     for actor in (rina, andi):
         enrolments.staff_add(staff, session=session, training_id=training.id, email=_email(session, actor))
     past, current, future, _ = sessions_of(session, training)
-    enrolments.set_attendance(staff, session=session, session_id=past.id, user_id=rina.user_id, present=True)
-    sheet = enrolments.session_attendance(staff, session=session, session_id=past.id)
+    # Plain values: error_key's rollbacks expire the rows, and reloading them is a read.
+    past_id, future_id = past.id, future.id
+    current_code, future_code = current.check_in_code, future.check_in_code
+    enrolments.set_attendance(staff, session=session, session_id=past_id, user_id=rina.user_id, present=True)
+    sheet = enrolments.session_attendance(staff, session=session, session_id=past_id)
     assert [(r.name, r.present) for r in sheet.rows] == [(rina.name, True), (andi.name, False)]
     assert sheet.qr_svg.startswith("data:image/svg+xml") and "/trainings/check-in/" in sheet.check_in_url
     # A member scans the code of the session that is on now: the second of four, half: completed.
-    outcome = enrolments.check_in(rina, session=session, code=current.check_in_code)
+    end_read(session)
+    outcome = enrolments.check_in(rina, session=session, code=current_code)
     assert (outcome.session_number, outcome.completed) == (2, True)
     assert trainings.training_detail(rina, session=session, training_id=training.id).completed
     assert session.exec(select(Notification.kind).where(Notification.user_id == rina.user_id,
                                                         Notification.kind == "training.completed")).all()
     # Scanning again changes nothing; scanning a session that is not on is refused.
-    enrolments.check_in(rina, session=session, code=current.check_in_code)
-    assert error_key(lambda: enrolments.check_in(rina, session=session, code=future.check_in_code), session) == \
+    end_read(session)
+    enrolments.check_in(rina, session=session, code=current_code)
+    assert error_key(lambda: enrolments.check_in(rina, session=session, code=future_code), session) == \
         "trainings.error.check_in_closed"
     assert error_key(lambda: enrolments.check_in(rina, session=session, code="0" * 32), session) == \
         "trainings.error.check_in_code"
     assert error_key(lambda: enrolments.check_in(rina, session=session, code="../../x"), session) == \
         "trainings.error.check_in_code"
     [outsider] = members(session, 1)
-    assert error_key(lambda: enrolments.check_in(outsider, session=session, code=current.check_in_code), session) == \
+    assert error_key(lambda: enrolments.check_in(outsider, session=session, code=current_code), session) == \
         "trainings.error.not_on_roster"
     # Staff cannot mark a future session yet; un-marking takes the completion back.
-    assert error_key(lambda: enrolments.set_attendance(staff, session=session, session_id=future.id,
+    assert error_key(lambda: enrolments.set_attendance(staff, session=session, session_id=future_id,
                                                        user_id=andi.user_id, present=True), session) == \
         "trainings.error.session_not_started"
-    enrolments.set_attendance(staff, session=session, session_id=past.id, user_id=rina.user_id, present=False)
+    enrolments.set_attendance(staff, session=session, session_id=past_id, user_id=rina.user_id, present=False)
     assert not trainings.has_completed_training(session, rina.user_id, training.id)
     marks = session.exec(select(Attendance.method).where(Attendance.user_id == rina.user_id)).all()
     assert marks == ["qr"]
@@ -312,7 +329,9 @@ def test_attendance_by_staff_and_by_qr_completes_by_share(session, staff):
 def _email(session, actor) -> str:
     from hub_app.models import User
 
-    return session.get(User, actor.user_id).email
+    email = session.get(User, actor.user_id).email
+    end_read(session)
+    return email
 
 
 def test_exports_as_csv_with_formulas_defused(session, staff):
@@ -433,11 +452,12 @@ def test_catalogue_filters_search_and_pages(session):
 
 def test_enrolled_members_get_the_change_notice_and_publishing_needs_a_session(session, staff, room):
     day = weekday_ahead(5)
+    room_id = room.id  # plain: reloading an expired row is a read
     training_id = training_admin.create_training(staff, session=session, form=_form(day))
     assert error_key(lambda: training_admin.publish_training(staff, session=session, training_id=training_id),
                      session) == "trainings.error.no_sessions"
     training_admin.add_session(staff, session=session, training_id=training_id,
-                               form={"start": iso(day, 9), "end": iso(day, 12), "space_id": room.id})
+                               form={"start": iso(day, 9), "end": iso(day, 12), "space_id": room_id})
     training_admin.publish_training(staff, session=session, training_id=training_id)
     assert error_key(lambda: training_admin.publish_training(staff, session=session, training_id=training_id),
                      session) == "trainings.error.not_draft"
@@ -449,6 +469,7 @@ def test_enrolled_members_get_the_change_notice_and_publishing_needs_a_session(s
     assert trainings.catalogue(None, session=session, filters={"query": "lestari"}).cards[0].id == training_id
     view = training_admin.admin_training(staff, session=session, training_id=training_id)
     assert [t.name for t in view.trainers] == ["Lestari Putri"] and view.space_choices[0].id == room.id
+    end_read(session)
     training_admin.remove_trainer(staff, session=session, training_id=training_id, trainer_id=trainer_id)
     assert trainings.catalogue(None, session=session, filters={"query": "lestari"}).cards == []
     assert session.exec(select(Enrolment)).all() == []
