@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from hub_app.domain.mail import shows_development_mail
+from hub_app.settings import get_settings
 from hub_app.state.i18n import t, tf
 from hub_app.state.session import SessionState
 
@@ -122,7 +124,10 @@ def footer() -> rx.Component:
                         rx.el.a(t("booking.admin_title"), href="/admin/bookings"), " · ",
                         rx.el.a(t("space.admin_title"), href="/admin/spaces"), " · ",
                         rx.el.a(t("trainings.admin_title"), href="/admin/trainings"), " · ",
-                        rx.el.a(t("admin.forum"), href="/admin/forum"))),
+                        rx.el.a(t("admin.forum"), href="/admin/forum"),
+                        # Development only, like the page: the outbox where a new person's mail shows.
+                        *([" · ", rx.el.a(t("mail.admin_title"), href="/admin/mail")]
+                          if shows_development_mail(get_settings().environment) else []))),
         class_name="site-footer",
     )
 

@@ -1,12 +1,14 @@
 """In-app notifications and email, both in the member's language.
 
 Features call `notify` inside their own transaction; the email goes to the outbox and
-`deliver_outbox` sends it over SMTP later, retrying with back-off. With no SMTP host set
-(development) the email is written to the server log instead, so the demo works offline.
+`deliver_outbox` sends it over SMTP later, retrying with back-off. With no SMTP host set the
+email is not sent: in development it is printed, framed, in the server's terminal (and staff read
+the outbox at /admin/mail), elsewhere it goes to the "hub.mail" log, so the demo works offline.
 """
 
 import logging
 import smtplib
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -15,6 +17,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from hub_app.domain.errors import NotAllowed
+from hub_app.domain.mail import shows_development_mail, terminal_block
 from hub_app.domain.permissions import Actor
 from hub_app.domain.validation import identifier
 from hub_app.i18n import format_short_datetime, translate
@@ -126,7 +129,14 @@ def _send(settings: Settings, email: EmailOutbox) -> None:
     message["Subject"] = email.subject
     message.set_content(email.body_text)
     if not settings.smtp_host:
-        log.info("email (no SMTP host set) to=%s subject=%s\n%s", email.to_address, email.subject, email.body_text)
+        if shows_development_mail(settings.environment):
+            # Where a new person running `make run` looks: the server's terminal (the mail logger's
+            # level is not set under `reflex run`, so a log line would not show).
+            print(terminal_block(to_address=email.to_address, subject=email.subject, body=email.body_text,
+                                 base_url=settings.public_base_url), file=sys.stderr, flush=True)
+        else:
+            log.info("email (no SMTP host set) to=%s subject=%s\n%s", email.to_address, email.subject,
+                     email.body_text)
         return
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:
