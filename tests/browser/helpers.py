@@ -29,3 +29,13 @@ def open_page(page, path: str) -> None:
     """page.goto(path) and wait_for_app(page)."""
     page.goto(path)
     wait_for_app(page)
+
+
+def click_and_wait_for_reload(page, target) -> None:
+    """Clicks `target` (a locator) whose action reloads the page or navigates away (the language
+    switch reloads it at the same address, after the new language already shows), then waits for
+    the new page to load and hydrate. Without the wait, the next goto or click can land while the
+    reload is still in flight (net::ERR_ABORTED on a loaded machine)."""
+    with page.expect_navigation():
+        target.click()
+    wait_for_app(page)

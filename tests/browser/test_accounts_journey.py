@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
-from tests.browser.helpers import open_page, wait_for_app
+from tests.browser.helpers import click_and_wait_for_reload, open_page, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -131,14 +131,13 @@ def test_language_from_query_persists_and_the_switch_works(phone, portal, shot):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Become a member")
     expect(phone.get_by_label("Name", exact=True)).to_be_visible()
     shot(phone, "accounts-10-signup-phone-en")
-    # The ID button switches back (and reloads).
-    phone.get_by_role("button", name="ID", exact=True).click()
+    # The ID button switches back and reloads: wait for the reload before going anywhere.
+    click_and_wait_for_reload(phone, phone.get_by_role("button", name="ID", exact=True))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Daftar jadi anggota")
-    wait_for_app(phone)
     expect(phone.get_by_role("button", name="ID", exact=True)).to_have_attribute("aria-pressed", "true")
     open_page(phone, "/login")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Masuk")
-    phone.get_by_role("button", name="EN", exact=True).click()
+    click_and_wait_for_reload(phone, phone.get_by_role("button", name="EN", exact=True))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Sign in")
     shot(phone, "accounts-11-login-phone-en")
 
@@ -148,7 +147,7 @@ def test_a_members_language_is_stored_on_the_account(laptop, portal):
     portal.sign_in(laptop.context, member)
     open_page(laptop, "/profile")
     expect(laptop.get_by_role("heading", level=1)).to_have_text("Profil saya")
-    laptop.get_by_role("button", name="EN", exact=True).click()
+    click_and_wait_for_reload(laptop, laptop.get_by_role("button", name="EN", exact=True))
     expect(laptop.get_by_role("heading", level=1)).to_have_text("My profile")
     assert portal.user(member.email).locale == "en"
     # Another browser of the same member opens in English without any cookie of its own.
