@@ -14,7 +14,7 @@ def save_screenshot(page, name: str) -> Path:
     return path
 
 
-def wait_for_app(page, timeout: float = 15) -> None:
+def wait_for_app(page, timeout: float = 30) -> None:
     """Waits until the page is hydrated: the event socket is connected and the page's on_load
     handlers have run (so the shell shows who is signed in and the forms send their events).
     Call it after page.goto() or a click that navigates."""

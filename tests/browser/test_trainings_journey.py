@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from hub_app.db import begin_write
 from hub_app.models import Space
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
@@ -37,6 +38,7 @@ def _arrange(portal) -> dict:
     now = utcnow()
     start = now + timedelta(minutes=12)
     with portal.session() as session:
+        begin_write(session)  # one write transaction, as the staff service would run it
         room = Space(kind="meeting_room", name_id="Ruang Berlin", name_en="Berlin Room", capacity=12,
                      amenities=["screen"])
         session.add(room)
