@@ -152,7 +152,7 @@ class CalendarState(SessionState):
             await self._reload()
         space, start = params.get("space", ""), params.get("start", "")
         if isinstance(space, str) and space.isdigit() and len(space) < 12 and isinstance(start, str) and start:
-            await self._open_form(int(space), start[:16])
+            await self._open_form(await self._actor(), int(space), start[:16])
             if self.form_open and not self.sel_ends:
                 # That time was booked since (e.g. by this member, when the answer was lost and the tab
                 # reconnects here): no end to choose, so no form; the calendar shows whose it is.
@@ -233,9 +233,10 @@ class CalendarState(SessionState):
     async def pick(self, space_id: int, start: str):
         """A tap on a free start time: open the form with the end for the chosen length, or say why
         this member cannot book there; a visitor signs in first and comes back to this time."""
-        if await self._actor() is None:
+        actor = await self._actor()
+        if actor is None:
             return go_to("/login?next=" + quote(self._book_address(space_id, start), safe=""))
-        await self._open_form(space_id, start)
+        await self._open_form(actor, space_id, start)
         if self.form_open or self.refusal:
             return rx.call_script("document.getElementById('booking-choice')?.scrollIntoView({block: 'start'})")
 
@@ -247,11 +248,11 @@ class CalendarState(SessionState):
             query.update(space=space_id, start=start[:16])
         return "/book?" + urlencode(query)
 
-    async def _open_form(self, space_id: object, start: object) -> None:
+    async def _open_form(self, actor, space_id: object, start: object) -> None:
         self.form_error = self.info = ""
         self.booked_id = 0
         try:
-            choice = await call(booking_calendar.booking_choice, await self._actor(), space_id=space_id, start=start,
+            choice = await call(booking_calendar.booking_choice, actor, space_id=space_id, start=start,
                                 locale=self.lang, duration=self.duration)
         except HubError as error:
             self.error = self._error_text(error)

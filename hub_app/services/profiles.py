@@ -15,7 +15,7 @@ from hub_app.i18n import LOCALES, format_short_datetime
 from hub_app.models import EmailOutbox, Notification, OneTimeToken, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import images, personal_data
-from hub_app.services.accounts import _revoke_all_sessions, check_password_attempt, clean_profile
+from hub_app.services.accounts import check_password_attempt, clean_profile, revoke_sessions_of
 from hub_app.services.security import new_token
 from hub_app.settings import get_settings
 
@@ -173,7 +173,7 @@ def delete_account(actor: Actor | None, *, session: Session, password: object, c
     user.show_in_directory = user.show_email = False
     user.updated_at = utcnow()
     session.add(user)
-    _revoke_all_sessions(session, user.id)
+    revoke_sessions_of(session, user.id)
     session.exec(delete(OneTimeToken).where(OneTimeToken.user_id == user.id))
     session.exec(delete(Notification).where(Notification.user_id == user.id))
     session.exec(delete(EmailOutbox).where(EmailOutbox.to_address == original_email))
