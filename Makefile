@@ -36,7 +36,12 @@ $(AXE):
 		&& tar xzf axe-core-$(AXE_VERSION).tgz && rm axe-core-$(AXE_VERSION).tgz
 	test -s $(AXE)
 
-setup: $(BIN)/.installed $(BUN) $(AXE)
+# DejaVu Sans is embedded in the programme report PDF (member names may have any letters).
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+$(DEJAVU):
+	(apt-get update -qq && apt-get install -y -qq fonts-dejavu-core) || sudo sh -c 'apt-get update -qq && apt-get install -y -qq fonts-dejavu-core'
+
+setup: $(BIN)/.installed $(BUN) $(AXE) $(DEJAVU)
 
 run: setup
 	$(BIN)/python -m hub_app.cli migrate
