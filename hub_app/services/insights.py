@@ -1,0 +1,215 @@
+"""The hub's figures for a period (/admin/insights, the exports' occupancy summary, the monthly
+programme report), each compared with the previous period of the same length.
+
+Read-only, staff and admins only. Every figure is computed by a bounded number of aggregate queries
+(GROUP BY in the database), so a quarter costs about the same at 1,000 and at 100,000 bookings.
+
+Definitions. The period is [start, end) in UTC from its local days (domain.insights.Period.bounds);
+"now" is the moment of the call; "ended" means ends_at <= now.
+
+Space use (SpaceUse):
+- Counted bookings: member bookings (kind "member") whose status is not cancelled or declined
+  (pending, confirmed, released), plus the rooms held by training sessions (kind "training", same
+  statuses) for booked hours and the heat map only. Maintenance blocks are not use.
+- booked_hours: hours of counted bookings inside the period (a booking across an edge of the period
+  counts only its part inside). In a desk area each booked seat counts (seat-hours: seats x hours),
+  in a room a booking counts once whatever the number of people.
+- open_hours: hours the space is open in the period, from the hub's opening hours per weekday minus
+  closures of the whole hub or of that space. capacity_hours = open_hours x capacity for a desk area,
+  = open_hours for a room. use_rate = booked_hours / capacity_hours (None when it was never open).
+- bookings, checked_in, no_shows (per space and kind): counted member bookings that START in the
+  period; checked_in has checked_in_at set, no_shows has no_show set.
+- check_in_rate and no_show_rate (overall): of member bookings that started in the period, have
+  ended and are confirmed or released (cancelled and declined are not counted; a pending booking
+  that ended was never approved, so nobody could use it): checked in / those, no-show / those.
+- heat_map[weekday][hour] (Monday = 0, local hours 0-23): booked hours of counted bookings (member
+  and training, each booking once, not per seat) falling in that local weekday and hour inside the
+  period; a booking across midnight adds to both days. peak_hours: the (up to 3) local hours of the
+  day with the most booked hours over all weekdays, busiest first.
+- by_sector, by_stage: counted member bookings starting in the period by the member's sector and
+  stage (key "" for not given, including members whose data was erased).
+Spaces listed: active spaces and any space with counted bookings in the period.
+
+Members (MemberFigures):
+- sign_ups: accounts with role member created in the period (whatever they became since, so a
+  member who later left still counts).
+- approvals: distinct members approved in the period (audit entries "member.approve", written by
+  membership.change_status for pending -> active and rejected -> active).
+- active_members: distinct accounts with role member who did something in the period: made a
+  member booking (created_at), took a seat or waitlist place (enrolment created_at or enrolled_at),
+  were marked present at a training session (attendance created_at) or wrote a forum post
+  (created_at), whatever their status now. by_sector, by_stage: active members.
+
+Programme (ProgrammeFigures):
+- sessions_delivered: training sessions that ended in the period (end_at in [start, end) and
+  end_at <= now) of published trainings (not cancelled, not drafts).
+- enrolments: seats taken in the period (enrolments whose enrolled_at is in the period, including
+  members who withdrew later).
+- attendance_rate: attendances of delivered sessions / enrolled seats of delivered sessions (for
+  each delivered session, the training's current enrolled members).
+- completion_rate: of published trainings that ended in the period (ends_at in [start, end) and
+  <= now): enrolled members who completed / enrolled members.
+- average_rating (1-5, None when none) and ratings: ratings given in the period (rated_at).
+- top_trainings: up to 5 published trainings with delivered sessions in the period, most
+  attendances first (then title), with their attendances, delivered sessions and enrolled seats.
+- waitlist_by_topic: members who could not get a seat in the trainings of the period (published
+  trainings with a session in [start, end)): enrolments still waitlisted or that left the waitlist
+  without ever being seated (enrolled_at is None), per training topic, most first.
+
+Community (CommunityFigures):
+- threads: threads started in the period that are not deleted; posts: posts (openings and replies)
+  written in the period that are not deleted; posters: distinct members (role member) among their
+  authors; reports: reports made in the period; reports_handled: reports resolved in the period.
+
+Every headline figure is a Figure(current, previous): the same figure for `previous`.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from hub_app.domain.errors import NotAllowed
+from hub_app.domain.insights import Period, change
+from hub_app.domain.permissions import Actor, may_manage_members
+
+TOP_TRAININGS = 5
+
+
+@dataclass
+class Figure:
+    """A headline figure now and in the previous period; rates are fractions (0.25 = 25 %) or None
+    when there was nothing to rate. direction ("up" | "down" | "same" | ""), delta and ratio come
+    from domain.insights.change."""
+
+    current: float | int | None
+    previous: float | int | None
+    direction: str = field(default="")
+    delta: float | int | None = field(default=None)
+    ratio: float | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        moved = change(self.current, self.previous)
+        self.direction, self.delta, self.ratio = moved.direction, moved.delta, moved.ratio
+
+
+@dataclass
+class CountRow:
+    """A count under a key (sector, stage, topic; "" when not given) and its label in lang."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class SpaceRow:
+    id: int
+    name: str  # in lang, the other language's marked
+    kind: str  # desk_area | meeting_room | communal_room | event_hall
+    kind_label: str
+    capacity: int
+    booked_hours: float
+    open_hours: float
+    capacity_hours: float
+    use_rate: float | None
+    bookings: int
+    checked_in: int
+    no_shows: int
+
+
+@dataclass
+class KindRow:
+    """The spaces of one kind: sums of their rows, use_rate = booked / capacity hours."""
+
+    kind: str
+    label: str
+    spaces: int
+    booked_hours: float
+    open_hours: float
+    capacity_hours: float
+    use_rate: float | None
+    bookings: int
+    checked_in: int
+    no_shows: int
+
+
+@dataclass
+class SpaceUse:
+    booked_hours: Figure
+    capacity_hours: Figure
+    use_rate: Figure
+    bookings: Figure
+    check_in_rate: Figure
+    no_show_rate: Figure
+    spaces: list[SpaceRow]
+    kinds: list[KindRow]
+    heat_map: list[list[float]]  # [weekday 0 = Monday][local hour 0-23], booked hours
+    weekdays: list[str]  # short weekday names in lang, Monday first
+    peak_hours: list[int]  # local hours of the day, busiest first
+    peak_labels: list[str]  # "09.00–10.00" / "09:00–10:00"
+    by_sector: list[CountRow]
+    by_stage: list[CountRow]
+
+
+@dataclass
+class MemberFigures:
+    sign_ups: Figure
+    approvals: Figure
+    active_members: Figure
+    by_sector: list[CountRow]
+    by_stage: list[CountRow]
+
+
+@dataclass
+class TrainingRow:
+    id: int
+    title: str  # in lang, the other language's marked
+    topic: str
+    topic_label: str
+    sessions: int  # delivered in the period
+    attendances: int
+    enrolled: int
+    attendance_rate: float | None
+
+
+@dataclass
+class ProgrammeFigures:
+    sessions_delivered: Figure
+    enrolments: Figure
+    attendance_rate: Figure
+    completion_rate: Figure
+    average_rating: Figure
+    ratings: Figure
+    top_trainings: list[TrainingRow]
+    waitlist_by_topic: list[CountRow]
+
+
+@dataclass
+class CommunityFigures:
+    threads: Figure
+    posts: Figure
+    posters: Figure
+    reports: Figure
+    reports_handled: Figure
+
+
+@dataclass
+class HubInsights:
+    period: Period
+    previous: Period
+    period_label: str  # "1–30 November 2026" in lang
+    previous_label: str
+    space_use: SpaceUse
+    members: MemberFigures
+    programme: ProgrammeFigures
+    community: CommunityFigures
+
+
+def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang: str,
+                 previous: Period | None = None) -> HubInsights:
+    """All four sections for `period` against `previous` (default period.previous(), the same
+    number of days right before; the monthly report passes the previous calendar month), labels in
+    `lang` ("id" | "en"). Staff and admins only (NotAllowed before any query). Never writes."""
+    if not may_manage_members(actor):
+        raise NotAllowed()
+    raise NotImplementedError("the queries follow in the next commit")
