@@ -1,31 +1,38 @@
-"""The staff's booking desk: every booking of a day, the approval queue, a member's booking
+"""The staff's booking desk: every booking of a day, a week's counts per space, the approval
+queue (counted, a page at a time) with decisions on many bookings at once, a member's booking
 record (no-shows, upcoming bookings) and their quotas. Approving, declining, cancelling and
-blocking are in bookings.py with the other writes.
+blocking one booking are in bookings.py with the other writes.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
 from hub_app.domain import validation
 from hub_app.domain.bookings import (
     BLOCK_BOOKING,
+    CANCELLED,
+    DECLINED,
     HOLDING,
-    MAX_SPAN,
     PENDING,
     TRAINING_BOOKING,
     may_manage_bookings,
 )
-from hub_app.domain.errors import NotAllowed, NotFound
+from hub_app.domain.errors import HubError, NotAllowed, NotFound
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.domain.permissions import Actor
-from hub_app.i18n import translate
+from hub_app.domain.queues import BulkOutcome, BulkRefusal, id_list, week_days
+from hub_app.i18n import format_date, format_short_datetime, translate
 from hub_app.models import Booking, Space, User
 from hub_app.models.base import utcnow
-from hub_app.services import audit
+from hub_app.services import audit, bookings
 from hub_app.services.bookings import BookingRow, _lock_user, _quota_for, _row, hub_tz, parse_day
+from hub_app.services.spaces import space_name
+
+QUEUE_PAGE = 10
 
 # --- the day list and the approval queue ---------------------------------------------------------
 
@@ -54,17 +61,128 @@ def _member_label(name: str | None, booking: Booking, locale: str) -> str:
     return name or translate("deleted.member", locale)
 
 
-def approval_queue(actor: Actor | None, *, session: Session) -> list[BookingRow]:
+@dataclass
+class QueuePage:
+    rows: list[BookingRow]
+    total: int  # pending bookings that have not ended, in all
+    next_after_id: int  # the last row's id when more follow, else 0
+
+
+def _waiting(now: datetime):
+    """Pending bookings that have not ended (the staff home counts the same)."""
+    return and_(Booking.status == PENDING, col(Booking.ends_at) > now)
+
+
+def approval_page(actor: Actor | None, *, session: Session, after_id: object = 0) -> QueuePage:
+    """The approval queue, soonest first, QUEUE_PAGE at a time: keyset on (start, id) after the
+    booking `after_id` (the previous page's last row), with the count of all that wait."""
     if not may_manage_bookings(actor):
         raise NotAllowed()
+    after_id = 0 if after_id in (None, "", 0) else validation.identifier(after_id, field="after_id")
     now = utcnow()
-    found = session.exec(
-        select(Booking, Space, User.name).join(Space, col(Space.id) == Booking.space_id)
-        .join(User, col(User.id) == Booking.user_id, isouter=True)
-        .where(Booking.status == PENDING, col(Booking.starts_at) > now - MAX_SPAN)
-        .order_by(col(Booking.starts_at), col(Booking.id)).limit(100)).all()
-    return [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
-            for b, s, name in found]
+    query = (select(Booking, Space, User.name).join(Space, col(Space.id) == Booking.space_id)
+             .join(User, col(User.id) == Booking.user_id, isouter=True).where(_waiting(now)))
+    after = session.get(Booking, after_id) if after_id else None
+    if after is not None:
+        query = query.where(or_(col(Booking.starts_at) > after.starts_at,
+                                and_(col(Booking.starts_at) == after.starts_at, col(Booking.id) > after.id)))
+    found = session.exec(query.order_by(col(Booking.starts_at), col(Booking.id)).limit(QUEUE_PAGE + 1)).all()
+    total = session.exec(select(func.count()).select_from(Booking).where(_waiting(now))).one()
+    rows = [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
+            for b, s, name in found[:QUEUE_PAGE]]
+    return QueuePage(rows=rows, total=total, next_after_id=rows[-1].id if len(found) > QUEUE_PAGE else 0)
+
+
+def approval_queue(actor: Actor | None, *, session: Session) -> list[BookingRow]:
+    """The first page of the approval queue."""
+    return approval_page(actor, session=session).rows
+
+
+def decide_many(actor: Actor | None, *, session: Session, booking_ids: object, approve: object,
+                reason: object = "") -> BulkOutcome:
+    """Approve or decline the chosen pending bookings with one reason. Each is decided by
+    bookings.decide, the single-booking rule, in a transaction of its own, so one that cannot be
+    (decided already, unknown) is reported with its reason and the others are still decided."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    ids = id_list(booking_ids, field_name="booking_ids")
+    approve = validation.flag(approve, field="approve")
+    reason = validation.text(reason, field="reason", max_length=500, required=not approve)
+    names = {booking.id: f"{space_name(space, actor.locale)} · "
+                         f"{format_short_datetime(booking.starts_at, actor.locale, hub_tz().key)}"
+             for booking, space in session.exec(select(Booking, Space).join(Space, col(Space.id) == Booking.space_id)
+                                                .where(col(Booking.id).in_(ids))).all()}
+    session.rollback()  # end the read: each decision begins its own write transaction
+    outcome = BulkOutcome(done=0)
+    for booking_id in ids:
+        try:
+            bookings.decide(actor, session=session, booking_id=booking_id, approve=approve, reason=reason)
+        except HubError as error:
+            session.rollback()
+            outcome.refused.append(BulkRefusal(id=booking_id, name=names.get(booking_id, f"#{booking_id}"),
+                                               reason=translate(error.key, actor.locale, **error.params)))
+        else:
+            outcome.done += 1
+    return outcome
+
+
+# --- the week ------------------------------------------------------------------------------------------
+
+@dataclass
+class WeekDay:
+    date: str  # ISO, for the link to that day
+    label: str  # "Sen 23 Nov" / "Mon 23 Nov"
+    total: int
+
+
+@dataclass
+class WeekSpace:
+    id: int
+    name: str
+    counts: list[int]  # Monday to Sunday
+    bars: list[int]  # each count as a percentage of the week's busiest day of any space, for a compact bar
+
+
+@dataclass
+class WeekView:
+    title: str  # "23 - 29 Nov 2026"
+    days: list[WeekDay]
+    spaces: list[WeekSpace]
+
+
+def week_counts(actor: Actor | None, *, session: Session, day: object = None) -> WeekView:
+    """Staff: Monday to Sunday (local days) of the week that holds `day`, per space, the number of
+    bookings starting that day that hold or held it (not cancelled or declined; trainings'
+    reservations and maintenance blocks included, as on the day's table). One grouped query: the
+    day is a CASE over the week's day boundaries, the same SQL on SQLite and PostgreSQL."""
+    if not may_manage_bookings(actor):
+        raise NotAllowed()
+    tz = hub_tz()
+    days = week_days(parse_day(day) if day else utcnow().astimezone(tz).date())
+    edges = [day_bounds(d, tz)[0] for d in days] + [day_bounds(days[-1], tz)[1]]
+    index = case(*[(col(Booking.starts_at) < edge, number) for number, edge in enumerate(edges[1:-1])], else_=6)
+    inner = select(Booking.space_id.label("space_id"), index.label("day")).where(
+        col(Booking.starts_at) >= edges[0], col(Booking.starts_at) < edges[-1],
+        col(Booking.status).not_in((CANCELLED, DECLINED))).subquery()
+    counted = session.exec(select(inner.c.space_id, inner.c.day, func.count())
+                           .group_by(inner.c.space_id, inner.c.day)).all()
+    by_space: dict[int, list[int]] = {}
+    for space_id, number, count in counted:
+        by_space.setdefault(space_id, [0] * 7)[int(number)] = count
+    spaces = session.exec(select(Space).where(or_(col(Space.active).is_(True), col(Space.id).in_(list(by_space))))
+                          .order_by(col(Space.name_id), col(Space.id)).limit(200)).all()
+    busiest = max([max(counts) for counts in by_space.values()] or [0])
+    rows = []
+    for space in spaces:
+        counts = by_space.get(space.id, [0] * 7)
+        rows.append(WeekSpace(id=space.id, name=space_name(space, actor.locale), counts=counts,
+                              bars=[round(100 * count / busiest) if busiest else 0 for count in counts]))
+    locale = actor.locale
+    return WeekView(
+        title=f"{format_date(days[0], locale, 'd MMM')} – {format_date(days[-1], locale, 'd MMM y')}",
+        days=[WeekDay(date=d.isoformat(), label=format_date(d, locale, "EEE d MMM"),
+                      total=sum(row.counts[number] for row in rows)) for number, d in enumerate(days)],
+        spaces=rows)
 
 
 # --- member record and quotas --------------------------------------------------------------------------

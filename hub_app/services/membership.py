@@ -1,4 +1,5 @@
-"""Staff run membership: list and search members, approve, reject, suspend, reactivate, roles."""
+"""Staff run membership: list and search members, approve, reject, suspend, reactivate, roles, and
+approve or decline many pending members at once with one reason."""
 
 from dataclasses import dataclass
 
@@ -7,15 +8,17 @@ from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
 from hub_app.domain import validation
-from hub_app.domain.errors import Conflict, NotAllowed, NotFound
+from hub_app.domain.errors import Conflict, HubError, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED, REASON_REQUIRED, STATUSES, TRANSITIONS, next_status
 from hub_app.domain.permissions import ROLES, Actor, may_change_roles, may_manage_members
-from hub_app.i18n import format_short_datetime
+from hub_app.domain.queues import BulkOutcome, BulkRefusal, id_list
+from hub_app.i18n import format_short_datetime, translate
 from hub_app.models import User
 from hub_app.services import audit, notifications
 from hub_app.services.accounts import revoke_sessions_of
 
 PAGE_SIZE = 20
+BULK_ACTIONS = ("approve", "reject")
 
 
 @dataclass
@@ -120,3 +123,31 @@ def change_role(actor: Actor | None, *, session: Session, member_id: object, rol
                  detail=f"{old_role} -> {role}")
     notifications.notify(session, member, "membership.role", params={"role": role}, link="/profile")
     session.commit()
+
+
+def decide_many(actor: Actor | None, *, session: Session, member_ids: object, action: object,
+                reason: object = "") -> BulkOutcome:
+    """Approve or decline (reject) the chosen members with one reason. Each member is decided by
+    change_status, the single-member rule, in a transaction of its own, so one that cannot be
+    (email not verified, already decided, a staff account, unknown) is reported with its reason
+    and the others are still decided."""
+    if not may_manage_members(actor):
+        raise NotAllowed()
+    ids = id_list(member_ids, field_name="member_ids")
+    action = validation.choice(action, BULK_ACTIONS, field="action")
+    reason = validation.text(reason, field="reason", max_length=500, required=action in REASON_REQUIRED)
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(ids), User.status != DELETED)).all())
+    session.rollback()  # end the read: each decision begins its own write transaction
+    outcome = BulkOutcome(done=0)
+    for member_id in ids:
+        try:
+            change_status(actor, session=session, member_id=member_id, action=action, reason=reason)
+        except HubError as error:
+            session.rollback()
+            outcome.refused.append(BulkRefusal(
+                id=member_id, name=names.get(member_id, f"#{member_id}"),
+                reason=translate(error.key, actor.locale, **error.params),
+                waits_for_email=error.key == "error.member_unverified"))
+        else:
+            outcome.done += 1
+    return outcome
