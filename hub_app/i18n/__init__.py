@@ -140,6 +140,11 @@ def _zone_suffix(timezone: str) -> str:
     return _TZ_ABBREVIATIONS.get(timezone, timezone)
 
 
+def zone_label(timezone: str) -> str:
+    """How a time's zone is named to readers: "WIB" for Asia/Jakarta (an export's "Mulai (WIB)")."""
+    return _zone_suffix(timezone)
+
+
 def format_datetime(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:
     """'Kamis, 28 April 2022, 10.00 WIB' / 'Thursday, 28 April 2022, 10:00 WIB'."""
     local = value.astimezone(_zone(timezone))
