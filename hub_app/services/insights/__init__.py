@@ -51,9 +51,9 @@ Programme (ProgrammeFigures):
   <= now): enrolled members who completed / enrolled members.
 - average_rating (1-5, None when none) and ratings: ratings given in the period (rated_at).
 - top_trainings: up to 5 published trainings with delivered sessions in the period, most
-  attendances first (then title), with their attendances, delivered sessions and enrolled seats.
+  attendances first (then the oldest training), with their attendances, delivered sessions and enrolled seats.
 - waitlist_by_topic: members who could not get a seat in the trainings of the period (published
-  trainings with a session in [start, end)): enrolments still waitlisted or that left the waitlist
+  trainings with a session starting in [start, end)): enrolments still waitlisted or that left the waitlist
   without ever being seated (enrolled_at is None), per training topic, most first.
 
 Community (CommunityFigures):
@@ -64,145 +64,35 @@ Community (CommunityFigures):
 Every headline figure is a Figure(current, previous): the same figure for `previous`.
 """
 
-from dataclasses import dataclass, field
-
 from sqlmodel import Session
 
-from hub_app.domain.errors import NotAllowed
-from hub_app.domain.insights import Period, change
+from hub_app.domain.errors import InvalidInput, NotAllowed
+from hub_app.domain.insights import Period
 from hub_app.domain.permissions import Actor, may_manage_members
+from hub_app.i18n import format_date, normalize_locale
+from hub_app.models.base import utcnow
+from hub_app.services.bookings import hub_tz
+from hub_app.services.insights.figures import (
+    CommunityFigures,
+    CountRow,
+    Figure,
+    HubInsights,
+    KindRow,
+    MemberFigures,
+    ProgrammeFigures,
+    SpaceRow,
+    SpaceUse,
+    TrainingRow,
+)
+from hub_app.services.insights.people import community, members
+from hub_app.services.insights.programme import TOP_TRAININGS, programme
+from hub_app.services.insights.space_use import hour_label, space_use
+from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows
 
-TOP_TRAININGS = 5
-
-
-@dataclass
-class Figure:
-    """A headline figure now and in the previous period; rates are fractions (0.25 = 25 %) or None
-    when there was nothing to rate. direction ("up" | "down" | "same" | ""), delta and ratio come
-    from domain.insights.change."""
-
-    current: float | int | None
-    previous: float | int | None
-    direction: str = field(default="")
-    delta: float | int | None = field(default=None)
-    ratio: float | None = field(default=None)
-
-    def __post_init__(self) -> None:
-        moved = change(self.current, self.previous)
-        self.direction, self.delta, self.ratio = moved.direction, moved.delta, moved.ratio
-
-
-@dataclass
-class CountRow:
-    """A count under a key (sector, stage, topic; "" when not given) and its label in lang."""
-
-    key: str
-    label: str
-    count: int
-
-
-@dataclass
-class SpaceRow:
-    id: int
-    name: str  # in lang, the other language's marked
-    kind: str  # desk_area | meeting_room | communal_room | event_hall
-    kind_label: str
-    capacity: int
-    booked_hours: float
-    open_hours: float
-    capacity_hours: float
-    use_rate: float | None
-    bookings: int
-    checked_in: int
-    no_shows: int
-
-
-@dataclass
-class KindRow:
-    """The spaces of one kind: sums of their rows, use_rate = booked / capacity hours."""
-
-    kind: str
-    label: str
-    spaces: int
-    booked_hours: float
-    open_hours: float
-    capacity_hours: float
-    use_rate: float | None
-    bookings: int
-    checked_in: int
-    no_shows: int
-
-
-@dataclass
-class SpaceUse:
-    booked_hours: Figure
-    capacity_hours: Figure
-    use_rate: Figure
-    bookings: Figure
-    check_in_rate: Figure
-    no_show_rate: Figure
-    spaces: list[SpaceRow]
-    kinds: list[KindRow]
-    heat_map: list[list[float]]  # [weekday 0 = Monday][local hour 0-23], booked hours
-    weekdays: list[str]  # short weekday names in lang, Monday first
-    peak_hours: list[int]  # local hours of the day, busiest first
-    peak_labels: list[str]  # "09.00–10.00" / "09:00–10:00"
-    by_sector: list[CountRow]
-    by_stage: list[CountRow]
-
-
-@dataclass
-class MemberFigures:
-    sign_ups: Figure
-    approvals: Figure
-    active_members: Figure
-    by_sector: list[CountRow]
-    by_stage: list[CountRow]
-
-
-@dataclass
-class TrainingRow:
-    id: int
-    title: str  # in lang, the other language's marked
-    topic: str
-    topic_label: str
-    sessions: int  # delivered in the period
-    attendances: int
-    enrolled: int
-    attendance_rate: float | None
-
-
-@dataclass
-class ProgrammeFigures:
-    sessions_delivered: Figure
-    enrolments: Figure
-    attendance_rate: Figure
-    completion_rate: Figure
-    average_rating: Figure
-    ratings: Figure
-    top_trainings: list[TrainingRow]
-    waitlist_by_topic: list[CountRow]
-
-
-@dataclass
-class CommunityFigures:
-    threads: Figure
-    posts: Figure
-    posters: Figure
-    reports: Figure
-    reports_handled: Figure
-
-
-@dataclass
-class HubInsights:
-    period: Period
-    previous: Period
-    period_label: str  # "1–30 November 2026" in lang
-    previous_label: str
-    space_use: SpaceUse
-    members: MemberFigures
-    programme: ProgrammeFigures
-    community: CommunityFigures
+__all__ = [
+    "TOP_TRAININGS", "CommunityFigures", "CountRow", "Figure", "HubInsights", "KindRow", "MemberFigures",
+    "ProgrammeFigures", "SpaceRow", "SpaceUse", "TrainingRow", "hour_label", "hub_insights", "period_label",
+]
 
 
 def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang: str,
@@ -212,4 +102,30 @@ def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang:
     `lang` ("id" | "en"). Staff and admins only (NotAllowed before any query). Never writes."""
     if not may_manage_members(actor):
         raise NotAllowed()
-    raise NotImplementedError("the queries follow in the next commit")
+    if not isinstance(period, Period) or not (previous is None or isinstance(previous, Period)):
+        raise InvalidInput("figures.error.period", field="period")
+    lang = normalize_locale(lang)
+    previous = previous or period.previous()
+    tz = hub_tz()
+    windows = Windows.of(session, period, previous, tz, utcnow())
+    days = {CURRENT: (period.first_day, period.last_day), PREVIOUS: (previous.first_day, previous.last_day)}
+    return HubInsights(
+        period=period, previous=previous,
+        period_label=period_label(period, lang), previous_label=period_label(previous, lang),
+        space_use=space_use(session, windows, tz, days, lang),
+        members=members(session, windows, lang),
+        programme=programme(session, windows, lang),
+        community=community(session, windows),
+    )
+
+
+def period_label(period: Period, lang: str) -> str:
+    """"1–30 November 2026", "24 November – 3 Desember 2026", "29 Desember 2026 – 4 Januari 2027"."""
+    first, last = period.first_day, period.last_day
+    if first == last:
+        return format_date(last, lang, "d MMMM y")
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{format_date(last, lang, 'd MMMM y')}"
+    if first.year == last.year:
+        return f"{format_date(first, lang, 'd MMMM')} – {format_date(last, lang, 'd MMMM y')}"
+    return f"{format_date(first, lang, 'd MMMM y')} – {format_date(last, lang, 'd MMMM y')}"

@@ -1,0 +1,76 @@
+"""Members (sign-ups, approvals, active members by sector and stage) and the community (threads,
+posts, posters, reports): grouped counts, one query per figure for both periods at once."""
+
+from sqlalchemy import case, distinct, func, union
+from sqlmodel import Session, col, select
+
+from hub_app.domain.bookings import MEMBER_BOOKING
+from hub_app.domain.permissions import MEMBER
+from hub_app.models import Attendance, AuditEntry, Booking, Enrolment, ForumPost, ForumReport, ForumThread, User
+from hub_app.services.insights.figures import CommunityFigures, Figure, MemberFigures
+from hub_app.services.insights.space_use import count_rows
+from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows, by_period
+
+APPROVE_ACTION = "member.approve"  # written by services/membership.change_status
+DELETED_CONTENT = "deleted"
+
+
+def _figure(found: dict[int, tuple], index: int = 0) -> Figure:
+    return Figure(*(int(found.get(which, (0,) * (index + 1))[index] or 0) for which in (CURRENT, PREVIOUS)))
+
+
+def _counts(session: Session, windows: Windows, column, *conditions, what=None) -> dict[int, tuple]:
+    """count(*) (or `what`) of rows whose `column` falls in each period."""
+    which = windows.which(column)
+    return by_period(session.exec(select(which, what if what is not None else func.count())
+                                  .where(windows.range(column), *conditions).group_by(which)).all())
+
+
+def members(session: Session, windows: Windows, lang: str) -> MemberFigures:
+    sign_ups = _counts(session, windows, User.created_at, User.role == MEMBER)
+    approvals = _counts(session, windows, AuditEntry.created_at, AuditEntry.action == APPROVE_ACTION,
+                        AuditEntry.target_type == "user", what=func.count(distinct(AuditEntry.target_id)))
+    active = _active_members(session, windows)
+    totals = {which: (sum(number for w, _, _, number in active if w == which),) for which in (CURRENT, PREVIOUS)}
+    current = [(sector, stage, number) for which, sector, stage, number in active if which == CURRENT]
+    return MemberFigures(
+        sign_ups=_figure(sign_ups), approvals=_figure(approvals), active_members=_figure(totals),
+        by_sector=count_rows([(sector, number) for sector, _, number in current], "sector", lang),
+        by_stage=count_rows([(stage, number) for _, stage, number in current], "stage", lang),
+    )
+
+
+def _active_members(session: Session, windows: Windows) -> list[tuple[int, str, str, int]]:
+    """(period, sector, stage, members): the distinct (member, period) pairs of everything members
+    did, counted by their sector and stage."""
+    def acts(user_column, moment, *conditions):
+        return select(user_column.label("user_id"), windows.which(moment).label("which")).where(
+            windows.range(moment), *conditions)
+
+    done = union(
+        acts(Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
+        acts(Enrolment.user_id, Enrolment.created_at),
+        acts(Enrolment.user_id, Enrolment.enrolled_at),
+        acts(Attendance.user_id, Attendance.created_at),
+        acts(ForumPost.author_id, ForumPost.created_at),
+    ).subquery()
+    found = session.exec(
+        select(done.c.which, User.sector, User.stage, func.count())
+        .join(User, col(User.id) == done.c.user_id)
+        .where(User.role == MEMBER, done.c.which.is_not(None))
+        .group_by(done.c.which, User.sector, User.stage)).all()
+    return [(which, sector, stage, int(number)) for which, sector, stage, number in found]
+
+
+def community(session: Session, windows: Windows) -> CommunityFigures:
+    threads = _counts(session, windows, ForumThread.created_at, ForumThread.state != DELETED_CONTENT)
+    which = windows.which(ForumPost.created_at)
+    posts = by_period(session.exec(
+        select(which, func.count(), func.count(distinct(case((User.role == MEMBER, ForumPost.author_id)))))
+        .join(User, col(User.id) == ForumPost.author_id)
+        .where(windows.range(ForumPost.created_at), ForumPost.state != DELETED_CONTENT)
+        .group_by(which)).all())
+    reports = _counts(session, windows, ForumReport.created_at)
+    handled = _counts(session, windows, ForumReport.resolved_at)
+    return CommunityFigures(threads=_figure(threads), posts=_figure(posts), posters=_figure(posts, 1),
+                            reports=_figure(reports), reports_handled=_figure(handled))
