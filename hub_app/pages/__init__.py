@@ -5,6 +5,7 @@ from hub_app.pages import (  # noqa: F401
     admin_bookings,
     admin_forum,
     admin_home,
+    admin_insights,
     admin_mail,
     admin_member,
     admin_members,
