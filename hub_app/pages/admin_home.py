@@ -229,6 +229,8 @@ def _approvals() -> rx.Component:
 def admin_home() -> rx.Component:
     return shell(
         rx.el.div(rx.el.h1(t("staff.home_title")), rx.el.p(StaffHomeState.day, class_name="muted"),
+                  rx.el.p(rx.el.a(t("insights.link"), href="/admin/insights"), " · ",
+                          rx.el.span(t("insights.link_hint"), class_name="muted"), data_testid="staff-insights-link"),
                   class_name="page-head"),
         message(StaffHomeState.error),
         message(StaffHomeState.info, kind="ok"),
