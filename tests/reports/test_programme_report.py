@@ -48,7 +48,8 @@ def test_only_active_staff_get_the_report(session, hub):
             programme_report(actor, session=session, month=MONTH, lang="en")
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-00", "26-10", "2026-10-01", "", None, 202610, ["2026-10"]])
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "26-10", "2026-10-01", "", None, 202610, ["2026-10"],
+                                   "0001-01", "0001-02", "9999-12"])  # the calendar's edges: no month before/after
 def test_a_month_that_is_not_yyyy_mm_is_refused(session, hub, month):
     with pytest.raises(InvalidInput) as refused:
         programme_report(actor_of(hub.staff), session=session, month=month, lang="en")
