@@ -162,11 +162,16 @@ def _serial(value: date) -> float:
     return delta.days + delta.seconds / 86400
 
 
+def _xml_text(value: str) -> str:
+    # A carriage return would be read back as a line feed (XML normalises line ends) unless escaped.
+    return escape(xlsx_text(value), {"\r": "&#13;"})
+
+
 def _cell(reference: str, value: object, kind: str) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float | date):
-        text = escape(xlsx_text(str(value)))
+        text = _xml_text(str(value))
         return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, date):
         return f'<c r="{reference}" s="{_STYLE_OF[DATETIME if isinstance(value, datetime) else DATE]}">' \
@@ -179,7 +184,7 @@ def _sheet_rows(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> 
     letters = [_letters(index) for index in range(len(columns))]
     kinds = [column.kind for column in columns]
     yield '<row r="1">' + "".join(
-        f'<c r="{letter}1" s="1" t="inlineStr"><is><t xml:space="preserve">{escape(xlsx_text(column.header))}'
+        f'<c r="{letter}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_xml_text(column.header)}'
         f'</t></is></c>' for letter, column in zip(letters, columns, strict=True)) + "</row>"
     for number, row in enumerate(rows, 2):
         yield f'<row r="{number}">' + "".join(
