@@ -1,7 +1,9 @@
 """Command line: `python -m hub_app.cli create-user EMAIL --name NAME --role admin|staff|member`
-(password from standard input), `seed-demo`, `migrate`, `deliver-mail`."""
+(password from standard input), `seed-demo`, `migrate`, `deliver-mail`,
+`report --month 2026-11 --lang en --out report.pdf`."""
 
 import argparse
+import os
 import sys
 
 from hub_app.db import new_session
@@ -47,6 +49,34 @@ def _deliver_mail(_args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from hub_app.domain.membership import ACTIVE
+    from hub_app.domain.permissions import STAFF, Actor
+    from hub_app.services.programme_report import programme_report
+
+    # Whoever runs the command line already has the server's database: the report is made as the
+    # system, with staff's reading rights (it reads, never writes).
+    system = Actor(user_id=0, role=STAFF, status=ACTIVE, name="hub_app.cli", locale=args.lang)
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):  # say so before the work, not after
+        print(f"cannot write {args.out}: no such folder or not writable", file=sys.stderr)
+        return 1
+    with new_session() as session:
+        try:
+            report = programme_report(system, session=session, month=args.month, lang=args.lang)
+        except HubError as error:
+            print(translate(error.key, "en", **error.params), file=sys.stderr)
+            return 2
+    try:
+        with open(args.out, "wb") as out:
+            out.write(report.pdf)
+    except OSError as error:
+        print(f"cannot write {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out} ({report.filename}, {len(report.pdf)} bytes)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub_app.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed-demo", help="add demo data (idempotent)").set_defaults(run=_seed_demo)
     commands.add_parser("migrate", help="alembic upgrade heads").set_defaults(run=_migrate)
     commands.add_parser("deliver-mail", help="send queued emails now").set_defaults(run=_deliver_mail)
+    report = commands.add_parser(
+        "report", help="write the monthly programme report for the hub's partners as a PDF",
+        description="Write the monthly programme report (key figures of the month against the previous "
+                    "month, charts, most attended trainings, space use by kind) as a PDF. It reads the database "
+                    "in HUB_DATABASE_URL as the system, with no sign-in (whoever runs it has the server's "
+                    "database), and never writes to it; times are in the hub's zone (WIB).")
+    report.add_argument("--month", required=True, help="the month, YYYY-MM, e.g. 2026-11")
+    report.add_argument("--lang", choices=["id", "en"], default="id", help="the report's language (default: id)")
+    report.add_argument("--out", required=True, help="the PDF file to write")
+    report.set_defaults(run=_report)
     args = parser.parse_args(argv)
     return args.run(args)
 
