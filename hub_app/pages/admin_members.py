@@ -1,10 +1,17 @@
+"""/admin/members (staff): every member, searched and filtered, a page at a time, with the actions
+on each (approve, reject, suspend, reactivate, roles for admins) and, for pending members, a
+checkbox: approve or decline the ticked ones at once with one reason (membership.decide_many).
+An unverified member waits for email verification, with "resend", also after a bulk approval."""
+
 import reflex as rx
 
 from hub_app.components.forms import message
+from hub_app.components.queues import bulk_form, chosen_ids, pick_box, refusals
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.domain.membership import STATUSES
 from hub_app.domain.permissions import ROLES
+from hub_app.domain.queues import BulkRefusal
 from hub_app.services import member_record, membership
 from hub_app.services.membership import MemberRow
 from hub_app.state.i18n import page_title, t
@@ -22,18 +29,23 @@ class AdminMembersState(SessionState):
     error: str = ""
     info: str = ""
     allowed: bool = True
+    refused: list[BulkRefusal] = []
+    has_pending: bool = False  # a pending member on this page: the bulk form is shown
+    list_version: int = 0  # remounts the list after each change, so no tick stays on a row that moved
 
     async def _reload(self) -> None:
+        self.list_version += 1
         try:
             page = await call(membership.list_members, await self._actor(), query=self.query,
                               status=self.status_filter, role=self.role_filter, after_id=self.after_id)
         except HubError as error:
-            self.rows, self.next_after_id = [], 0
+            self.rows, self.next_after_id, self.has_pending = [], 0, False
             self.allowed = False
             self.error = self._error_text(error)
             return
         self.allowed = True
         self.rows, self.next_after_id = page.rows, page.next_after_id
+        self.has_pending = any(row.status == "pending" for row in page.rows)
 
     @rx.event
     async def load(self):
@@ -93,6 +105,21 @@ class AdminMembersState(SessionState):
         await self._reload()
 
     @rx.event
+    async def decide_chosen(self, form: dict):
+        """Approve or decline the ticked pending members with one reason."""
+        data = form_data(form)
+        self.error = self.info = ""
+        self.refused = []
+        action = "reject" if data.get("decision") == "reject" else "approve"
+        outcome, self.error = await self._run(membership.decide_many, member_ids=chosen_ids(data), action=action,
+                                              reason=data.get("reason", ""))
+        if outcome is not None:
+            self.info = self._t(f"queues.summary.{'decline' if action == 'reject' else 'approve'}",
+                                done=outcome.done)
+            self.refused = outcome.refused
+        await self._reload()
+
+    @rx.event
     async def resend(self, member_id: str):
         """Sends an unverified member's verification link again (the account-mail limits apply)."""
         self.error = self.info = ""
@@ -132,11 +159,16 @@ def _status_pill(status) -> rx.Component:
 
 
 def _row(row: MemberRow) -> rx.Component:
+    # Staff act on members; admins also on staff accounts; nobody on their own account.
+    may_act = (row.id != SessionState.user_id) & ((row.role == "member") | SessionState.is_admin)
     return rx.el.li(
         rx.el.div(
-            rx.el.div(rx.el.a(rx.el.strong(row.name), href="/admin/members/" + row.id.to_string()), rx.el.br(),
-                      rx.el.small(row.email, class_name="muted"),
-                      rx.cond(row.business_name != "", rx.el.small(" · ", row.business_name, class_name="muted"))),
+            rx.el.div(rx.cond(may_act & (row.status == "pending"), pick_box("bulk-members", row.id, row.name)),
+                      rx.el.div(rx.el.a(rx.el.strong(row.name), href="/admin/members/" + row.id.to_string()),
+                                rx.el.br(), rx.el.small(row.email, class_name="muted"),
+                                rx.cond(row.business_name != "",
+                                        rx.el.small(" · ", row.business_name, class_name="muted"))),
+                      class_name="picked"),
             rx.el.div(_status_pill(row.status), " ",
                       rx.el.span(rx.match(row.role, ("staff", t("role.staff")), ("admin", t("role.admin")),
                                           t("role.member")), class_name="pill")),
@@ -146,8 +178,7 @@ def _row(row: MemberRow) -> rx.Component:
                     t("admin.joined"), " ", row.joined, class_name="muted"),
         rx.cond(row.status_reason != "", rx.el.p(t("common.reason"), ": ", row.status_reason, class_name="muted")),
         rx.cond(
-            # Staff act on members; admins also on staff accounts; nobody on their own account.
-            (row.id != SessionState.user_id) & ((row.role == "member") | SessionState.is_admin),
+            may_act,
             rx.el.div(
                 # Approving needs a verified email: until then the row says so and offers to resend it.
                 rx.cond((row.status == "pending") | (row.status == "rejected"),
@@ -206,7 +237,12 @@ def admin_members() -> rx.Component:
             AdminMembersState.allowed,
             rx.fragment(
                 _filters(),
-                rx.el.ul(rx.foreach(AdminMembersState.rows, _row), class_name="list", style={"margin-top": "1rem"}),
+                rx.cond(AdminMembersState.has_pending,
+                        bulk_form("bulk-members", AdminMembersState.decide_chosen, approve="approve",
+                                  decline="reject", hint_key="queues.bulk_hint")),
+                refusals(AdminMembersState.refused, AdminMembersState.resend),
+                rx.el.ul(rx.foreach(AdminMembersState.rows, _row), class_name="list", style={"margin-top": "1rem"},
+                         key=AdminMembersState.list_version),
                 rx.el.div(
                     rx.cond(AdminMembersState.after_id > 0,
                             rx.el.button(t("common.first_page"), on_click=AdminMembersState.first_page,
