@@ -292,7 +292,13 @@ def downloads() -> rx.Component:
     """The spot for downloads of the period on screen (the exports and the monthly programme report
     add their links here). InsightsState.first_day and .last_day ("YYYY-MM-DD") are the period's
     days; the section shows once it has a link."""
-    return rx.fragment()
+    S = InsightsState
+    # The monthly programme report (PDF) of the month the period on screen starts in, in the page's language.
+    # The browser fetches it (reload_document): the client-side router knows no /api pages.
+    report = rx.el.a(t("programme_report.download"), data_testid="insights-report-pdf", reload_document=True,
+                     href="/api/admin/reports/programme-" + S.first_day[:7] + "-" + rx.cond(S.is_en, "en", "id")
+                     + ".pdf")
+    return rx.cond(S.allowed & (S.first_day != ""), rx.el.p(report, class_name="downloads"), rx.fragment())
 
 
 def _space_use() -> rx.Component:
