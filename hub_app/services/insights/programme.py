@@ -1,7 +1,7 @@
 """The entrepreneur support programme: sessions delivered, enrolments, attendance, completion,
 ratings, the most attended trainings and the waitlist demand per topic."""
 
-from sqlalchemy import and_, case, distinct, exists, func
+from sqlalchemy import case, distinct, func
 from sqlmodel import Session, col, select
 
 from hub_app.domain.insights import rate
@@ -93,14 +93,14 @@ def _top_trainings(session: Session, windows: Windows, lang: str) -> list[Traini
 def _waitlist_by_topic(session: Session, windows: Windows, lang: str):
     """Members who could not get a seat in the trainings with a session starting in the period:
     still waitlisted, or left the waitlist never seated (enrolled_at is None)."""
-    in_period = exists().where(TrainingSession.training_id == Training.id,
-                               col(TrainingSession.start_at) >= windows.start,
-                               col(TrainingSession.start_at) < windows.end)
+    # The period's few trainings first, so the enrolments are read through their training index.
+    trainings = (select(TrainingSession.training_id).join(Training, col(Training.id) == TrainingSession.training_id)
+                 .where(Training.status == PUBLISHED, col(TrainingSession.start_at) >= windows.start,
+                        col(TrainingSession.start_at) < windows.end).distinct())
     found = session.exec(
         select(Training.topic, func.count()).select_from(Enrolment)
         .join(Training, col(Training.id) == Enrolment.training_id)
-        .where(Training.status == PUBLISHED, col(Training.starts_at) < windows.end,
-               col(Training.ends_at) > windows.start, in_period,
-               and_(col(Enrolment.enrolled_at).is_(None), Enrolment.status != ENROLLED))
+        .where(col(Enrolment.training_id).in_(trainings), Enrolment.status != ENROLLED,
+               col(Enrolment.enrolled_at).is_(None))
         .group_by(Training.topic)).all()
     return count_rows(found, "trainings.topic", lang)
