@@ -52,7 +52,7 @@ def bulk_form(form_id: str, handler, *, approve: str, decline: str, hint_key: st
             rx.el.button(t("queues.bulk_submit"), type="submit", class_name="button"),
             class_name="bulk",
         ),
-        id=form_id, on_submit=handler, reset_on_submit=True, class_name="card",
+        id=form_id, on_submit=handler, reset_on_submit=True, class_name="card bulk-card",
     )
 
 
