@@ -295,10 +295,11 @@ def downloads() -> rx.Component:
     S = InsightsState
     # The monthly programme report (PDF) of the month the period on screen starts in, in the page's language.
     # The browser fetches it (reload_document): the client-side router knows no /api pages.
-    report = rx.el.a(t("programme_report.download"), data_testid="insights-report-pdf", reload_document=True,
+    report = rx.el.a(rx.icon("download", size=16, aria_hidden="true"), t("programme_report.download"),
                      href="/api/admin/reports/programme-" + S.first_day[:7] + "-" + rx.cond(S.is_en, "en", "id")
-                     + ".pdf")
-    return rx.cond(S.allowed & (S.first_day != ""), rx.el.p(report, class_name="downloads"), rx.fragment())
+                     + ".pdf", reload_document=True, class_name="button ghost small",
+                     data_testid="insights-report-pdf")
+    return rx.cond(S.allowed & (S.first_day != ""), rx.el.div(report, class_name="actions"), rx.fragment())
 
 
 def _space_use() -> rx.Component:
