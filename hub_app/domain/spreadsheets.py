@@ -12,11 +12,12 @@ XLSX cells get the same apostrophe. An XLSX text cell is never evaluated while i
 file, but staff "save as CSV" and open that, or edit a cell, and then the text is read again:
 the apostrophe keeps it text there too.
 
-The XLSX file is written here directly (a zip of six small XML parts and one sheet whose rows are
-streamed into it, text as inline strings so nothing grows with the rows). openpyxl's write-only
-workbook took 11.6 s (with lxml) to 22 s (without) for the 100,000-row bookings export on the
-development machine, above the 10 s budget on its own; this writer takes about 2 s. The tests
-read every export back with openpyxl.
+The XLSX file is written here directly (a zip of five small XML parts and one sheet whose rows
+are streamed into it, text as inline strings so nothing grows with the rows). openpyxl's
+write-only workbook needed 11.6 s (with lxml) to 22 s (without) just to write the 100,000 rows of
+the bookings export on the development machine, above the export's 10 s budget on its own; with
+this writer the whole export (query, rows, file) takes 1.6-2.6 s of CPU (benchmarks/exports.py).
+The tests read every export back with openpyxl.
 """
 
 import csv
@@ -36,6 +37,7 @@ _LEADING_SPACE = " \u00a0\u3000"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MAX_CELL = 32767  # characters in one spreadsheet cell
 _ROWS_PER_CHUNK = 500
+_CACHED_CELLS = 20_000  # distinct cell values remembered while a file is written
 
 TEXT, INTEGER, DECIMAL, DATE, DATETIME = "text", "integer", "decimal", "date", "datetime"
 
@@ -70,7 +72,7 @@ def _csv_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.isoformat(" ", "minutes")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -85,9 +87,26 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> I
     writer = csv.writer(output)
     output.write("\ufeff")
     writer.writerow([spreadsheet_cell(column.header) for column in columns])
+    # Names, statuses and times repeat from row to row: each is made safe or formatted once.
+    made: dict[object, object] = {}
     count = 0
     for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
+        cells = []
+        for value in row:
+            kind = type(value)
+            if kind is int:
+                cells.append(value)
+                continue
+            if kind is not str and kind is not datetime:
+                cells.append(_csv_value(value))
+                continue
+            cell = made.get(value)
+            if cell is None:
+                if len(made) >= _CACHED_CELLS:
+                    made.clear()
+                cell = made[value] = _csv_value(value)
+            cells.append(cell)
+        writer.writerow(cells)
         count += 1
         if count % _ROWS_PER_CHUNK == 0:
             yield output.getvalue().encode()
@@ -139,6 +158,9 @@ _STYLES = _HEAD + (
 _STYLE_OF = {DATETIME: 2, DATE: 3, DECIMAL: 4}
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _SHEET_NAME_REFUSED = re.compile(r"[\[\]:*?/\\]")
+_NEEDS_ESCAPE = re.compile("[&<>\r]")
+# zlib's fastest level: 40 MB of sheet XML shrinks to ~6 MB instead of ~4.5 MB, in a third of the time.
+_COMPRESSION = 1
 
 
 def xlsx_text(value: str) -> str:
@@ -158,38 +180,53 @@ def _letters(index: int) -> str:
 def _serial(value: date) -> float:
     """Excel's day number: days since 1899-12-30, the time of day as a fraction (naive local time)."""
     moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-    delta = moment.replace(tzinfo=None) - _EXCEL_EPOCH
+    delta = (moment if moment.tzinfo is None else moment.replace(tzinfo=None)) - _EXCEL_EPOCH
     return delta.days + delta.seconds / 86400
 
 
 def _xml_text(value: str) -> str:
+    text = xlsx_text(value)
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
     # A carriage return would be read back as a line feed (XML normalises line ends) unless escaped.
-    return escape(xlsx_text(value), {"\r": "&#13;"})
+    return escape(text, {"\r": "&#13;"})
 
 
-def _cell(reference: str, value: object, kind: str) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float | date):
-        text = _xml_text(str(value))
-        return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+def _text_or_time(value: object) -> str:
+    """The rest of a text or date cell after its reference: ' t="inlineStr">...</c>'."""
     if isinstance(value, date):
-        return f'<c r="{reference}" s="{_STYLE_OF[DATETIME if isinstance(value, datetime) else DATE]}">' \
-               f'<v>{_serial(value)!r}</v></c>'
-    style = f' s="{_STYLE_OF[kind]}"' if kind == DECIMAL else ""
-    return f'<c r="{reference}"{style}><v>{value!r}</v></c>'
+        style = _STYLE_OF[DATETIME if isinstance(value, datetime) else DATE]
+        return f' s="{style}"><v>{_serial(value)!r}</v></c>'
+    return f' t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
 
 
 def _sheet_rows(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> Iterator[str]:
     letters = [_letters(index) for index in range(len(columns))]
-    kinds = [column.kind for column in columns]
+    number_styles = [f' s="{_STYLE_OF[DECIMAL]}"' if column.kind == DECIMAL else "" for column in columns]
     yield '<row r="1">' + "".join(
         f'<c r="{letter}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_xml_text(column.header)}'
         f'</t></is></c>' for letter, column in zip(letters, columns, strict=True)) + "</row>"
+    # Names, statuses and times repeat from row to row: their cell text is made once (a bounded cache).
+    made: dict[object, str] = {}
     for number, row in enumerate(rows, 2):
-        yield f'<row r="{number}">' + "".join(
-            _cell(f"{letter}{number}", value, kind)
-            for letter, kind, value in zip(letters, kinds, row, strict=True)) + "</row>"
+        cells = [f'<row r="{number}">']
+        for letter, style, value in zip(letters, number_styles, row, strict=True):
+            if value is None or value == "":
+                continue
+            kind = type(value)
+            if kind is int or kind is float:
+                cells.append(f'<c r="{letter}{number}"{style}><v>{value!r}</v></c>')
+                continue
+            rest = made.get(value) if kind is str or kind is datetime else None
+            if rest is None:
+                rest = _text_or_time(value)
+                if kind is str or kind is datetime:
+                    if len(made) >= _CACHED_CELLS:
+                        made.clear()
+                    made[value] = rest
+            cells.append(f'<c r="{letter}{number}"{rest}')
+        cells.append("</row>")
+        yield "".join(cells)
 
 
 def write_xlsx(target: BinaryIO, *, sheet: str, columns: Sequence[Column],
@@ -200,7 +237,7 @@ def write_xlsx(target: BinaryIO, *, sheet: str, columns: Sequence[Column],
     name = escape(_SHEET_NAME_REFUSED.sub(" ", sheet).strip()[:31] or "Sheet1", {'"': "&quot;"})
     widths = "".join(f'<col min="{index}" max="{index}" width="{column.width}" customWidth="1"/>'
                      for index, column in enumerate(columns, 1))
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESSION) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
         package.writestr("_rels/.rels", _ROOT_RELS)
         package.writestr("xl/workbook.xml", _HEAD + (

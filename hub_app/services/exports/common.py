@@ -2,6 +2,7 @@
 for its rows. Rows are lists of plain values; times are naive wall-clock times in the hub's zone,
 which the column headers name ("Mulai (WIB)")."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -40,6 +41,24 @@ def header(key: str, export_or_locale: Export | str, zone: str = "", **params: o
 def local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     """An aware UTC time as the hub's naive wall-clock time (spreadsheets have no zones)."""
     return value.astimezone(tz).replace(tzinfo=None) if value is not None else None
+
+
+def local_times(tz: ZoneInfo) -> Callable[[datetime | None], datetime | None]:
+    """`local` with a memory: bookings start on the slot grid, so most times repeat from row to row
+    and are converted once (the memory is bounded, a long export does not grow it)."""
+    made: dict[datetime, datetime] = {}
+
+    def convert(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        found = made.get(value)
+        if found is None:
+            if len(made) >= 20_000:
+                made.clear()
+            found = made[value] = value.astimezone(tz).replace(tzinfo=None)
+        return found
+
+    return convert
 
 
 def yes_no(value: bool, locale: str) -> str:
