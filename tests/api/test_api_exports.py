@@ -12,7 +12,7 @@ from tests.exports.dataset import arrange, read_csv, read_xlsx
 from tests.handlers.handler_harness import make_person
 
 PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
-KINDS = ("bookings", "members", "enrolments", "attendance")
+KINDS = ("bookings", "members", "enrolments", "attendance", "occupancy")
 
 
 @pytest.fixture

@@ -11,7 +11,17 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from hub_app.models import Attendance, Booking, Enrolment, Space, Training, TrainingSession, User
+from hub_app.models import (
+    Attendance,
+    Booking,
+    Closure,
+    Enrolment,
+    OpeningHours,
+    Space,
+    Training,
+    TrainingSession,
+    User,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)
@@ -73,6 +83,10 @@ def arrange(engine) -> Hub:
         _user(session, "deleted-7@invalid", "Anggota terhapus", wib(date(2026, 2, 1), 8), status="deleted")
         _user(session, "late@umkm.example", "Baru Desember", wib(date(2026, 12, 1), 0))
 
+        # Open Monday to Friday 08.00-17.00; the whole hub closed on Friday 20 November.
+        session.add_all(OpeningHours(weekday=day, opens_minute=8 * 60, closes_minute=17 * 60) for day in range(5))
+        session.add(Closure(kind="holiday", reason_id="Tutup", starts_at=wib(date(2026, 11, 20), 0),
+                            ends_at=wib(date(2026, 11, 21), 0)))
         room = Space(kind="meeting_room", name_id="Ruang Rapat Merdeka", name_en="Merdeka Meeting Room", capacity=8)
         desk = Space(kind="desk_area", name_id="Area Meja Bersama", name_en="", capacity=20)
         session.add_all([room, desk])

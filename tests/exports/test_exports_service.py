@@ -198,3 +198,24 @@ def test_programme_pages_of_one_training_or_session_give_the_same_rows(export_db
     monkeypatch.setattr(programme, "TRAININGS_PER_PAGE", 1)
     monkeypatch.setattr(programme, "SESSIONS_PER_PAGE", 1)
     assert (list(programme.enrolment_rows(enrolments)), list(programme.attendance_rows(attendance))) == whole
+
+
+def test_occupancy_per_space_kind_and_hub_from_the_insights_figures(export_db, hub):
+    """Open Monday-Friday 08.00-17.00 on 21 weekdays less the closed Friday: 180 hours. Booked: the
+    room b1's 2 h + b3's hour before December = 3 h; the desk area (seat-hours) b2 1 + b7 1 (a
+    released booking held the seat) + b5's hour after the start of November = 3; cancelled and
+    blocked bookings are not use. Bookings, check-ins and no-shows count member bookings that start
+    in November."""
+    in_csv, in_xlsx = both_files(export_db, staff_of(hub), "occupancy", lang="en")
+    assert in_xlsx == [
+        ["Level", "Name", "Kind of space", "Capacity", "Booked hours", "Open hours", "Capacity hours", "Use rate (%)",
+         "Bookings", "Check-ins", "No-shows"],
+        ["Space", "Area Meja Bersama (in Indonesian)", "Coworking desk area", 20, 3, 180, 3600, 0.1, 2, 0, 1],
+        ["Space", "Merdeka Meeting Room", "Meeting room", 8, 3, 180, 180, 1.7, 2, 1, 0],
+        ["Kind", "Coworking desk area", "Coworking desk area", None, 3, 180, 3600, 0.1, 2, 0, 1],
+        ["Kind", "Meeting room", "Meeting room", None, 3, 180, 180, 1.7, 2, 1, 0],
+        ["Hub", "The whole hub", None, None, 6, None, 3780, 0.2, 4, 1, 1],
+    ]
+    # Hours and rates have one decimal place in the CSV file.
+    assert in_csv == [in_xlsx[0]] + as_csv([[float(value) if isinstance(value, int) and 4 <= index <= 7 else value
+                                             for index, value in enumerate(row)] for row in in_xlsx[1:]])
