@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 import reflex as rx
 
 from hub_app.components import insight_charts as charts
+from hub_app.components.exports import export_links
 from hub_app.components.forms import message
 from hub_app.components.insight_charts import Bar, Headline, HeatCell, HeatRow, PairBar, SpaceLine, TrainingLine
 from hub_app.components.shell import shell
@@ -299,7 +300,9 @@ def downloads() -> rx.Component:
                      href="/api/admin/reports/programme-" + S.first_day[:7] + "-" + rx.cond(S.is_en, "en", "id")
                      + ".pdf", reload_document=True, class_name="button ghost small",
                      data_testid="insights-report-pdf")
-    return rx.cond(S.allowed & (S.first_day != ""), rx.el.div(report, class_name="actions"), rx.fragment())
+    return rx.cond(S.allowed & (S.first_day != ""),
+                   rx.el.div(rx.el.div(report, class_name="actions"), export_links(S.first_day, S.last_day)),
+                   rx.fragment())
 
 
 def _space_use() -> rx.Component:

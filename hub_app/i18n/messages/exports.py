@@ -79,6 +79,10 @@ MESSAGES = {
     "exports.level.kind": ("Jenis", "Kind"),
     "exports.level.hub": ("Hub", "Hub"),
     "exports.whole_hub": ("Seluruh hub", "The whole hub"),
+    # The download links on /admin/insights (one line per export, named by its sheet name)
+    "exports.links_title": ("Ekspor data periode ini", "Export this period's data"),
+    "exports.links_note": ("CSV untuk program lain, XLSX untuk Excel; waktu dalam WIB.",
+                           "CSV for other programs, XLSX for Excel; times in WIB."),
     # Readable names of the audit entries the exports write (/admin/audit)
     "queues.action.export.bookings": ("Ekspor pemesanan", "Exported bookings"),
     "queues.action.export.members": ("Ekspor anggota", "Exported members"),
