@@ -21,7 +21,6 @@ BRAND = "#0b5f73"
 PREVIOUS = "#8b98a9"
 ROW_HEIGHT = 34  # px per category in a bar chart
 PAIR_ROW_HEIGHT = 52
-AXIS_SPACE = 36
 # Heat map cells: background and text colour per level (0 = nothing booked); each pair has a
 # contrast of at least 4.5:1.
 HEAT_COLOURS = [("#ffffff", "#4a5568"), ("#e3f1f4", "#14213d"), ("#b4dbe3", "#14213d"),
@@ -62,7 +61,6 @@ class PairBar:
 @dataclass
 class SpaceLine:
     name: str
-    kind: str
     use_rate: str
     booked_hours: str
     capacity_hours: str
@@ -95,10 +93,10 @@ class TrainingLine:
 
 # --- layout -----------------------------------------------------------------------------------------
 
-SECTION_STYLE = {"margin_top": "1rem"}
+SECTION_STYLE = {"margin_top": "1rem", "& > h2": {"margin_top": "0"}}
 HEADLINES_STYLE = {
-    "display": "grid", "gap": ".75rem", "grid_template_columns": "repeat(auto-fill, minmax(9.5rem, 1fr))",
-    "list_style": "none", "padding": "0", "margin": "0 0 1rem",
+    "display": "grid", "gap": ".6rem", "grid_template_columns": "repeat(auto-fill, minmax(9rem, 1fr))",
+    "margin": "0 0 1rem",
 }
 HEADLINE_STYLE = {"background": "var(--card)", "border": "1px solid var(--line)", "border_radius": "var(--radius)",
                   "padding": ".7rem .8rem", "display": "flex", "flex_direction": "column", "gap": ".15rem"}
@@ -109,16 +107,15 @@ BLOCK_STYLE = {
 }
 TABLE_STYLE = {
     "font_size": ".9rem",
-    "& caption": {"text_align": "left", "font_weight": "600", "padding": "0 0 .4rem", "caption_side": "top"},
     "& th, & td": {"padding": ".4rem .5rem", "white_space": "nowrap"},
     "& th[scope=row]": {"white_space": "normal", "min_width": "8rem", "font_weight": "500"},
     "& td": {"text_align": "right", "font_variant_numeric": "tabular-nums"},
-    "& thead th": {"font_size": ".8rem", "color": "var(--muted)"},
+    "& thead th": {"font_size": ".8rem", "color": "var(--muted)", "white_space": "normal", "vertical_align": "bottom"},
 }
 HEAT_STYLE = {
     "border_collapse": "separate", "border_spacing": "2px", "font_size": ".8rem", "width": "auto",
     "min_width": "100%",
-    "& caption": {"text_align": "left", "font_weight": "600", "padding": "0 0 .4rem"},
+    "& caption": {"text_align": "left", "font_size": ".8rem", "color": "var(--muted)", "padding": "0 0 .4rem"},
     "& th": {"padding": ".25rem .3rem", "border": "0", "font_size": ".75rem", "color": "var(--muted)",
              "text_align": "center"},
     "& td": {"padding": ".3rem .2rem", "border": "0", "text_align": "center", "min_width": "2.4rem",
@@ -131,23 +128,33 @@ def section(title_key: str, test_id: str, *children: rx.Component) -> rx.Compone
                          data_testid=test_id)
 
 
-def block(title_key: str, chart: rx.Component, table: rx.Component, test_id: str) -> rx.Component:
+WIDE_TABLE_STYLE = {**BLOCK_STYLE,
+                    "@media (min-width: 900px)": {"grid_template_columns": "minmax(0, 2fr) minmax(0, 3fr)",
+                                                  "align_items": "start"}}
+
+
+def block(title_key: str, chart: rx.Component, table: rx.Component, test_id: str, *,
+          wide_table: bool = False) -> rx.Component:
     """One chart and its table under a heading: side by side on a laptop, stacked on a phone."""
-    return rx.el.div(rx.el.h3(t(title_key)), rx.el.div(chart, table, style=BLOCK_STYLE), data_testid=test_id)
+    return rx.el.div(rx.el.h3(t(title_key)),
+                     rx.el.div(chart, table, style=WIDE_TABLE_STYLE if wide_table else BLOCK_STYLE),
+                     data_testid=test_id)
 
 
 def _headline(row: Headline) -> rx.Component:
-    return rx.el.li(
+    return rx.el.div(
         rx.el.span(row.label, class_name="muted small"),
         rx.el.strong(row.value, style={"font_size": "1.5rem", "line_height": "1.15"}),
-        rx.el.span(rx.el.span(row.arrow, aria_hidden="true"), rx.el.span(row.said, class_name="sr-only"),
-                   " ", rx.el.span(row.previous, aria_hidden="true"), class_name="muted small"),
-        style=HEADLINE_STYLE, data_testid="insights-headline-" + row.key,
+        rx.el.span(row.arrow, aria_hidden="true", class_name="small"),
+        rx.el.span(row.said, class_name="sr-only"),
+        rx.el.span(row.previous, aria_hidden="true", class_name="muted small"),
+        role="listitem", style=HEADLINE_STYLE, data_testid="insights-headline-" + row.key,
     )
 
 
 def headlines(rows: rx.Var) -> rx.Component:
-    return rx.el.ul(rx.foreach(rows, _headline), style=HEADLINES_STYLE, role="list")
+    # A grid of divs in list roles: hub.css indents every <ul>, and these are cards.
+    return rx.el.div(rx.foreach(rows, _headline), style=HEADLINES_STYLE, role="list")
 
 
 # --- charts -----------------------------------------------------------------------------------------
@@ -185,17 +192,28 @@ def pair_chart(rows: rx.Var, *, percent: bool = False, test_id: str = "insights-
                            tick={"fontSize": 12, "fill": "#14213d"}),
         rx.recharts.bar(rx.recharts.label_list(data_key="current_text", position="right", fill="#14213d",
                                                font_size=12),
-                        data_key="current", name=t("insights.col.current"), fill=BRAND, bar_size=14,
+                        data_key="current", fill=BRAND, bar_size=14,
                         is_animation_active=False),
         rx.recharts.bar(rx.recharts.label_list(data_key="previous_text", position="right", fill="#4a5568",
                                                font_size=12),
-                        data_key="previous", name=t("insights.col.previous"), fill=PREVIOUS, bar_size=14,
+                        data_key="previous", fill=PREVIOUS, bar_size=14,
                         is_animation_active=False),
-        rx.recharts.legend(vertical_align="top", height=AXIS_SPACE, icon_type="square"),
-        data=rows.to(list[dict[str, Any]]), layout="vertical",
-        height=rows.length().to(int) * PAIR_ROW_HEIGHT + AXIS_SPACE, **_quiet(),
+        data=rows.to(list[dict[str, Any]]), layout="vertical", height=rows.length().to(int) * PAIR_ROW_HEIGHT,
+        **_quiet(),
     )
-    return _chart_frame(chart, test_id)
+    return _chart_frame(rx.fragment(_legend(), chart), test_id)
+
+
+def _swatch(colour: str, label_key: str) -> rx.Component:
+    return rx.el.span(rx.el.span(style={"display": "inline-block", "width": ".8rem", "height": ".8rem",
+                                        "background": colour, "border_radius": "2px", "margin_right": ".3rem"}),
+                      t(label_key), style={"margin_right": "1rem"})
+
+
+def _legend() -> rx.Component:
+    """Recharts' own legend names its icons in English ("… legend icon"); this one is translated."""
+    return rx.el.p(_swatch(BRAND, "insights.col.current"), _swatch(PREVIOUS, "insights.col.previous"),
+                   class_name="small muted", style={"margin": "0 0 .25rem"})
 
 
 # --- tables -----------------------------------------------------------------------------------------
@@ -205,7 +223,8 @@ def table(caption_key: str, column_keys: list[str], rows: rx.Var, render_row, te
     it is wider than a phone."""
     return scroll_region(
         rx.el.table(
-            rx.el.caption(t(caption_key)),
+            # The heading above names the table on screen; its caption names it for screen readers.
+            rx.el.caption(t(caption_key), class_name="sr-only"),
             rx.el.thead(rx.el.tr(*[rx.el.th(t(key), scope="col") for key in column_keys])),
             rx.el.tbody(rx.foreach(rows, render_row)),
             style=TABLE_STYLE,
@@ -223,9 +242,9 @@ def pair_row(row: PairBar) -> rx.Component:
 
 
 def space_row(row: SpaceLine) -> rx.Component:
-    return rx.el.tr(rx.el.th(row.name, scope="row"), rx.el.td(row.kind, style={"text_align": "left"}),
-                    rx.el.td(row.use_rate), rx.el.td(row.booked_hours), rx.el.td(row.capacity_hours),
-                    rx.el.td(row.bookings), rx.el.td(row.checked_in), rx.el.td(row.no_shows))
+    return rx.el.tr(rx.el.th(row.name, scope="row"), rx.el.td(row.use_rate), rx.el.td(row.booked_hours),
+                    rx.el.td(row.capacity_hours), rx.el.td(row.bookings), rx.el.td(row.checked_in),
+                    rx.el.td(row.no_shows))
 
 
 def training_row(row: TrainingLine) -> rx.Component:
