@@ -7,6 +7,10 @@ from hub_app.domain.exports import FORMATS, KINDS
 from hub_app.state.i18n import t
 from hub_app.state.session import SessionState
 
+# The exports' names in one column and their two files beside them, also on a 390 px phone where a
+# long name ("Pendaftaran pelatihan") takes two lines instead of pushing a file to the next line.
+_LINE = {"display": "grid", "grid_template_columns": "minmax(6rem, 10rem) auto auto", "justify_content": "start"}
+
 
 def export_links(first_day: rx.Var, last_day: rx.Var) -> rx.Component:
     """`first_day` and `last_day` are the period's local days, "YYYY-MM-DD"."""
@@ -22,7 +26,7 @@ def export_links(first_day: rx.Var, last_day: rx.Var) -> rx.Component:
                       aria_label=name + f" ({file_format.upper()})", class_name="button ghost small",
                       data_testid=f"export-{kind}-{file_format}")
               for file_format in FORMATS],
-            class_name="chips",
+            class_name="chips", style=_LINE,
         )
 
     return rx.el.div(rx.el.h3(t("exports.links_title")), rx.el.p(t("exports.links_note"), class_name="muted small"),
