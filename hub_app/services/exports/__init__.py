@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 from sqlmodel import Session
 
+from hub_app.db import begin_write
 from hub_app.domain import exports as rules
 from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.domain.permissions import Actor, may_manage_members
@@ -59,6 +60,7 @@ def prepare(actor: Actor | None, *, session: Session, kind: object, file_format:
                     locale=lang, tz=tz, zone=zone, actor=actor, columns=tuple(_COLUMNS[kind](lang, zone)),
                     sheet=translate(f"exports.sheet.{kind}", lang),
                     file_name=rules.file_name(kind, first, last, file_format))
+    begin_write(session)
     audit.record(session, actor, f"export.{kind}",
                  detail=f"{first.isoformat()} – {last.isoformat()} ({file_format}, {lang})")
     session.commit()
