@@ -118,3 +118,11 @@ def test_only_get_is_answered(client, api_db, people):
     response = client.post("/api/admin/exports/bookings.csv", params=PERIOD,
                            headers={"cookie": f"hub_session={people['staff'].token}"})
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("cookie", ["hub_session=forged-token", "hub_session=" + "a" * 5000, "hub_session", "=;;=",
+                                    "hub_session=\"\\x00\""])
+def test_a_forged_or_broken_cookie_is_a_visitor(client, api_db, people, cookie):
+    response = client.get("/api/admin/exports/bookings.csv", params=PERIOD, headers={"cookie": cookie})
+    assert (response.status_code, response.text) == (401, "Silakan masuk terlebih dahulu.")
+    assert audit_entries(api_db) == []

@@ -1,6 +1,6 @@
 """Occupancy summary: per space, per kind of space and for the whole hub, the period's booked
 hours, open hours, use rate, bookings, check-ins and no-shows. The figures are the insights
-service's own (services/insights.py defines them), so the export and /admin/insights agree."""
+service's own (services/insights defines them), so the export and /admin/insights agree."""
 
 from collections.abc import Iterator
 
