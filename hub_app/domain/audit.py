@@ -22,6 +22,7 @@ ACTIONS = (
     "forum.thread_lock", "forum.thread_unlock", "forum.thread_pin", "forum.thread_unpin", "forum.thread_move",
     "forum.thread_delete", "forum.suspend", "forum.unsuspend", "forum.category_save",
     "audit.export",
+    "export.bookings", "export.members", "export.enrolments", "export.attendance", "export.occupancy",
 )
 
 # What an entry may be about (audit_entries.target_type).
