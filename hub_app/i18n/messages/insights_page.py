@@ -7,7 +7,6 @@ MESSAGES = {
     "insights.link": ("Wawasan hub", "Hub insights"),
     "insights.link_hint": ("Pemakaian ruang, anggota, pelatihan dan komunitas per periode.",
                            "Space use, members, trainings and the community by period."),
-    "insights.period": ("Periode", "Period"),
     "insights.periods": ("Pilih periode", "Choose a period"),
     "insights.first_day": ("Dari tanggal", "First day"),
     "insights.last_day": ("Sampai tanggal", "Last day"),
@@ -33,13 +32,11 @@ MESSAGES = {
     "insights.points": ("{value} poin", "{value} points"),
     "insights.none": ("–", "–"),
     "insights.empty": ("Belum ada data pada periode ini.", "Nothing in this period yet."),
-    "insights.chart_hint": ("Angka yang sama ada di tabel.", "The same figures are in the table."),
     # Sections
     "insights.space_title": ("Pemakaian ruang", "Space use"),
     "insights.members_title": ("Anggota", "Members"),
     "insights.programme_title": ("Program pelatihan", "Training programme"),
     "insights.community_title": ("Komunitas", "Community"),
-    "insights.downloads_title": ("Unduhan", "Downloads"),
     # Headline labels
     "insights.fig.use_rate": ("Tingkat pemakaian", "Use rate"),
     "insights.fig.booked_hours": ("Jam terpesan", "Hours booked"),
@@ -98,5 +95,4 @@ MESSAGES = {
     "insights.col.enrolled": ("Peserta", "Enrolled"),
     "insights.col.attendance_rate": ("Tingkat kehadiran", "Attendance rate"),
     "insights.col.topic": ("Topik", "Topic"),
-    "insights.col.members": ("Anggota", "Members"),
 }
