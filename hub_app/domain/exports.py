@@ -8,6 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hub_app.domain.errors import InvalidInput
+from hub_app.domain.insights import readable_day
 from hub_app.domain.opening_hours import day_bounds
 
 KINDS = ("bookings", "members", "enrolments", "attendance", "occupancy")
@@ -46,6 +47,8 @@ def export_period(start: object, end: object) -> tuple[date, date]:
         raise InvalidInput("exports.error.order", field="to")
     if (last - first).days + 1 > MAX_DAYS:
         raise InvalidInput("exports.error.too_long", field="to", days=MAX_DAYS)
+    if not (readable_day(first) and readable_day(last)):
+        raise InvalidInput("exports.error.date", field="from")
     return first, last
 
 

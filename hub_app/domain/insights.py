@@ -32,6 +32,13 @@ HOURS = 24
 PEAK_HOURS = 3
 
 _MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+# The days a period may hold: the calendar's ends have no UTC bounds (nor a period before them).
+FIRST_READABLE_DAY = date(1970, 1, 1)
+LAST_READABLE_DAY = date(9998, 12, 31)
+
+
+def readable_day(day: date) -> bool:
+    return FIRST_READABLE_DAY <= day <= LAST_READABLE_DAY
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,15 @@ def _day(value: object, *, field: str) -> date:
     """A date from code, or "YYYY-MM-DD" from a browser's date box."""
     if isinstance(value, datetime):
         raise InvalidInput("figures.error.custom_dates", field=field)
-    if isinstance(value, date):
+    if isinstance(value, date) and readable_day(value):
         return value
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            day = None
+        if day is not None and readable_day(day):
+            return day
     raise InvalidInput("figures.error.custom_dates", field=field)
 
 
@@ -117,7 +126,8 @@ def month_period(text: object) -> Period:
     """The calendar month named "YYYY-MM" (for the monthly report), choice "month"; raises
     InvalidInput("figures.error.month", field="month") for anything else."""
     found = _MONTH_PATTERN.match(text.strip()) if isinstance(text, str) else None
-    if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
+    if (found is None or not 1 <= int(found.group(2)) <= 12
+            or not FIRST_READABLE_DAY.year <= int(found.group(1)) <= LAST_READABLE_DAY.year):
         raise InvalidInput("figures.error.month", field="month")
     first = date(int(found.group(1)), int(found.group(2)), 1)
     return Period(MONTH, first, _month_end(first))

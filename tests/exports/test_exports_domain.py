@@ -79,6 +79,8 @@ def test_a_period_is_one_to_366_local_days(start, end):
     ("2026-11-1", "2026-11-30", "exports.error.date"), (None, "2026-11-30", "exports.error.date"),
     ("2026-11-01", "", "exports.error.date"), ("2026-11-01", datetime(2026, 11, 30), "exports.error.date"),
     ("+2026-11-0", "2026-11-30", "exports.error.date"),
+    # The calendar's ends have no UTC bounds: refused, not an overflow.
+    ("0001-01-01", "0001-01-02", "exports.error.date"), ("9999-12-30", "9999-12-31", "exports.error.date"),
 ])
 def test_bad_periods_are_refused(start, end, key):
     with pytest.raises(InvalidInput) as refused:

@@ -198,3 +198,13 @@ def test_peak_hours_busiest_first_ties_earlier_first():
     assert peak_hours(grid) == [9, 10, 14]
     assert peak_hours(grid, top=5) == [9, 10, 14, 16]
     assert peak_hours(empty_heat_map()) == []
+
+
+def test_days_outside_the_calendar_the_hub_reads_are_refused_not_crashed_on():
+    for month in ("0000-01", "0001-01", "1969-12", "9999-12"):
+        with pytest.raises(InvalidInput):
+            month_period(month)
+    for first, last in (("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")):
+        with pytest.raises(InvalidInput):
+            period_for("custom", date(2026, 11, 30), first, last)
+    assert month_period("1970-01").previous().last_day == date(1969, 12, 31)

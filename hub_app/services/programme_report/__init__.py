@@ -13,11 +13,10 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from hub_app.domain.errors import InvalidInput, NotAllowed
-from hub_app.domain.insights import month_period
+from hub_app.domain.insights import MONTH, Period, month_period
 from hub_app.domain.permissions import Actor, may_manage_members
 from hub_app.i18n import LOCALES
 from hub_app.models.base import utcnow
-from hub_app.services.bookings import hub_tz
 from hub_app.services.insights import hub_insights
 from hub_app.services.programme_report.content import report_content
 from hub_app.services.programme_report.document import build_pdf
@@ -38,14 +37,9 @@ def programme_report(actor: Actor | None, *, session: Session, month: object, la
         raise NotAllowed()
     if not isinstance(lang, str) or lang not in LOCALES:
         raise InvalidInput("programme_report.error.lang", field="lang")
-    try:
-        period = month_period(month)
-        before = period.first_day - timedelta(days=1)
-        previous = month_period(f"{before.year:04d}-{before.month:02d}")
-        # The calendar's first and last months have no UTC bounds (nor a month before) to read.
-        period.bounds(hub_tz()), previous.bounds(hub_tz())
-    except (OverflowError, ValueError):
-        raise InvalidInput("figures.error.month", field="month") from None
+    period = month_period(month)
+    before = period.first_day - timedelta(days=1)
+    previous = Period(MONTH, before.replace(day=1), before)
     this = hub_insights(actor, session=session, period=period, previous=previous, lang=lang)
     last = hub_insights(actor, session=session, period=previous, lang=lang)
     content = report_content(this, last, lang=lang, generated_at=utcnow(), timezone=get_settings().timezone)
