@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 # Declares the insights' indexes on the tables below (migration 0009).
-from hub_app.models import insights_indexes  # noqa: F401
+from hub_app.models import insights_indexes, insights_rollups  # noqa: F401  (rollup tables: migration 0011)
 from hub_app.models.account_mail import AccountMail
 from hub_app.models.accounts import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.audit import AuditEntry

@@ -86,6 +86,7 @@ from hub_app.services.insights.figures import (
 )
 from hub_app.services.insights.people import community, members
 from hub_app.services.insights.programme import TOP_TRAININGS, programme
+from hub_app.services.insights.rollups import splits
 from hub_app.services.insights.space_use import hour_label, space_use
 from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows
 
@@ -109,11 +110,12 @@ def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang:
     tz = hub_tz()
     windows = Windows.of(session, period, previous, tz, utcnow())
     days = {CURRENT: (period.first_day, period.last_day), PREVIOUS: (previous.first_day, previous.last_day)}
+    split = splits(session, days, tz, windows.now)
     return HubInsights(
         period=period, previous=previous,
         period_label=period_label(period, lang), previous_label=period_label(previous, lang),
-        space_use=space_use(session, windows, tz, days, lang),
-        members=members(session, windows, lang),
+        space_use=space_use(session, windows, tz, days, lang, split),
+        members=members(session, windows, lang, split[0]),
         programme=programme(session, windows, lang),
         community=community(session, windows),
     )

@@ -7,9 +7,11 @@ from sqlmodel import Session, col, select
 from hub_app.domain.bookings import MEMBER_BOOKING
 from hub_app.domain.permissions import MEMBER
 from hub_app.models import Attendance, AuditEntry, Booking, Enrolment, ForumPost, ForumReport, ForumThread, User
+from hub_app.services.insights import rollups
 from hub_app.services.insights.figures import CommunityFigures, Figure, MemberFigures
+from hub_app.services.insights.rollups import Split
 from hub_app.services.insights.space_use import count_rows
-from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows, by_period
+from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows, by_period, in_spans, which_span
 
 APPROVE_ACTION = "member.approve"  # written by services/membership.change_status
 DELETED_CONTENT = "deleted"
@@ -26,11 +28,11 @@ def _counts(session: Session, windows: Windows, column, *conditions, what=None) 
                                   .where(windows.range(column), *conditions).group_by(which)).all())
 
 
-def members(session: Session, windows: Windows, lang: str) -> MemberFigures:
+def members(session: Session, windows: Windows, lang: str, plain: dict[int, Split]) -> MemberFigures:
     sign_ups = _counts(session, windows, User.created_at, User.role == MEMBER)
     approvals = _counts(session, windows, AuditEntry.created_at, AuditEntry.action == APPROVE_ACTION,
                         AuditEntry.target_type == "user", what=func.count(distinct(AuditEntry.target_id)))
-    active = _active_members(session, windows)
+    active = _active_members(session, windows, plain)
     totals = {which: (sum(number for w, _, _, number in active if w == which),) for which in (CURRENT, PREVIOUS)}
     current = [(sector, stage, number) for which, sector, stage, number in active if which == CURRENT]
     return MemberFigures(
@@ -40,20 +42,28 @@ def members(session: Session, windows: Windows, lang: str) -> MemberFigures:
     )
 
 
-def _active_members(session: Session, windows: Windows) -> list[tuple[int, str, str, int]]:
+def _active_members(session: Session, windows: Windows, plain: dict[int, Split]) -> list[tuple[int, str, str, int]]:
     """(period, sector, stage, members): the distinct (member, period) pairs of everything members
-    did, counted by their sector and stage."""
-    def acts(user_column, moment, *conditions):
-        return select(user_column.label("user_id"), windows.which(moment).label("which")).where(
-            windows.range(moment), *conditions)
+    did, from the rolled days' active-day bits and the live spans' rows, counted by sector and stage."""
+    spans = {which: plain[which].live for which in (CURRENT, PREVIOUS)}
 
-    done = union(
-        acts(Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
-        acts(Enrolment.user_id, Enrolment.created_at),
-        acts(Enrolment.user_id, Enrolment.enrolled_at),
-        acts(Attendance.user_id, Attendance.created_at),
-        acts(ForumPost.author_id, ForumPost.created_at),
-    ).subquery()
+    def acts(user_column, moment, *conditions):
+        return select(user_column.label("user_id"), which_span(moment, spans).label("which")).where(
+            in_spans(moment, spans[CURRENT] + spans[PREVIOUS]), *conditions)
+
+    parts = [part for part in (rollups.rolled_members(plain[CURRENT], CURRENT),
+                               rollups.rolled_members(plain[PREVIOUS], PREVIOUS)) if part is not None]
+    if spans[CURRENT] or spans[PREVIOUS]:
+        parts += [
+            acts(Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
+            acts(Enrolment.user_id, Enrolment.created_at),
+            acts(Enrolment.user_id, Enrolment.enrolled_at),
+            acts(Attendance.user_id, Attendance.created_at),
+            acts(ForumPost.author_id, ForumPost.created_at),
+        ]
+    if not parts:
+        return []
+    done = union(*parts).subquery()
     found = session.exec(
         select(done.c.which, User.sector, User.stage, func.count())
         .join(User, col(User.id) == done.c.user_id)

@@ -5,7 +5,7 @@ heat map and bookings by the members' sector and stage. Three grouped queries ov
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, literal
 from sqlmodel import Session, col, select
 
 from hub_app.domain.bookings import (
@@ -30,8 +30,18 @@ from hub_app.domain.insights import (
 from hub_app.domain.opening_hours import Period as Closed
 from hub_app.i18n import format_date, translate
 from hub_app.models import Booking, Space, User
+from hub_app.services.insights import rollups
 from hub_app.services.insights.figures import CountRow, Figure, KindRow, SpaceRow, SpaceUse
-from hub_app.services.insights.windows import CURRENT, EPOCH, PREVIOUS, Windows, fixed_offset, seconds
+from hub_app.services.insights.rollups import Split
+from hub_app.services.insights.windows import (
+    CURRENT,
+    EPOCH,
+    PREVIOUS,
+    Windows,
+    fixed_offset,
+    in_spans,
+    seconds,
+)
 from hub_app.services.spaces import closures_between, load_hours, space_name
 
 WEEK_SECONDS = 7 * 24 * 3600
@@ -48,8 +58,15 @@ def counted():
 
 
 def space_use(session: Session, windows: Windows, tz: ZoneInfo, days: dict[int, tuple[date, date]],
-              lang: str) -> SpaceUse:
-    sums = _sums_per_space(session, windows)
+              lang: str, split: tuple[dict[int, Split], dict[int, Split]]) -> SpaceUse:
+    """`split`: per period, which days come from the rollups and which are read live (rollups.splits:
+    the sums that do not depend on now, and those that do)."""
+    plain, timed = split
+    sums = _sums_per_space(session, windows, plain, timed)
+    for which, space_id, *values in rollups.rolled_space_sums(session, plain, timed):
+        found = sums.setdefault(space_id, {period: dict.fromkeys(SUMS, 0.0) for period in (CURRENT, PREVIOUS)})
+        for name, value in zip(SUMS, values, strict=True):
+            found[which][name] += float(value or 0)
     spaces = session.exec(select(Space).order_by(col(Space.id))).all()
     hours = load_hours(session)
     closures = closures_between(session, windows.low, windows.high)
@@ -64,9 +81,9 @@ def space_use(session: Session, windows: Windows, tz: ZoneInfo, days: dict[int, 
     for which in rows:
         rows[which].sort(key=lambda row: (order.get(row.kind, len(order)), row.name.lower(), row.id))
     now_rows, before_rows = rows[CURRENT], rows[PREVIOUS]
-    grid = _heat_map(session, windows, tz)
+    grid = _heat_map(session, windows, tz, plain[CURRENT])
     peaks = peak_hours(grid)
-    sectors, stages = _by_sector_and_stage(session, windows, lang)
+    sectors, stages = _by_sector_and_stage(session, plain[CURRENT], lang)
 
     def total(which_rows: list[SpaceRow], name: str) -> float:
         return sum(getattr(row, name) for row in which_rows)
@@ -101,9 +118,15 @@ def sums_total(sums: dict[int, dict[int, dict[str, float]]], which: int) -> tupl
             sum(part["ended_no_shows"] for part in parts))
 
 
-def _sums_per_space(session: Session, windows: Windows) -> dict[int, dict[int, dict[str, float]]]:
-    """One grouped query: per space and period, the seconds inside the period (and seat-seconds),
-    member bookings starting in it, their check-ins and no-shows, and the same for those ended."""
+def _sums_per_space(session: Session, windows: Windows, plain: dict[int, Split],
+                    timed: dict[int, Split]) -> dict[int, dict[int, dict[str, float]]]:
+    """One grouped query over the days read live: per space and period, the seconds inside the live
+    spans (and seat-seconds), member bookings starting in them, their check-ins and no-shows, and of
+    those starting in the `timed` live spans the ones ended by now."""
+    spans = [span for which in (CURRENT, PREVIOUS) for span in (*plain[which].live, *timed[which].live)]
+    if not spans:
+        return {}
+    low, high = min(start for start, _ in spans), max(end for _, end in spans)
     start_s, end_s = windows.epoch(Booking.starts_at), windows.epoch(Booking.ends_at)
     member = Booking.kind == MEMBER_BOOKING
     checked = col(Booking.checked_in_at).is_not(None)
@@ -115,16 +138,17 @@ def _sums_per_space(session: Session, windows: Windows) -> dict[int, dict[int, d
 
     columns = []
     for which in (CURRENT, PREVIOUS):
-        first, last = windows.spans()[which]
-        inside = windows.greatest(0, windows.least(end_s, seconds(last)) - windows.greatest(start_s, seconds(first)))
-        starts = and_(member, col(Booking.starts_at) >= first, col(Booking.starts_at) < last)
+        inside = sum((windows.greatest(0, windows.least(end_s, seconds(last)) - windows.greatest(
+            start_s, seconds(first))) for first, last in plain[which].live), literal(0))
+        starts = and_(member, in_spans(col(Booking.starts_at), plain[which].live))
+        ends = and_(member, in_spans(col(Booking.starts_at), timed[which].live))
         columns += [func.sum(inside), func.sum(inside * Booking.seats), count_if(starts), count_if(starts, checked),
-                    count_if(starts, missed), count_if(starts, ended), count_if(starts, ended, checked),
-                    count_if(starts, ended, missed)]
+                    count_if(starts, missed), count_if(ends, ended), count_if(ends, ended, checked),
+                    count_if(ends, ended, missed)]
     found = session.exec(
         select(Booking.space_id, *columns)
-        .where(counted(), col(Booking.starts_at) >= windows.low - MAX_SPAN, col(Booking.starts_at) < windows.high,
-               col(Booking.ends_at) > windows.low)
+        .where(counted(), col(Booking.starts_at) >= low - MAX_SPAN, col(Booking.starts_at) < high,
+               col(Booking.ends_at) > low)
         .group_by(Booking.space_id)).all()
     result = {}
     for space_id, *values in found:
@@ -164,20 +188,30 @@ def _kinds(rows: list[SpaceRow], lang: str) -> list[KindRow]:
     return kinds
 
 
-def _heat_map(session: Session, windows: Windows, tz: ZoneInfo) -> list[list[float]]:
-    """Counted bookings' hours inside the period by local weekday and hour. With a fixed UTC offset
-    (the hub's zones) the database groups the clipped bookings by their local start in the week and
-    their length, a few hundred rows whatever the period; else every booking is read."""
+def _heat_map(session: Session, windows: Windows, tz: ZoneInfo, split: Split) -> list[list[float]]:
+    """Counted bookings' hours inside the period by local weekday and hour: the rolled days' seconds
+    plus each live span's. Summed in seconds and divided once, so the split does not change a cell.
+    With a fixed UTC offset (the hub's zones) the database groups a span's clipped bookings by their
+    local start in the week and their length, a few hundred rows; else every booking is read."""
     grid = empty_heat_map()
-    overlapping = and_(counted(), col(Booking.starts_at) >= windows.start - MAX_SPAN,
-                       col(Booking.starts_at) < windows.end, col(Booking.ends_at) > windows.start)
-    offset = fixed_offset(tz, windows.start, windows.end)
+    for weekday, hour, number in rollups.rolled_heat_map(session, split):
+        grid[weekday][hour] += float(number)
+    for span in split.live:
+        _add_live_heat(session, windows, tz, grid, *span)
+    return [[cell / 3600 for cell in row] for row in grid]
+
+
+def _add_live_heat(session: Session, windows: Windows, tz: ZoneInfo, grid: list[list[float]], window_start,
+                   window_end) -> None:
+    overlapping = and_(counted(), col(Booking.starts_at) >= window_start - MAX_SPAN,
+                       col(Booking.starts_at) < window_end, col(Booking.ends_at) > window_start)
+    offset = fixed_offset(tz, window_start, window_end)
     if offset is None:
         for start, end in session.exec(select(Booking.starts_at, Booking.ends_at).where(overlapping)).all():
-            add_to_heat_map(grid, start, end, windows.start, windows.end, tz)
-        return grid
-    first = windows.greatest(windows.epoch(Booking.starts_at), seconds(windows.start))
-    last = windows.least(windows.epoch(Booking.ends_at), seconds(windows.end))
+            add_to_heat_map(grid, start, end, window_start, window_end, tz, weight=3600)
+        return
+    first = windows.greatest(windows.epoch(Booking.starts_at), seconds(window_start))
+    last = windows.least(windows.epoch(Booking.ends_at), seconds(window_end))
     in_week = ((first + offset) % WEEK_SECONDS).label("in_week")
     length = (last - first).label("length")
     found = session.exec(select(in_week, length, func.count()).where(overlapping).group_by(in_week, length)).all()
@@ -185,17 +219,17 @@ def _heat_map(session: Session, windows: Windows, tz: ZoneInfo) -> list[list[flo
         # Local time as if it were UTC: seconds from a Thursday 00.00 (1 January 1970 was one).
         start = EPOCH + timedelta(seconds=int(week_second))
         end = start + timedelta(seconds=int(length_seconds))
-        add_to_heat_map(grid, start, end, start, end, EPOCH.tzinfo, weight=number)
-    return grid
+        add_to_heat_map(grid, start, end, start, end, EPOCH.tzinfo, weight=number * 3600)
 
 
-def _by_sector_and_stage(session: Session, windows: Windows, lang: str) -> tuple[list[CountRow], list[CountRow]]:
-    found = session.exec(
-        select(User.sector, User.stage, func.count()).select_from(Booking)
-        .join(User, col(User.id) == Booking.user_id)
-        .where(counted(), Booking.kind == MEMBER_BOOKING, col(Booking.starts_at) >= windows.start,
-               col(Booking.starts_at) < windows.end)
-        .group_by(User.sector, User.stage)).all()
+def _by_sector_and_stage(session: Session, split: Split, lang: str) -> tuple[list[CountRow], list[CountRow]]:
+    found = list(rollups.rolled_sectors(session, split))
+    if split.live:
+        found += session.exec(
+            select(User.sector, User.stage, func.count()).select_from(Booking)
+            .join(User, col(User.id) == Booking.user_id)
+            .where(counted(), Booking.kind == MEMBER_BOOKING, in_spans(col(Booking.starts_at), split.live))
+            .group_by(User.sector, User.stage)).all()
     return (count_rows([(sector, number) for sector, _, number in found], "sector", lang),
             count_rows([(stage, number) for _, stage, number in found], "stage", lang))
 

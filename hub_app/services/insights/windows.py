@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func
+from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, false, func, or_
 from sqlmodel import Session
 
 from hub_app.domain.insights import Period
@@ -63,6 +63,19 @@ class Windows:
 
     def greatest(self, *values):
         return func.max(*values) if self.sqlite else func.greatest(*values)
+
+
+def in_spans(column, spans) -> object:
+    """The timestamp column inside one of the UTC spans [start, end) (false when there are none)."""
+    if not spans:
+        return false()
+    return or_(*(and_(column >= start, column < end) for start, end in spans))
+
+
+def which_span(column, spans: dict[int, tuple]) -> object:
+    """CURRENT, PREVIOUS or NULL for a timestamp, from each period's live spans."""
+    return case(*((in_spans(column, spans[which]), which) for which in (CURRENT, PREVIOUS) if spans[which]),
+                else_=None) if any(spans.values()) else None
 
 
 def seconds(moment: datetime) -> int:

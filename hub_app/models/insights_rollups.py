@@ -1,0 +1,85 @@
+"""Rollups of the insights (services/insights/rollups.py builds and reads them; migration 0011
+creates them with the triggers that keep insight_dirty_days). Every table is keyed by the hub's
+LOCAL day first, so a period is an index range; sums are whole seconds and counts, so adding days
+is exact."""
+
+from datetime import date
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class InsightDirtyDay(SQLModel, table=True):
+    """A UTC date on which a row that feeds the rollups was inserted, changed or deleted (written by
+    database triggers on bookings, enrolments, attendance, forum posts and members' sector/stage)."""
+
+    __tablename__ = "insight_dirty_days"
+
+    day: date = Field(primary_key=True)
+
+
+class InsightRollupState(SQLModel, table=True):
+    """The one row (id 1) saying which local days the rollups hold: first_day..last_day, both
+    inclusive (None before the first build). Builders lock it (and the dirty days) to take turns."""
+
+    __tablename__ = "insight_rollup_state"
+
+    id: int = Field(primary_key=True)
+    first_day: date | None = Field(default=None)
+    last_day: date | None = Field(default=None)
+
+
+class InsightSpaceDay(SQLModel, table=True):
+    """Per local day and space: seconds of counted bookings inside the day (and seat-seconds), and
+    the member bookings starting that day: all, checked in, no-shows, and of those confirmed or
+    released ("final": once they have ended they are the check-in rate's bookings)."""
+
+    __tablename__ = "insight_space_days"
+
+    day: date = Field(primary_key=True)
+    space_id: int = Field(primary_key=True)
+    seconds: int = Field(default=0)
+    seat_seconds: int = Field(default=0)
+    bookings: int = Field(default=0)
+    checked_in: int = Field(default=0)
+    no_shows: int = Field(default=0)
+    final: int = Field(default=0)
+    final_checked_in: int = Field(default=0)
+    final_no_shows: int = Field(default=0)
+
+
+class InsightHourDay(SQLModel, table=True):
+    """Per local day and local hour: seconds of counted bookings (each booking once) in that hour;
+    weekday (Monday = 0) kept so the heat map groups without date functions."""
+
+    __tablename__ = "insight_hour_days"
+
+    day: date = Field(primary_key=True)
+    hour: int = Field(primary_key=True)
+    weekday: int = Field(default=0)
+    seconds: int = Field(default=0)
+
+
+class InsightSectorDay(SQLModel, table=True):
+    """Per local day, sector and stage of the member ("" when not given): counted member bookings
+    starting that day."""
+
+    __tablename__ = "insight_sector_days"
+
+    day: date = Field(primary_key=True)
+    sector: str = Field(primary_key=True, max_length=40)
+    stage: str = Field(primary_key=True, max_length=40)
+    bookings: int = Field(default=0)
+
+
+class InsightMemberMonth(SQLModel, table=True):
+    """Per local month (its first day) and account: the days of that month on which the account did
+    something that makes a member active, one bit each (bit 0 = the 1st)."""
+
+    __tablename__ = "insight_member_months"
+    # Covering: a month's active accounts are read from the index alone.
+    __table_args__ = (Index("ix_insight_member_months_cover", "month", "user_id", "days"),)
+
+    month: date = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    days: int = Field(default=0)

@@ -1,0 +1,363 @@
+"""Rollups of the insights: sums per LOCAL day, so a period reads a few hundred rollup rows plus
+the few days that must be read live, with exactly the figures the live queries give.
+
+Tables (models/insights_rollups.py, migration 0011): per space and day (booked seconds split at
+local midnight, seat-seconds, member bookings starting that day, their check-ins, no-shows, and of
+them those confirmed or released), per day and local hour (the heat map), per day and member
+sector/stage (bookings starting that day), and per month and account a bitmask of the days on
+which the account did something that makes a member active.
+
+Which days are read from the rollups ("rolled"): the days between the state's first_day and
+last_day that are not dirty. Database triggers mark the UTC dates of every inserted, changed or
+deleted row that feeds them (insight_dirty_days); a dirty UTC date makes the local days it touches
+live until the duty rebuilds them. Everything else is read live by the existing queries,
+restricted to the remaining days (a few UTC spans), and added.
+
+Two choices that differ from "complete past days only", with the reasons:
+- Future days are rolled up too (up to AHEAD_DAYS ahead). Members book weeks ahead, so "this
+  month" on the 1st is 30 future days with ~8,000 bookings: read live that alone costs ~75 ms on
+  SQLite. The rollup sums above do not depend on "now"; the only figures that do (the check-in and
+  no-show rates count bookings that have ENDED) are read from the rollup ("final" counts) only for
+  SETTLED days, whose bookings have all ended (the day's end + MAX_SPAN <= now), and live for the
+  rest, which is cheap because an ended booking started before now.
+- Active members are kept per (month, account) with a bit per day, not per (account, day): at
+  10,000 members a quarter and the one before hold ~160,000 active (account, day) pairs but
+  ~60,000 (account, month) rows, and the count is an index-only range over those.
+
+Exactness: seconds are whole epoch seconds like the live queries', and the heat map is summed in
+seconds and divided once, so adding days gives the same figures as one live query.
+
+Builders take turns: on SQLite the write transaction (BEGIN IMMEDIATE) holds the database; on
+PostgreSQL the builder locks insight_dirty_days in EXCLUSIVE mode, which waits for every writer
+that has marked a day (their ROW EXCLUSIVE lock lasts to their commit) and holds new ones until the
+batch commits. So a mark is never deleted while the change it stands for is still invisible to
+the rebuild, and two builders never rebuild the same day at once. Batches are small (a month of
+days, DIRTY_BATCH dirty dates) so writers wait briefly.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, delete, func, literal, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from hub_app.db import begin_write, is_sqlite
+from hub_app.domain.bookings import CONFIRMED, MAX_SPAN, MEMBER_BOOKING, RELEASED
+from hub_app.domain.opening_hours import day_bounds
+from hub_app.models import Attendance, Booking, Enrolment, ForumPost, User
+from hub_app.models.base import utcnow
+from hub_app.models.insights_rollups import (
+    InsightDirtyDay,
+    InsightHourDay,
+    InsightMemberMonth,
+    InsightRollupState,
+    InsightSectorDay,
+    InsightSpaceDay,
+)
+from hub_app.services.bookings import hub_tz
+from hub_app.services.insights.windows import CURRENT, PREVIOUS
+
+AHEAD_DAYS = 400  # beyond any space's advance booking window
+BATCH_DAYS = 31  # new days built per batch
+DIRTY_BATCH = 100  # dirty UTC dates rebuilt per batch
+MAX_LIVE_SPANS = 4  # more and the shortest rolled runs between them are read live instead
+STATE_ID = 1
+ROLLUPS = (InsightSpaceDay, InsightHourDay, InsightSectorDay)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Split:
+    """How one period's days are read: runs of local days (first, last) from the rollups, and the
+    other days live as UTC spans [start, end)."""
+
+    rolled: tuple[tuple[date, date], ...]
+    live: tuple[tuple[datetime, datetime], ...]
+
+
+def settled_through(now: datetime, tz: ZoneInfo) -> date:
+    """The last local day whose bookings (at most MAX_SPAN long) have all ended by `now`."""
+    return (now - MAX_SPAN).astimezone(tz).date() - timedelta(days=1)
+
+
+def local_days(utc_day: date, tz: ZoneInfo) -> list[date]:
+    """The local days that the UTC date touches (two in WIB)."""
+    start = datetime(utc_day.year, utc_day.month, utc_day.day, tzinfo=UTC)
+    first = start.astimezone(tz).date()
+    last = (start + timedelta(days=1, microseconds=-1)).astimezone(tz).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def splits(session: Session, days: dict[int, tuple[date, date]], tz: ZoneInfo,
+           now: datetime) -> tuple[dict[int, Split], dict[int, Split]]:
+    """Per period (CURRENT, PREVIOUS): the split for sums that do not depend on now, and the split
+    for those that do (rolled only where settled; its live spans end at now at the latest)."""
+    state = session.get(InsightRollupState, STATE_ID)
+    dirty = set()
+    if state is not None and state.first_day is not None:
+        for utc_day in session.exec(select(InsightDirtyDay.day)).all():
+            dirty.update(local_days(utc_day, tz))
+    settled = settled_through(now, tz)
+
+    def rolled(day: date, limit: date | None) -> bool:
+        return (state is not None and state.first_day is not None and state.first_day <= day <= state.last_day
+                and day not in dirty and (limit is None or day <= limit))
+
+    plain, timed = {}, {}
+    for which, (first, last) in days.items():
+        plain[which] = _split(first, last, lambda day: rolled(day, None), tz, None)
+        timed[which] = _split(first, last, lambda day: rolled(day, settled), tz, now)
+    return plain, timed
+
+
+def _split(first: date, last: date, rolled, tz: ZoneInfo, until: datetime | None) -> Split:
+    runs: list[list] = []  # [is_rolled, first day, last day]
+    day = first
+    while day <= last:
+        flag = rolled(day)
+        if runs and runs[-1][0] == flag:
+            runs[-1][2] = day
+        else:
+            runs.append([flag, day, day])
+        day += timedelta(days=1)
+    while sum(1 for run in runs if not run[0]) > MAX_LIVE_SPANS:
+        # Read the shortest rolled run between two live ones live as well: fewer, longer spans.
+        inner = [index for index in range(1, len(runs) - 1) if runs[index][0]]
+        shortest = min(inner, key=lambda index: (runs[index][2] - runs[index][1]).days)
+        runs[shortest - 1:shortest + 2] = [[False, runs[shortest - 1][1], runs[shortest + 1][2]]]
+    live = []
+    for flag, start_day, end_day in runs:
+        if flag:
+            continue
+        start, end = day_bounds(start_day, tz)[0], day_bounds(end_day, tz)[1]
+        if until is not None:
+            end = min(end, until)
+        if start < end:
+            live.append((start, end))
+    return Split(rolled=tuple((run[1], run[2]) for run in runs if run[0]), live=tuple(live))
+
+
+def in_runs(column, runs: tuple[tuple[date, date], ...]):
+    """A rollup day column inside the runs of days."""
+    return or_(*(and_(column >= first, column <= last) for first, last in runs))
+
+
+def rolled_space_sums(session: Session, plain: dict[int, Split], timed: dict[int, Split]):
+    """Yields (period, space_id, seconds, seat_seconds, bookings, checked_in, no_shows, ended,
+    ended_checked_in, ended_no_shows) from the rollups, in the order of space_use.SUMS."""
+    row = InsightSpaceDay
+    for which in (CURRENT, PREVIOUS):
+        if plain[which].rolled:
+            for space_id, *sums in session.exec(
+                    select(row.space_id, func.sum(row.seconds), func.sum(row.seat_seconds), func.sum(row.bookings),
+                           func.sum(row.checked_in), func.sum(row.no_shows))
+                    .where(in_runs(col(row.day), plain[which].rolled)).group_by(row.space_id)).all():
+                yield which, space_id, *sums, 0, 0, 0
+        if timed[which].rolled:
+            for space_id, *sums in session.exec(
+                    select(row.space_id, func.sum(row.final), func.sum(row.final_checked_in),
+                           func.sum(row.final_no_shows))
+                    .where(in_runs(col(row.day), timed[which].rolled)).group_by(row.space_id)).all():
+                yield which, space_id, 0, 0, 0, 0, 0, *sums
+
+
+def rolled_heat_map(session: Session, split: Split) -> list[tuple[int, int, int]]:
+    """(weekday, hour, seconds) of the rolled days."""
+    if not split.rolled:
+        return []
+    row = InsightHourDay
+    return session.exec(select(row.weekday, row.hour, func.sum(row.seconds))
+                        .where(in_runs(col(row.day), split.rolled)).group_by(row.weekday, row.hour)).all()
+
+
+def rolled_sectors(session: Session, split: Split) -> list[tuple[str, str, int]]:
+    if not split.rolled:
+        return []
+    row = InsightSectorDay
+    return session.exec(select(row.sector, row.stage, func.sum(row.bookings))
+                        .where(in_runs(col(row.day), split.rolled)).group_by(row.sector, row.stage)).all()
+
+
+def month_masks(runs: tuple[tuple[date, date], ...]) -> dict[date, int]:
+    """Month (its first day) -> the bits of the days of the runs in it."""
+    masks: dict[date, int] = defaultdict(int)
+    for first, last in runs:
+        day = first
+        while day <= last:
+            masks[day.replace(day=1)] |= 1 << (day.day - 1)
+            day += timedelta(days=1)
+    return masks
+
+
+def rolled_members(split: Split, which: int):
+    """A select of (user_id, which) of the accounts active on the rolled days, or None."""
+    masks = month_masks(split.rolled)
+    if not masks:
+        return None
+    row = InsightMemberMonth
+    return select(col(row.user_id).label("user_id"), literal(which).label("which")).where(
+        or_(*(and_(row.month == month, col(row.days).op("&")(mask) != 0) for month, mask in masks.items())))
+
+
+# --- building ----------------------------------------------------------------------------------------
+
+def roll_up(*, session: Session, now: datetime | None = None, batch_days: int = BATCH_DAYS,
+            dirty_batch: int = DIRTY_BATCH) -> int:
+    """One batch: rebuilds up to `dirty_batch` dirty UTC dates' local days and extends the rolled
+    days by up to `batch_days` (backwards to the oldest data, forwards to AHEAD_DAYS after today),
+    in one transaction; returns the number of local days rebuilt (0: nothing to do)."""
+    now = now or utcnow()
+    tz = hub_tz()
+    begin_write(session)
+    if not is_sqlite(session):
+        session.exec(text("SET LOCAL lock_timeout = '10s'"))
+        session.exec(text("LOCK TABLE insight_dirty_days IN EXCLUSIVE MODE"))
+    state = session.exec(select(InsightRollupState).where(InsightRollupState.id == STATE_ID)
+                         .with_for_update()).first()
+    if state is None:
+        state = InsightRollupState(id=STATE_ID)
+        session.add(state)
+    marked = session.exec(select(InsightDirtyDay.day).order_by(col(InsightDirtyDay.day)).limit(dirty_batch)).all()
+    if marked:
+        session.exec(delete(InsightDirtyDay).where(col(InsightDirtyDay.day).in_(marked)))
+    today = now.astimezone(tz).date()
+    oldest = _oldest_day(session, tz) or today
+    if state.first_day is None:
+        state.first_day, state.last_day = oldest, oldest - timedelta(days=1)
+    days = {day for utc_day in marked for day in local_days(utc_day, tz)
+            if state.first_day <= day <= state.last_day}
+    if oldest < state.first_day:
+        new_first = max(oldest, state.first_day - timedelta(days=batch_days))
+        days.update(new_first + timedelta(days=n) for n in range((state.first_day - new_first).days))
+        state.first_day = new_first
+    horizon = today + timedelta(days=AHEAD_DAYS)
+    if state.last_day < horizon:
+        new_last = min(horizon, state.last_day + timedelta(days=batch_days))
+        days.update(state.last_day + timedelta(days=n + 1) for n in range((new_last - state.last_day).days))
+        state.last_day = new_last
+    session.add(state)
+    for first, last in _runs(sorted(days)):
+        _rebuild(session, first, last, tz)
+    session.commit()
+    return len(days)
+
+
+def roll_up_all(*, session: Session, now: datetime | None = None) -> int:
+    """Batches until there is nothing left (after an upgrade, for the benchmark); days rebuilt."""
+    total = 0
+    while (done := roll_up(session=session, now=now)):
+        total += done
+    return total
+
+
+def _oldest_day(session: Session, tz: ZoneInfo) -> date | None:
+    found = [session.exec(select(func.min(column))).first() for column in (
+        Booking.starts_at, Booking.created_at, Enrolment.created_at, Enrolment.enrolled_at, Attendance.created_at,
+        ForumPost.created_at)]
+    moments = [moment for moment in found if moment is not None]
+    return min(moments).astimezone(tz).date() if moments else None
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first, last) for first, last in runs]
+
+
+def _rebuild(session: Session, first: date, last: date, tz: ZoneInfo) -> None:
+    """Replaces the rollups of the local days first..last with sums of the rows as they are now."""
+    start, end = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
+    for table in ROLLUPS:
+        session.exec(delete(table).where(col(table.day) >= first, col(table.day) <= last))
+    spaces, hours, sectors = _booking_sums(session, start, end, tz)
+    _insert(session, InsightSpaceDay, [dict(day=day, space_id=space_id, **sums)
+                                       for (day, space_id), sums in spaces.items()])
+    _insert(session, InsightHourDay, [dict(day=day, hour=hour, weekday=day.weekday(), seconds=seconds)
+                                      for (day, hour), seconds in hours.items()])
+    _insert(session, InsightSectorDay, [dict(day=day, sector=sector, stage=stage, bookings=number)
+                                        for (day, sector, stage), number in sectors.items()])
+    _rebuild_members(session, first, last, start, end, tz)
+
+
+def _insert(session: Session, table, rows: list[dict]) -> None:
+    if rows:
+        session.exec(table.__table__.insert(), params=rows)
+
+
+def _booking_sums(session: Session, start: datetime, end: datetime, tz: ZoneInfo):
+    from hub_app.services.insights.space_use import counted
+
+    spaces: dict[tuple[date, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(
+        ("seconds", "seat_seconds", "bookings", "checked_in", "no_shows", "final", "final_checked_in",
+         "final_no_shows"), 0))
+    hours: dict[tuple[date, int], int] = defaultdict(int)
+    sectors: dict[tuple[date, str, str], int] = defaultdict(int)
+    low, high = _seconds(start), _seconds(end)
+    found = session.exec(
+        select(Booking.space_id, Booking.kind, Booking.status, Booking.starts_at, Booking.ends_at, Booking.seats,
+               col(Booking.checked_in_at).is_not(None), Booking.no_show, User.sector, User.stage)
+        .select_from(Booking).join(User, col(User.id) == Booking.user_id, isouter=True)
+        .where(counted(), col(Booking.starts_at) >= start - MAX_SPAN, col(Booking.starts_at) < end,
+               col(Booking.ends_at) > start)).all()
+    for space_id, kind, status, starts_at, ends_at, seats, checked, missed, sector, stage in found:
+        moment, finish = max(_seconds(starts_at), low), min(_seconds(ends_at), high)
+        while moment < finish:
+            local = datetime.fromtimestamp(moment, tz)
+            piece = min(finish, moment + 3600 - local.minute * 60 - local.second)
+            sums = spaces[(local.date(), space_id)]
+            sums["seconds"] += piece - moment
+            sums["seat_seconds"] += (piece - moment) * seats
+            hours[(local.date(), local.hour)] += piece - moment
+            moment = piece
+        if kind != MEMBER_BOOKING or not start <= starts_at < end:
+            continue
+        day = starts_at.astimezone(tz).date()
+        sums = spaces[(day, space_id)]  # also made for a booking of no length, as the live query lists it
+        final = status in (CONFIRMED, RELEASED)
+        for name, counts in (("bookings", True), ("checked_in", checked), ("no_shows", missed)):
+            sums[name] += int(counts)
+            sums["final" if name == "bookings" else f"final_{name}"] += int(counts and final)
+        sectors[(day, sector or "", stage or "")] += 1
+    return spaces, hours, sectors
+
+
+def _rebuild_members(session: Session, first: date, last: date, start: datetime, end: datetime,
+                     tz: ZoneInfo) -> None:
+    row = InsightMemberMonth
+    for month, mask in month_masks(((first, last),)).items():
+        session.exec(update(row).where(row.month == month).values(days=col(row.days).op("&")(~mask & 0x7FFFFFFF)))
+        session.exec(delete(row).where(row.month == month, row.days == 0))
+    bits: dict[tuple[date, int], int] = defaultdict(int)
+    for user_column, moment, *conditions in (
+            (Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
+            (Enrolment.user_id, Enrolment.created_at), (Enrolment.user_id, Enrolment.enrolled_at),
+            (Attendance.user_id, Attendance.created_at), (ForumPost.author_id, ForumPost.created_at)):
+        for user_id, at in session.exec(select(user_column, moment).where(
+                col(moment) >= start, col(moment) < end, *conditions)).all():
+            if user_id is None:
+                continue
+            day = at.astimezone(tz).date()
+            bits[(day.replace(day=1), user_id)] |= 1 << (day.day - 1)
+    if not bits:
+        return
+    insert = sqlite_insert if is_sqlite(session) else postgres_insert
+    statement = insert(row.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["month", "user_id"],
+        set_={"days": row.__table__.c.days.op("|")(statement.excluded.days)})
+    session.exec(statement, params=[dict(month=month, user_id=user_id, days=days)
+                                    for (month, user_id), days in bits.items()])
+
+
+def _seconds(moment: datetime) -> int:
+    """Whole epoch seconds, as the live queries' epoch() rounds them."""
+    return round(moment.timestamp())
