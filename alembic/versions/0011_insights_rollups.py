@@ -20,18 +20,31 @@ down_revision = "0009"
 branch_labels = None
 depends_on = ("0003", "0004")
 
-# table -> the timestamp columns whose UTC dates a change of a row marks (a booking spans at most
-# MAX_SPAN = 24 h, so its start and end dates cover every date it touches; created_at feeds the
-# active members).
+# table -> what a change of one of its rows marks: the UTC dates of its own timestamp columns, or of
+# a column of a row it points to ("column", "FROM table WHERE ..." with {row} = OLD / NEW). A booking
+# spans at most MAX_SPAN = 24 h, so its start and end dates cover every date it touches.
 MARKED = {
-    "bookings": ("starts_at", "ends_at", "created_at"),
-    "enrolments": ("created_at", "enrolled_at"),
-    "training_attendance": ("created_at",),
-    "forum_posts": ("created_at",),
+    "bookings": [("starts_at", ""), ("ends_at", ""), ("created_at", "")],
+    # created/enrolled: active members and seats taken; rated: ratings; the training's end: completion.
+    "enrolments": [("created_at", ""), ("enrolled_at", ""), ("rated_at", ""),
+                   ("ends_at", "FROM trainings WHERE id = {row}.training_id")],
+    # created: active members; the session's end: attendance at sessions delivered.
+    "training_attendance": [("created_at", ""), ("end_at", "FROM training_sessions WHERE id = {row}.session_id")],
+    "training_sessions": [("end_at", "")],
+    "forum_posts": [("created_at", "")],
 }
-# A member's new sector or stage moves their bookings in the by-sector rollup: the start dates of
-# their member bookings are marked.
-USER_BOOKING_DATES = "SELECT {date} FROM bookings WHERE user_id = NEW.id AND kind = 'member'"
+PROGRAMME_SUMS = ("sessions", "seats", "attendances", "seated", "ended_enrolled", "ended_completed", "ratings",
+                  "rating_sum")
+# Changes of a row that move other rows' place in the rollups, with the condition that matters.
+UPDATES = {
+    # A member's new sector or stage moves their bookings in the by-sector rollup.
+    "users": ("sector, stage", ["sector", "stage"],
+              [("starts_at", "FROM bookings WHERE user_id = NEW.id AND kind = 'member'")]),
+    # A training published, cancelled, its seats or its end changed: its sessions and its end date.
+    "trainings": ("status, enrolled_count, ends_at", ["status", "enrolled_count", "ends_at"],
+                  [("OLD.ends_at", ""), ("NEW.ends_at", ""),
+                   ("end_at", "FROM training_sessions WHERE training_id = NEW.id")]),
+}
 
 
 def upgrade() -> None:
@@ -59,75 +72,85 @@ def upgrade() -> None:
                     sa.Column("user_id", sa.Integer(), nullable=False), sa.Column("days", sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint("month", "user_id"))
     op.create_index("ix_insight_member_months_cover", "insight_member_months", ["month", "user_id", "days"])
+    op.create_table("insight_programme_days", sa.Column("day", sa.Date(), nullable=False),
+                    *(sa.Column(name, sa.Integer(), nullable=False) for name in PROGRAMME_SUMS),
+                    sa.PrimaryKeyConstraint("day"))
+    # The waitlist demand starts from the sessions that start in the period.
+    op.create_index("ix_training_sessions_start", "training_sessions", ["start_at", "training_id"])
     if op.get_bind().dialect.name == "postgresql":
         _postgres_triggers()
     else:
         _sqlite_triggers()
 
 
-def _sqlite_triggers() -> None:
-    def marks(row: str, columns: tuple[str, ...]) -> str:
-        return " ".join(f"INSERT OR IGNORE INTO insight_dirty_days (day) SELECT date({row}.{column}) "
-                        f"WHERE {row}.{column} IS NOT NULL;" for column in columns)
+def _selects(marks, row: str, utc_date) -> list[str]:
+    """One SELECT of the dates (column "day") per mark."""
+    selects = []
+    for column, source in marks:
+        if source:
+            selects.append(f"SELECT {utc_date(column)} AS day {source.format(row=row)}")
+        else:
+            selects.append(f"SELECT {utc_date(column if '.' in column else f'{row}.{column}')} AS day")
+    return selects
 
-    for table, columns in MARKED.items():
+
+def _sqlite_triggers() -> None:
+    def marks(row: str, entries) -> str:
+        return " ".join(f"INSERT OR IGNORE INTO insight_dirty_days (day) SELECT day FROM ({select}) "
+                        "WHERE day IS NOT NULL;" for select in _selects(entries, row, lambda x: f"date({x})"))
+
+    for table, entries in MARKED.items():
         op.execute(f"CREATE TRIGGER insight_dirty_{table}_insert AFTER INSERT ON {table} BEGIN "
-                   f"{marks('NEW', columns)} END")
+                   f"{marks('NEW', entries)} END")
         op.execute(f"CREATE TRIGGER insight_dirty_{table}_delete AFTER DELETE ON {table} BEGIN "
-                   f"{marks('OLD', columns)} END")
+                   f"{marks('OLD', entries)} END")
         op.execute(f"CREATE TRIGGER insight_dirty_{table}_update AFTER UPDATE ON {table} BEGIN "
-                   f"{marks('OLD', columns)} {marks('NEW', columns)} END")
-    op.execute("CREATE TRIGGER insight_dirty_users_update AFTER UPDATE OF sector, stage ON users "
-               "WHEN OLD.sector IS NOT NEW.sector OR OLD.stage IS NOT NEW.stage BEGIN "
-               "INSERT OR IGNORE INTO insight_dirty_days (day) "
-               f"{USER_BOOKING_DATES.format(date='date(starts_at)')}; END")
+                   f"{marks('OLD', entries)} {marks('NEW', entries)} END")
+    for table, (columns, compared, entries) in UPDATES.items():
+        changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in compared)
+        op.execute(f"CREATE TRIGGER insight_dirty_{table}_update AFTER UPDATE OF {columns} ON {table} "
+                   f"WHEN {changed} BEGIN {marks('NEW', entries)} END")
 
 
 def _postgres_triggers() -> None:
-    def utc_date(row: str, column: str) -> str:
-        return f"(({row}.{column} AT TIME ZONE 'UTC')::date)"
+    def utc_date(column: str) -> str:
+        return f"(({column}) AT TIME ZONE 'UTC')::date"
 
-    for table, columns in MARKED.items():
-        olds = ", ".join(f"({utc_date('OLD', column)})" for column in columns)
-        news = ", ".join(f"({utc_date('NEW', column)})" for column in columns)
+    def marks(row: str, entries) -> str:
+        union = " UNION ".join(_selects(entries, row, utc_date))
+        return (f"INSERT INTO insight_dirty_days (day) SELECT DISTINCT day FROM ({union}) AS marked "
+                "WHERE day IS NOT NULL ON CONFLICT (day) DO NOTHING;")
+
+    for table, entries in MARKED.items():
         op.execute(f"""
             CREATE FUNCTION insight_dirty_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP <> 'INSERT' THEN
-                    INSERT INTO insight_dirty_days (day) SELECT DISTINCT day FROM (VALUES {olds}) AS marked (day)
-                    WHERE day IS NOT NULL ON CONFLICT (day) DO NOTHING;
-                END IF;
-                IF TG_OP <> 'DELETE' THEN
-                    INSERT INTO insight_dirty_days (day) SELECT DISTINCT day FROM (VALUES {news}) AS marked (day)
-                    WHERE day IS NOT NULL ON CONFLICT (day) DO NOTHING;
-                END IF;
+                IF TG_OP <> 'INSERT' THEN {marks('OLD', entries)} END IF;
+                IF TG_OP <> 'DELETE' THEN {marks('NEW', entries)} END IF;
                 RETURN NULL;
             END $$""")
         op.execute(f"CREATE TRIGGER insight_dirty_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
                    f"FOR EACH ROW EXECUTE FUNCTION insight_dirty_{table}()")
-    op.execute(f"""
-        CREATE FUNCTION insight_dirty_users() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO insight_dirty_days (day)
-            SELECT DISTINCT day FROM ({USER_BOOKING_DATES.format(date="(starts_at AT TIME ZONE 'UTC')::date AS day")})
-            AS marked ON CONFLICT (day) DO NOTHING;
-            RETURN NULL;
-        END $$""")
-    op.execute("CREATE TRIGGER insight_dirty_users AFTER UPDATE OF sector, stage ON users FOR EACH ROW "
-               "WHEN (OLD.sector IS DISTINCT FROM NEW.sector OR OLD.stage IS DISTINCT FROM NEW.stage) "
-               "EXECUTE FUNCTION insight_dirty_users()")
+    for table, (columns, compared, entries) in UPDATES.items():
+        changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in compared)
+        op.execute(f"""
+            CREATE FUNCTION insight_dirty_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN {marks('NEW', entries)} RETURN NULL; END $$""")
+        op.execute(f"CREATE TRIGGER insight_dirty_{table} AFTER UPDATE OF {columns} ON {table} FOR EACH ROW "
+                   f"WHEN ({changed}) EXECUTE FUNCTION insight_dirty_{table}()")
 
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
-    for table in (*MARKED, "users"):
+    for table in (*MARKED, *UPDATES):
         if postgres:
             op.execute(f"DROP TRIGGER IF EXISTS insight_dirty_{table} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS insight_dirty_{table}()")
         else:
             for event in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER IF EXISTS insight_dirty_{table}_{event}")
+    op.drop_index("ix_training_sessions_start", table_name="training_sessions")
     op.drop_index("ix_insight_member_months_cover", table_name="insight_member_months")
-    for table in ("insight_member_months", "insight_sector_days", "insight_hour_days", "insight_space_days",
-                  "insight_rollup_state", "insight_dirty_days"):
+    for table in ("insight_programme_days", "insight_member_months", "insight_sector_days", "insight_hour_days",
+                  "insight_space_days", "insight_rollup_state", "insight_dirty_days"):
         op.drop_table(table)

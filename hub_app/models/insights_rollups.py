@@ -8,6 +8,12 @@ from datetime import date
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from hub_app.models.trainings import TrainingSession
+
+# The waitlist demand starts from the sessions that start in the period (migration 0011).
+SESSION_START_INDEX = Index("ix_training_sessions_start", TrainingSession.__table__.c.start_at,
+                            TrainingSession.__table__.c.training_id)
+
 
 class InsightDirtyDay(SQLModel, table=True):
     """A UTC date on which a row that feeds the rollups was inserted, changed or deleted (written by
@@ -70,6 +76,25 @@ class InsightSectorDay(SQLModel, table=True):
     sector: str = Field(primary_key=True, max_length=40)
     stage: str = Field(primary_key=True, max_length=40)
     bookings: int = Field(default=0)
+
+
+class InsightProgrammeDay(SQLModel, table=True):
+    """Per local day, of published trainings: sessions that end that day, the seats of their
+    trainings (enrolled_count) and their attendances; seats taken that day (enrolled_at); seated
+    enrolments of trainings that end that day and of them the completed; ratings given that day
+    (rated_at), their number and sum."""
+
+    __tablename__ = "insight_programme_days"
+
+    day: date = Field(primary_key=True)
+    sessions: int = Field(default=0)
+    seats: int = Field(default=0)
+    attendances: int = Field(default=0)
+    seated: int = Field(default=0)
+    ended_enrolled: int = Field(default=0)
+    ended_completed: int = Field(default=0)
+    ratings: int = Field(default=0)
+    rating_sum: int = Field(default=0)
 
 
 class InsightMemberMonth(SQLModel, table=True):

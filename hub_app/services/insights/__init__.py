@@ -116,7 +116,7 @@ def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang:
         period_label=period_label(period, lang), previous_label=period_label(previous, lang),
         space_use=space_use(session, windows, tz, days, lang, split),
         members=members(session, windows, lang, split[0]),
-        programme=programme(session, windows, lang),
+        programme=programme(session, windows, lang, split),
         community=community(session, windows),
     )
 

@@ -8,62 +8,80 @@ from hub_app.domain.insights import rate
 from hub_app.domain.trainings import ENROLLED, PUBLISHED
 from hub_app.i18n import pick_marked, translate
 from hub_app.models import Attendance, Enrolment, Training, TrainingSession
+from hub_app.services.insights import rollups
 from hub_app.services.insights.figures import Figure, ProgrammeFigures, TrainingRow
+from hub_app.services.insights.rollups import PROGRAMME_SUMS, Split
 from hub_app.services.insights.space_use import count_rows
-from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows, by_period
+from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows, in_spans, which_span
 
 TOP_TRAININGS = 5
 
 
-def _pair(found: dict[int, tuple], index: int = 0) -> dict[int, float]:
-    return {which: float(found.get(which, (0,) * (index + 1))[index] or 0) for which in (CURRENT, PREVIOUS)}
+def programme(session: Session, windows: Windows, lang: str,
+              split: tuple[dict[int, Split], dict[int, Split]]) -> ProgrammeFigures:
+    """Rolled days from the rollups plus the live spans' rows. Sessions delivered and trainings
+    ended depend on now: they are rolled only for settled days (split[1])."""
+    plain, timed = split
+    totals = {which: dict.fromkeys(PROGRAMME_SUMS, 0) for which in (CURRENT, PREVIOUS)}
+    for which, values in rollups.rolled_programme(session, plain, timed):
+        for name, value in values.items():
+            totals[which][name] += int(value or 0)
+    for which, values in _live(session, windows, plain, timed):
+        for name, value in values.items():
+            totals[which][name] += int(value or 0)
+    now, before = totals[CURRENT], totals[PREVIOUS]
 
+    def average(found: dict[str, int]) -> float | None:
+        return round(found["rating_sum"] / found["ratings"], 2) if found["ratings"] else None
 
-def programme(session: Session, windows: Windows, lang: str) -> ProgrammeFigures:
-    delivered_when = windows.which(TrainingSession.end_at)
-    delivered = (col(Training.status) == PUBLISHED, windows.range(TrainingSession.end_at),
-                 col(TrainingSession.end_at) <= windows.now)
-    sessions = by_period(session.exec(
-        select(delivered_when, func.count(), func.sum(Training.enrolled_count))
-        .join(Training, col(Training.id) == TrainingSession.training_id)
-        .where(*delivered).group_by(delivered_when)).all())
-    attended = by_period(session.exec(
-        select(delivered_when, func.count()).select_from(Attendance)
-        .join(TrainingSession, col(TrainingSession.id) == Attendance.session_id)
-        .join(Training, col(Training.id) == TrainingSession.training_id)
-        .where(*delivered).group_by(delivered_when)).all())
-
-    seated_when = windows.which(Enrolment.enrolled_at)
-    enrolments = by_period(session.exec(
-        select(seated_when, func.count()).where(windows.range(Enrolment.enrolled_at)).group_by(seated_when)).all())
-
-    ended_when = windows.which(Training.ends_at)
-    completion = by_period(session.exec(
-        select(ended_when, func.count(), func.sum(case((col(Enrolment.completed_at).is_not(None), 1), else_=0)))
-        .select_from(Enrolment).join(Training, col(Training.id) == Enrolment.training_id)
-        .where(Training.status == PUBLISHED, windows.range(Training.ends_at), col(Training.ends_at) <= windows.now,
-               Enrolment.status == ENROLLED)
-        .group_by(ended_when)).all())
-
-    rated_when = windows.which(Enrolment.rated_at)
-    ratings = by_period(session.exec(
-        select(rated_when, func.count(), func.avg(Enrolment.rating))
-        .where(windows.range(Enrolment.rated_at), col(Enrolment.rating).is_not(None)).group_by(rated_when)).all())
-
-    held, seats, present = _pair(sessions), _pair(sessions, 1), _pair(attended)
-    seated, done = _pair(completion), _pair(completion, 1)
-    averages = {which: (round(float(ratings[which][1]), 2) if which in ratings else None)
-                for which in (CURRENT, PREVIOUS)}
     return ProgrammeFigures(
-        sessions_delivered=Figure(int(held[CURRENT]), int(held[PREVIOUS])),
-        enrolments=Figure(*(int(value) for value in _pair(enrolments).values())),
-        attendance_rate=Figure(rate(present[CURRENT], seats[CURRENT]), rate(present[PREVIOUS], seats[PREVIOUS])),
-        completion_rate=Figure(rate(done[CURRENT], seated[CURRENT]), rate(done[PREVIOUS], seated[PREVIOUS])),
-        average_rating=Figure(averages[CURRENT], averages[PREVIOUS]),
-        ratings=Figure(*(int(value) for value in _pair(ratings).values())),
+        sessions_delivered=Figure(now["sessions"], before["sessions"]),
+        enrolments=Figure(now["seated"], before["seated"]),
+        attendance_rate=Figure(rate(now["attendances"], now["seats"]), rate(before["attendances"], before["seats"])),
+        completion_rate=Figure(rate(now["ended_completed"], now["ended_enrolled"]),
+                               rate(before["ended_completed"], before["ended_enrolled"])),
+        average_rating=Figure(average(now), average(before)),
+        ratings=Figure(now["ratings"], before["ratings"]),
         top_trainings=_top_trainings(session, windows, lang),
         waitlist_by_topic=_waitlist_by_topic(session, windows, lang),
     )
+
+
+def _live(session: Session, windows: Windows, plain: dict[int, Split], timed: dict[int, Split]):
+    """(period, sums) of the live spans: grouped counts, one query per figure for both periods."""
+    seated_spans = {which: plain[which].live for which in (CURRENT, PREVIOUS)}
+    ended_spans = {which: timed[which].live for which in (CURRENT, PREVIOUS)}
+
+    def grouped(column, spans, names, *columns, joined=lambda query: query, where=()):
+        if not any(spans.values()):
+            return
+        when = which_span(column, spans)
+        query = joined(select(when, *columns)).where(
+            in_spans(column, spans[CURRENT] + spans[PREVIOUS]), *where).group_by(when)
+        for which, *values in session.exec(query).all():
+            if which in (CURRENT, PREVIOUS):
+                yield which, dict(zip(names, values, strict=True))
+
+    published = col(Training.status) == PUBLISHED
+
+    def with_training(query):
+        return query.join(Training, col(Training.id) == TrainingSession.training_id)
+
+    yield from grouped(TrainingSession.end_at, ended_spans, ("sessions", "seats"), func.count(),
+                       func.sum(Training.enrolled_count), joined=with_training,
+                       where=(published, col(TrainingSession.end_at) <= windows.now))
+    yield from grouped(TrainingSession.end_at, ended_spans, ("attendances",), func.count(),
+                       joined=lambda query: with_training(query.select_from(Attendance).join(
+                           TrainingSession, col(TrainingSession.id) == Attendance.session_id)),
+                       where=(published, col(TrainingSession.end_at) <= windows.now))
+    yield from grouped(Enrolment.enrolled_at, seated_spans, ("seated",), func.count())
+    yield from grouped(Training.ends_at, ended_spans, ("ended_enrolled", "ended_completed"), func.count(),
+                       func.sum(case((col(Enrolment.completed_at).is_not(None), 1), else_=0)),
+                       joined=lambda query: query.select_from(Enrolment).join(
+                           Training, col(Training.id) == Enrolment.training_id),
+                       where=(published, col(Training.ends_at) <= windows.now, Enrolment.status == ENROLLED))
+    yield from grouped(Enrolment.rated_at, seated_spans, ("ratings", "rating_sum"), func.count(),
+                       func.sum(Enrolment.rating), where=(col(Enrolment.rating).is_not(None),))
 
 
 def _top_trainings(session: Session, windows: Windows, lang: str) -> list[TrainingRow]:
@@ -93,14 +111,17 @@ def _top_trainings(session: Session, windows: Windows, lang: str) -> list[Traini
 def _waitlist_by_topic(session: Session, windows: Windows, lang: str):
     """Members who could not get a seat in the trainings with a session starting in the period:
     still waitlisted, or left the waitlist never seated (enrolled_at is None)."""
-    # The period's few trainings first, so the enrolments are read through their training index.
-    trainings = (select(TrainingSession.training_id).join(Training, col(Training.id) == TrainingSession.training_id)
-                 .where(Training.status == PUBLISHED, col(TrainingSession.start_at) >= windows.start,
-                        col(TrainingSession.start_at) < windows.end).distinct())
+    # The period's few trainings first (sessions by their start), then their enrolments through the
+    # training index: coalesce() keeps the planner off the enrolled_at index, which would read every
+    # waitlist place of all time.
+    trainings = (select(TrainingSession.training_id.label("id"))
+                 .where(col(TrainingSession.start_at) >= windows.start, col(TrainingSession.start_at) < windows.end)
+                 .distinct().subquery())
     found = session.exec(
-        select(Training.topic, func.count()).select_from(Enrolment)
-        .join(Training, col(Training.id) == Enrolment.training_id)
-        .where(col(Enrolment.training_id).in_(trainings), Enrolment.status != ENROLLED,
-               col(Enrolment.enrolled_at).is_(None))
+        select(Training.topic, func.count()).select_from(trainings)
+        .join(Training, col(Training.id) == trainings.c.id)
+        .join(Enrolment, col(Enrolment.training_id) == trainings.c.id)
+        .where(Training.status == PUBLISHED, Enrolment.status != ENROLLED,
+               func.coalesce(Enrolment.enrolled_at, Enrolment.enrolled_at).is_(None))
         .group_by(Training.topic)).all()
     return count_rows(found, "trainings.topic", lang)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, literal, or_, text, update
+from sqlalchemy import and_, case, delete, func, literal, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -48,12 +48,14 @@ from sqlmodel import Session, col, select
 from hub_app.db import begin_write, is_sqlite
 from hub_app.domain.bookings import CONFIRMED, MAX_SPAN, MEMBER_BOOKING, RELEASED
 from hub_app.domain.opening_hours import day_bounds
-from hub_app.models import Attendance, Booking, Enrolment, ForumPost, User
+from hub_app.domain.trainings import ENROLLED, PUBLISHED
+from hub_app.models import Attendance, Booking, Enrolment, ForumPost, Training, TrainingSession, User
 from hub_app.models.base import utcnow
 from hub_app.models.insights_rollups import (
     InsightDirtyDay,
     InsightHourDay,
     InsightMemberMonth,
+    InsightProgrammeDay,
     InsightRollupState,
     InsightSectorDay,
     InsightSpaceDay,
@@ -66,7 +68,11 @@ BATCH_DAYS = 31  # new days built per batch
 DIRTY_BATCH = 100  # dirty UTC dates rebuilt per batch
 MAX_LIVE_SPANS = 4  # more and the shortest rolled runs between them are read live instead
 STATE_ID = 1
-ROLLUPS = (InsightSpaceDay, InsightHourDay, InsightSectorDay)
+ROLLUPS = (InsightSpaceDay, InsightHourDay, InsightSectorDay, InsightProgrammeDay)
+PROGRAMME_SUMS = ("sessions", "seats", "attendances", "seated", "ended_enrolled", "ended_completed", "ratings",
+                  "rating_sum")
+# Programme sums that count sessions delivered or trainings ended (by now): rolled for settled days only.
+PROGRAMME_TIMED = ("sessions", "seats", "attendances", "ended_enrolled", "ended_completed")
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -111,7 +117,8 @@ def splits(session: Session, days: dict[int, tuple[date, date]], tz: ZoneInfo,
     plain, timed = {}, {}
     for which, (first, last) in days.items():
         plain[which] = _split(first, last, lambda day: rolled(day, None), tz, None)
-        timed[which] = _split(first, last, lambda day: rolled(day, settled), tz, now)
+        # Live figures that depend on now count rows ended at or before now: the spans end just after it.
+        timed[which] = _split(first, last, lambda day: rolled(day, settled), tz, now + timedelta(microseconds=1))
     return plain, timed
 
 
@@ -181,6 +188,18 @@ def rolled_sectors(session: Session, split: Split) -> list[tuple[str, str, int]]
     row = InsightSectorDay
     return session.exec(select(row.sector, row.stage, func.sum(row.bookings))
                         .where(in_runs(col(row.day), split.rolled)).group_by(row.sector, row.stage)).all()
+
+
+def rolled_programme(session: Session, plain: dict[int, Split], timed: dict[int, Split]):
+    """Yields (period, {sum name: value}) from the programme rollup."""
+    row = InsightProgrammeDay
+    for which in (CURRENT, PREVIOUS):
+        for split, names in ((plain[which], [name for name in PROGRAMME_SUMS if name not in PROGRAMME_TIMED]),
+                             (timed[which], PROGRAMME_TIMED)):
+            if split.rolled:
+                values = session.exec(select(*(func.sum(getattr(row, name)) for name in names))
+                                      .where(in_runs(col(row.day), split.rolled))).first()
+                yield which, dict(zip(names, values, strict=True))
 
 
 def month_masks(runs: tuple[tuple[date, date], ...]) -> dict[date, int]:
@@ -285,6 +304,8 @@ def _rebuild(session: Session, first: date, last: date, tz: ZoneInfo) -> None:
                                       for (day, hour), seconds in hours.items()])
     _insert(session, InsightSectorDay, [dict(day=day, sector=sector, stage=stage, bookings=number)
                                         for (day, sector, stage), number in sectors.items()])
+    _insert(session, InsightProgrammeDay, [dict(day=day, **sums) for day, sums in
+                                           _programme_sums(session, start, end, tz).items()])
     _rebuild_members(session, first, last, start, end, tz)
 
 
@@ -328,6 +349,43 @@ def _booking_sums(session: Session, start: datetime, end: datetime, tz: ZoneInfo
             sums["final" if name == "bookings" else f"final_{name}"] += int(counts and final)
         sectors[(day, sector or "", stage or "")] += 1
     return spaces, hours, sectors
+
+
+def _programme_sums(session: Session, start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, dict[str, int]]:
+    sums: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PROGRAMME_SUMS, 0))
+
+    def day(moment: datetime) -> dict[str, int]:
+        return sums[moment.astimezone(tz).date()]
+
+    published = col(Training.status) == PUBLISHED
+    for end_at, seats, present in session.exec(
+            select(TrainingSession.end_at, Training.enrolled_count, func.count(Attendance.id))
+            .select_from(TrainingSession).join(Training, col(Training.id) == TrainingSession.training_id)
+            .join(Attendance, col(Attendance.session_id) == TrainingSession.id, isouter=True)
+            .where(published, col(TrainingSession.end_at) >= start, col(TrainingSession.end_at) < end)
+            .group_by(TrainingSession.id, TrainingSession.end_at, Training.enrolled_count)).all():
+        found = day(end_at)
+        found["sessions"] += 1
+        found["seats"] += seats
+        found["attendances"] += present
+    for enrolled_at in session.exec(select(Enrolment.enrolled_at).where(
+            col(Enrolment.enrolled_at) >= start, col(Enrolment.enrolled_at) < end)).all():
+        day(enrolled_at)["seated"] += 1
+    for ends_at, enrolled, completed in session.exec(
+            select(Training.ends_at, func.count(), func.sum(case((col(Enrolment.completed_at).is_not(None), 1),
+                                                                 else_=0)))
+            .select_from(Enrolment).join(Training, col(Training.id) == Enrolment.training_id)
+            .where(published, col(Training.ends_at) >= start, col(Training.ends_at) < end,
+                   Enrolment.status == ENROLLED).group_by(Training.id, Training.ends_at)).all():
+        found = day(ends_at)
+        found["ended_enrolled"] += enrolled
+        found["ended_completed"] += int(completed or 0)
+    for rated_at, rating in session.exec(select(Enrolment.rated_at, Enrolment.rating).where(
+            col(Enrolment.rated_at) >= start, col(Enrolment.rated_at) < end, col(Enrolment.rating).is_not(None))).all():
+        found = day(rated_at)
+        found["ratings"] += 1
+        found["rating_sum"] += rating
+    return sums
 
 
 def _rebuild_members(session: Session, first: date, last: date, start: datetime, end: datetime,

@@ -3,6 +3,7 @@ heat map and bookings by the members' sector and stage. Three grouped queries ov
 (per space, heat map, sector and stage) plus the spaces, opening hours and closures."""
 
 from datetime import date, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal
@@ -162,8 +163,8 @@ def _space_row(space: Space, found: dict | None, which: int, first: date, last: 
                hours: dict[int, tuple[int, int]], closures: list[Closed], tz: ZoneInfo, lang: str) -> SpaceRow:
     sums = found[which] if found else dict.fromkeys(SUMS, 0.0)
     desk = space.kind == DESK_AREA
-    opened = open_hours(first, last, hours, [(c.starts_at, c.ends_at) for c in closures
-                                             if c.space_id in (None, space.id)], tz)
+    opened = _open_hours(first, last, tuple(sorted(hours.items())), tuple(
+        (c.starts_at, c.ends_at) for c in closures if c.space_id in (None, space.id)), tz)
     booked = (sums["seat_seconds"] if desk else sums["seconds"]) / 3600
     capacity = opened * (space.capacity if desk else 1)
     return SpaceRow(id=space.id, name=space_name(space, lang), kind=space.kind,
@@ -171,6 +172,13 @@ def _space_row(space: Space, found: dict | None, which: int, first: date, last: 
                     booked_hours=_round(booked), open_hours=_round(opened), capacity_hours=_round(capacity),
                     use_rate=rate(booked, capacity), bookings=int(sums["bookings"]),
                     checked_in=int(sums["checked_in"]), no_shows=int(sums["no_shows"]))
+
+
+@lru_cache(maxsize=256)
+def _open_hours(first: date, last: date, hours: tuple, closures: tuple, tz: ZoneInfo) -> float:
+    """open_hours, computed once for the spaces that share their closures (most spaces have none of
+    their own), and kept for the next call: a quarter walks ~90 days per space and period."""
+    return open_hours(first, last, dict(hours), closures, tz)
 
 
 def _kinds(rows: list[SpaceRow], lang: str) -> list[KindRow]:
