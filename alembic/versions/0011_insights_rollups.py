@@ -33,6 +33,9 @@ MARKED = {
     "training_sessions": [("end_at", "")],
     "forum_posts": [("created_at", "")],
 }
+# The member months keep the account's role, sector and stage as they are now.
+COPY_MEMBER = ("UPDATE insight_member_months SET role = NEW.role, sector = NEW.sector, stage = NEW.stage "
+               "WHERE user_id = NEW.id")
 PROGRAMME_SUMS = ("sessions", "seats", "attendances", "seated", "ended_enrolled", "ended_completed", "ratings",
                   "rating_sum")
 # Changes of a row that move other rows' place in the rollups, with the condition that matters.
@@ -70,8 +73,14 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint("day", "sector", "stage"))
     op.create_table("insight_member_months", sa.Column("month", sa.Date(), nullable=False),
                     sa.Column("user_id", sa.Integer(), nullable=False), sa.Column("days", sa.Integer(), nullable=False),
+                    sa.Column("before_month", sa.Date(), nullable=True),
+                    sa.Column("before_days", sa.Integer(), nullable=True),
+                    sa.Column("role", sa.String(length=10), nullable=False),
+                    sa.Column("sector", sa.String(length=40), nullable=False),
+                    sa.Column("stage", sa.String(length=40), nullable=False),
                     sa.PrimaryKeyConstraint("month", "user_id"))
-    op.create_index("ix_insight_member_months_cover", "insight_member_months", ["month", "user_id", "days"])
+    op.create_index("ix_insight_member_months_cover", "insight_member_months",
+                    ["month", "role", "days", "before_month", "before_days", "sector", "stage"])
     op.create_table("insight_programme_days", sa.Column("day", sa.Date(), nullable=False),
                     *(sa.Column(name, sa.Integer(), nullable=False) for name in PROGRAMME_SUMS),
                     sa.PrimaryKeyConstraint("day"))
@@ -106,6 +115,10 @@ def _sqlite_triggers() -> None:
                    f"{marks('OLD', entries)} END")
         op.execute(f"CREATE TRIGGER insight_dirty_{table}_update AFTER UPDATE ON {table} BEGIN "
                    f"{marks('OLD', entries)} {marks('NEW', entries)} END")
+    op.execute(f"CREATE TRIGGER insight_member_months_users AFTER UPDATE OF role, sector, stage ON users BEGIN "
+               f"{COPY_MEMBER}; END")
+    op.execute("CREATE TRIGGER insight_member_months_users_delete AFTER DELETE ON users BEGIN "
+               "DELETE FROM insight_member_months WHERE user_id = OLD.id; END")
     for table, (columns, compared, entries) in UPDATES.items():
         changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in compared)
         op.execute(f"CREATE TRIGGER insight_dirty_{table}_update AFTER UPDATE OF {columns} ON {table} "
@@ -131,6 +144,19 @@ def _postgres_triggers() -> None:
             END $$""")
         op.execute(f"CREATE TRIGGER insight_dirty_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
                    f"FOR EACH ROW EXECUTE FUNCTION insight_dirty_{table}()")
+    op.execute(f"""
+        CREATE FUNCTION insight_member_months_users() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            -- Takes turns with a rollup builder (it locks the dirty days EXCLUSIVE) so that a row it
+            -- is adding gets the new values too.
+            LOCK TABLE insight_dirty_days IN ROW EXCLUSIVE MODE;
+            IF TG_OP = 'DELETE' THEN DELETE FROM insight_member_months WHERE user_id = OLD.id;
+            ELSE {COPY_MEMBER};
+            END IF;
+            RETURN NULL;
+        END $$""")
+    op.execute("CREATE TRIGGER insight_member_months_users AFTER UPDATE OF role, sector, stage OR DELETE ON users "
+               "FOR EACH ROW EXECUTE FUNCTION insight_member_months_users()")
     for table, (columns, compared, entries) in UPDATES.items():
         changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in compared)
         op.execute(f"""
@@ -142,6 +168,12 @@ def _postgres_triggers() -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute("DROP TRIGGER IF EXISTS insight_member_months_users ON users")
+        op.execute("DROP FUNCTION IF EXISTS insight_member_months_users()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS insight_member_months_users")
+        op.execute("DROP TRIGGER IF EXISTS insight_member_months_users_delete")
     for table in (*MARKED, *UPDATES):
         if postgres:
             op.execute(f"DROP TRIGGER IF EXISTS insight_dirty_{table} ON {table}")

@@ -99,12 +99,21 @@ class InsightProgrammeDay(SQLModel, table=True):
 
 class InsightMemberMonth(SQLModel, table=True):
     """Per local month (its first day) and account: the days of that month on which the account did
-    something that makes a member active, one bit each (bit 0 = the 1st)."""
+    something that makes a member active, one bit each (bit 0 = the 1st); the account's previous
+    month with activity and its bits (so a period's distinct members are the rows that are each
+    member's first in the period: a plain count); and the account's role, sector and stage, kept
+    equal to the users row by a trigger (migration 0011)."""
 
     __tablename__ = "insight_member_months"
-    # Covering: a month's active accounts are read from the index alone.
-    __table_args__ = (Index("ix_insight_member_months_cover", "month", "user_id", "days"),)
+    # Covering: a period's count reads the index alone.
+    __table_args__ = (Index("ix_insight_member_months_cover", "month", "role", "days", "before_month",
+                            "before_days", "sector", "stage"),)
 
     month: date = Field(primary_key=True)
     user_id: int = Field(primary_key=True)
     days: int = Field(default=0)
+    before_month: date | None = Field(default=None)
+    before_days: int | None = Field(default=None)
+    role: str = Field(default="", max_length=10)
+    sector: str = Field(default="", max_length=40)
+    stage: str = Field(default="", max_length=40)

@@ -43,16 +43,26 @@ def members(session: Session, windows: Windows, lang: str, plain: dict[int, Spli
 
 
 def _active_members(session: Session, windows: Windows, plain: dict[int, Split]) -> list[tuple[int, str, str, int]]:
-    """(period, sector, stage, members): the distinct (member, period) pairs of everything members
-    did, from the rolled days' active-day bits and the live spans' rows, counted by sector and stage."""
-    spans = {which: plain[which].live for which in (CURRENT, PREVIOUS)}
+    """(period, sector, stage, members): the distinct members who did something in each period. A
+    period read from one rolled run is a count over the member months; otherwise the distinct
+    (member, period) pairs of the rolled days' bits and the live spans' rows."""
+    found = []
+    slow = []
+    for which in (CURRENT, PREVIOUS):
+        if not plain[which].live and len(plain[which].rolled) == 1:
+            found += [(which, sector, stage, int(number))
+                      for sector, stage, number in rollups.single_run_members(session, plain[which].rolled[0])]
+        else:
+            slow.append(which)
+    if not slow:
+        return found
+    spans = {which: plain[which].live if which in slow else () for which in (CURRENT, PREVIOUS)}
 
     def acts(user_column, moment, *conditions):
         return select(user_column.label("user_id"), which_span(moment, spans).label("which")).where(
             in_spans(moment, spans[CURRENT] + spans[PREVIOUS]), *conditions)
 
-    parts = [part for part in (rollups.rolled_members(plain[CURRENT], CURRENT),
-                               rollups.rolled_members(plain[PREVIOUS], PREVIOUS)) if part is not None]
+    parts = [part for part in (rollups.rolled_members(plain[which], which) for which in slow) if part is not None]
     if spans[CURRENT] or spans[PREVIOUS]:
         parts += [
             acts(Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
@@ -61,10 +71,8 @@ def _active_members(session: Session, windows: Windows, plain: dict[int, Split])
             acts(Attendance.user_id, Attendance.created_at),
             acts(ForumPost.author_id, ForumPost.created_at),
         ]
-    if not parts:
-        return []
     done = union(*parts).subquery()
-    found = session.exec(
+    found += session.exec(
         select(done.c.which, User.sector, User.stage, func.count())
         .join(User, col(User.id) == done.c.user_id)
         .where(User.role == MEMBER, done.c.which.is_not(None))

@@ -48,6 +48,7 @@ from sqlmodel import Session, col, select
 from hub_app.db import begin_write, is_sqlite
 from hub_app.domain.bookings import CONFIRMED, MAX_SPAN, MEMBER_BOOKING, RELEASED
 from hub_app.domain.opening_hours import day_bounds
+from hub_app.domain.permissions import MEMBER
 from hub_app.domain.trainings import ENROLLED, PUBLISHED
 from hub_app.models import Attendance, Booking, Enrolment, ForumPost, Training, TrainingSession, User
 from hub_app.models.base import utcnow
@@ -213,6 +214,31 @@ def month_masks(runs: tuple[tuple[date, date], ...]) -> dict[date, int]:
     return masks
 
 
+def single_run_members(session: Session, run: tuple[date, date]) -> list[tuple[str, str, int]]:
+    """(sector, stage, members) active on the days of one run, all rolled: each member's first
+    month with activity in the run is counted, a plain count over an index range."""
+    first, last = run
+    row = InsightMemberMonth
+    first_month, last_month = first.replace(day=1), last.replace(day=1)
+    first_mask = month_masks(((first, min(last, _month_end(first))),))[first_month]
+    last_mask = month_masks(((last_month, last),))[last_month]
+    first_in_run = or_(col(row.before_month).is_(None), col(row.before_month) < first_month,
+                       and_(row.before_month == first_month, col(row.before_days).op("&")(first_mask) == 0))
+    counted_rows = [and_(row.month == first_month, col(row.days).op("&")(first_mask) != 0)]
+    if last_month != first_month:
+        counted_rows += [and_(row.month > first_month, row.month < last_month, first_in_run),
+                         and_(row.month == last_month, col(row.days).op("&")(last_mask) != 0, first_in_run)]
+    return session.exec(select(row.sector, row.stage, func.count())
+                        .where(row.role == MEMBER, col(row.month) >= first_month, col(row.month) <= last_month,
+                               or_(*counted_rows))
+                        .group_by(row.sector, row.stage)).all()
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 def rolled_members(split: Split, which: int):
     """A select of (user_id, which) of the accounts active on the rolled days, or None."""
     masks = month_masks(split.rolled)
@@ -262,6 +288,8 @@ def roll_up(*, session: Session, now: datetime | None = None, batch_days: int = 
     session.add(state)
     for first, last in _runs(sorted(days)):
         _rebuild(session, first, last, tz)
+    if days:
+        _link_months(session, min(days).replace(day=1))
     session.commit()
     return len(days)
 
@@ -395,25 +423,39 @@ def _rebuild_members(session: Session, first: date, last: date, start: datetime,
         session.exec(update(row).where(row.month == month).values(days=col(row.days).op("&")(~mask & 0x7FFFFFFF)))
         session.exec(delete(row).where(row.month == month, row.days == 0))
     bits: dict[tuple[date, int], int] = defaultdict(int)
+    people: dict[int, tuple[str, str, str]] = {}
     for user_column, moment, *conditions in (
             (Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
             (Enrolment.user_id, Enrolment.created_at), (Enrolment.user_id, Enrolment.enrolled_at),
             (Attendance.user_id, Attendance.created_at), (ForumPost.author_id, ForumPost.created_at)):
-        for user_id, at in session.exec(select(user_column, moment).where(
-                col(moment) >= start, col(moment) < end, *conditions)).all():
-            if user_id is None:
-                continue
+        for user_id, at, role, sector, stage in session.exec(
+                select(user_column, moment, User.role, User.sector, User.stage)
+                .join(User, col(User.id) == user_column)
+                .where(col(moment) >= start, col(moment) < end, *conditions)).all():
             day = at.astimezone(tz).date()
             bits[(day.replace(day=1), user_id)] |= 1 << (day.day - 1)
+            people[user_id] = (role, sector or "", stage or "")
     if not bits:
         return
     insert = sqlite_insert if is_sqlite(session) else postgres_insert
     statement = insert(row.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["month", "user_id"],
-        set_={"days": row.__table__.c.days.op("|")(statement.excluded.days)})
-    session.exec(statement, params=[dict(month=month, user_id=user_id, days=days)
+        set_={"days": row.__table__.c.days.op("|")(statement.excluded.days), "role": statement.excluded.role,
+              "sector": statement.excluded.sector, "stage": statement.excluded.stage})
+    session.exec(statement, params=[dict(month=month, user_id=user_id, days=days, role=people[user_id][0],
+                                         sector=people[user_id][1], stage=people[user_id][2])
                                     for (month, user_id), days in bits.items()])
+
+
+def _link_months(session: Session, since: date) -> None:
+    """Sets every member month's previous active month and its bits, from `since` on."""
+    session.exec(text("""
+        UPDATE insight_member_months SET before_month = linked.before_month, before_days = linked.before_days
+        FROM (SELECT month, user_id, LAG(month) OVER running AS before_month, LAG(days) OVER running AS before_days
+              FROM insight_member_months WINDOW running AS (PARTITION BY user_id ORDER BY month)) AS linked
+        WHERE linked.month = insight_member_months.month AND linked.user_id = insight_member_months.user_id
+          AND insight_member_months.month >= :since"""), params={"since": since})
 
 
 def _seconds(moment: datetime) -> int:
