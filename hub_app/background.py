@@ -6,6 +6,7 @@ import logging
 
 from hub_app.db import new_session
 from hub_app.services import bookings, notifications
+from hub_app.services.insights import rollups
 
 log = logging.getLogger("hub.background")
 INTERVAL_SECONDS = 10
@@ -21,7 +22,14 @@ def _release_no_shows() -> None:
         bookings.release_no_shows(session=session)
 
 
-DUTIES = [_deliver_email, _release_no_shows]
+def _roll_up_insights() -> None:
+    # One small batch a round: builders take turns on a lock (services/insights/rollups.py), so
+    # several workers never rebuild the same days, and writers never wait long for it.
+    with new_session() as session:
+        rollups.roll_up(session=session)
+
+
+DUTIES = [_deliver_email, _release_no_shows, _roll_up_insights]
 
 
 async def run_background_duties() -> None:

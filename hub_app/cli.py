@@ -1,6 +1,6 @@
 """Command line: `python -m hub_app.cli create-user EMAIL --name NAME --role admin|staff|member`
 (password from standard input), `seed-demo`, `migrate`, `deliver-mail`,
-`report --month 2026-11 --lang en --out report.pdf`."""
+`report --month 2026-11 --lang en --out report.pdf`, `rollup-insights`."""
 
 import argparse
 import os
@@ -77,6 +77,14 @@ def _report(args) -> int:
     return 0
 
 
+def _rollup_insights(_args) -> int:
+    from hub_app.services.insights.rollups import roll_up_all
+
+    with new_session() as session:
+        print(f"rolled up {roll_up_all(session=session)} days of insights")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub_app.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--lang", choices=["id", "en"], default="id", help="the report's language (default: id)")
     report.add_argument("--out", required=True, help="the PDF file to write")
     report.set_defaults(run=_report)
+    commands.add_parser(
+        "rollup-insights", help="build the insights' rollups now (after an upgrade; the server's duty keeps them)",
+    ).set_defaults(run=_rollup_insights)
     args = parser.parse_args(argv)
     return args.run(args)
 

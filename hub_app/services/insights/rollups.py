@@ -258,6 +258,14 @@ def roll_up(*, session: Session, now: datetime | None = None, batch_days: int = 
     in one transaction; returns the number of local days rebuilt (0: nothing to do)."""
     now = now or utcnow()
     tz = hub_tz()
+    horizon = now.astimezone(tz).date() + timedelta(days=AHEAD_DAYS)
+    # Most rounds have nothing to do: find that out without the lock that makes writers wait.
+    state = session.get(InsightRollupState, STATE_ID)
+    idle = (state is not None and state.last_day is not None and state.last_day >= horizon
+            and session.exec(select(InsightDirtyDay.day).limit(1)).first() is None)
+    session.rollback()
+    if idle:
+        return 0
     begin_write(session)
     if not is_sqlite(session):
         session.exec(text("SET LOCAL lock_timeout = '10s'"))
@@ -270,8 +278,7 @@ def roll_up(*, session: Session, now: datetime | None = None, batch_days: int = 
     marked = session.exec(select(InsightDirtyDay.day).order_by(col(InsightDirtyDay.day)).limit(dirty_batch)).all()
     if marked:
         session.exec(delete(InsightDirtyDay).where(col(InsightDirtyDay.day).in_(marked)))
-    today = now.astimezone(tz).date()
-    oldest = _oldest_day(session, tz) or today
+    oldest = _oldest_day(session, tz) or now.astimezone(tz).date()
     if state.first_day is None:
         state.first_day, state.last_day = oldest, oldest - timedelta(days=1)
     days = {day for utc_day in marked for day in local_days(utc_day, tz)
@@ -280,7 +287,6 @@ def roll_up(*, session: Session, now: datetime | None = None, batch_days: int = 
         new_first = max(oldest, state.first_day - timedelta(days=batch_days))
         days.update(new_first + timedelta(days=n) for n in range((state.first_day - new_first).days))
         state.first_day = new_first
-    horizon = today + timedelta(days=AHEAD_DAYS)
     if state.last_day < horizon:
         new_last = min(horizon, state.last_day + timedelta(days=batch_days))
         days.update(state.last_day + timedelta(days=n + 1) for n in range((new_last - state.last_day).days))
