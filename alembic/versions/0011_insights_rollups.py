@@ -71,16 +71,17 @@ def upgrade() -> None:
                     sa.Column("stage", sa.String(length=40), nullable=False),
                     sa.Column("bookings", sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint("day", "sector", "stage"))
-    op.create_table("insight_member_months", sa.Column("month", sa.Date(), nullable=False),
+    op.create_table("insight_member_months", sa.Column("kind", sa.String(length=10), nullable=False),
+                    sa.Column("month", sa.Date(), nullable=False),
                     sa.Column("user_id", sa.Integer(), nullable=False), sa.Column("days", sa.Integer(), nullable=False),
                     sa.Column("before_month", sa.Date(), nullable=True),
                     sa.Column("before_days", sa.Integer(), nullable=True),
                     sa.Column("role", sa.String(length=10), nullable=False),
                     sa.Column("sector", sa.String(length=40), nullable=False),
                     sa.Column("stage", sa.String(length=40), nullable=False),
-                    sa.PrimaryKeyConstraint("month", "user_id"))
+                    sa.PrimaryKeyConstraint("kind", "month", "user_id"))
     op.create_index("ix_insight_member_months_cover", "insight_member_months",
-                    ["month", "role", "days", "before_month", "before_days", "sector", "stage"])
+                    ["kind", "month", "role", "days", "before_month", "before_days", "sector", "stage"])
     op.create_table("insight_programme_days", sa.Column("day", sa.Date(), nullable=False),
                     *(sa.Column(name, sa.Integer(), nullable=False) for name in PROGRAMME_SUMS),
                     sa.PrimaryKeyConstraint("day"))

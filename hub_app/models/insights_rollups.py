@@ -97,18 +97,23 @@ class InsightProgrammeDay(SQLModel, table=True):
     rating_sum: int = Field(default=0)
 
 
+ACTIVE = "active"  # did something that makes a member active (see services/insights)
+POSTED = "posted"  # wrote a forum post that is not deleted
+
+
 class InsightMemberMonth(SQLModel, table=True):
-    """Per local month (its first day) and account: the days of that month on which the account did
-    something that makes a member active, one bit each (bit 0 = the 1st); the account's previous
-    month with activity and its bits (so a period's distinct members are the rows that are each
+    """Per kind of activity (ACTIVE, POSTED), local month (its first day) and account: the days of
+    that month with such activity, one bit each (bit 0 = the 1st); the account's previous month
+    with it and that month's bits (so a period's distinct members are the rows that are each
     member's first in the period: a plain count); and the account's role, sector and stage, kept
     equal to the users row by a trigger (migration 0011)."""
 
     __tablename__ = "insight_member_months"
     # Covering: a period's count reads the index alone.
-    __table_args__ = (Index("ix_insight_member_months_cover", "month", "role", "days", "before_month",
+    __table_args__ = (Index("ix_insight_member_months_cover", "kind", "month", "role", "days", "before_month",
                             "before_days", "sector", "stage"),)
 
+    kind: str = Field(primary_key=True, max_length=10)
     month: date = Field(primary_key=True)
     user_id: int = Field(primary_key=True)
     days: int = Field(default=0)

@@ -111,7 +111,12 @@ def busy_hub(session):
                       enrolled=2)
     enrol(session, course, rina.id, completed=True)
     enrol(session, course, andi.id)
-    post(session, andi.id)
+    for days_ago in (1, 2, 9):  # Andi posts on three days, Rina once: two members who posted
+        row = post(session, andi.id)
+        row.created_at = _at(today - timedelta(days=days_ago), 11)
+        session.add(row)
+    post(session, rina.id)
+    session.commit()
     # Plain values: the ORM rows expire when a comparison rolls its session back.
     return dict(staff=actor_of(staff), rina=actor_of(rina), andi=actor_of(andi), today=today, room=room.id,
                 course=course.id, ids={key: row.id for key, row in rows.items()},

@@ -117,7 +117,7 @@ def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang:
         space_use=space_use(session, windows, tz, days, lang, split),
         members=members(session, windows, lang, split[0]),
         programme=programme(session, windows, lang, split),
-        community=community(session, windows),
+        community=community(session, windows, split[0]),
     )
 
 

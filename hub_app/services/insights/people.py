@@ -1,12 +1,13 @@
 """Members (sign-ups, approvals, active members by sector and stage) and the community (threads,
 posts, posters, reports): grouped counts, one query per figure for both periods at once."""
 
-from sqlalchemy import case, distinct, func, union
+from sqlalchemy import distinct, func, union
 from sqlmodel import Session, col, select
 
 from hub_app.domain.bookings import MEMBER_BOOKING
 from hub_app.domain.permissions import MEMBER
 from hub_app.models import Attendance, AuditEntry, Booking, Enrolment, ForumPost, ForumReport, ForumThread, User
+from hub_app.models.insights_rollups import ACTIVE, POSTED
 from hub_app.services.insights import rollups
 from hub_app.services.insights.figures import CommunityFigures, Figure, MemberFigures
 from hub_app.services.insights.rollups import Split
@@ -51,7 +52,7 @@ def _active_members(session: Session, windows: Windows, plain: dict[int, Split])
     for which in (CURRENT, PREVIOUS):
         if not plain[which].live and len(plain[which].rolled) == 1:
             found += [(which, sector, stage, int(number))
-                      for sector, stage, number in rollups.single_run_members(session, plain[which].rolled[0])]
+                      for sector, stage, number in rollups.single_run_members(session, plain[which].rolled[0], ACTIVE)]
         else:
             slow.append(which)
     if not slow:
@@ -62,7 +63,8 @@ def _active_members(session: Session, windows: Windows, plain: dict[int, Split])
         return select(user_column.label("user_id"), which_span(moment, spans).label("which")).where(
             in_spans(moment, spans[CURRENT] + spans[PREVIOUS]), *conditions)
 
-    parts = [part for part in (rollups.rolled_members(plain[which], which) for which in slow) if part is not None]
+    parts = [part for part in (rollups.rolled_members(plain[which], which, ACTIVE) for which in slow)
+             if part is not None]
     if spans[CURRENT] or spans[PREVIOUS]:
         parts += [
             acts(Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
@@ -71,24 +73,48 @@ def _active_members(session: Session, windows: Windows, plain: dict[int, Split])
             acts(Attendance.user_id, Attendance.created_at),
             acts(ForumPost.author_id, ForumPost.created_at),
         ]
+    # A member appears in several parts (and months): counted once (UNION of one part keeps them all).
     done = union(*parts).subquery()
     found += session.exec(
-        select(done.c.which, User.sector, User.stage, func.count())
+        select(done.c.which, User.sector, User.stage, func.count(distinct(done.c.user_id)))
         .join(User, col(User.id) == done.c.user_id)
         .where(User.role == MEMBER, done.c.which.is_not(None))
         .group_by(done.c.which, User.sector, User.stage)).all()
     return [(which, sector, stage, int(number)) for which, sector, stage, number in found]
 
 
-def community(session: Session, windows: Windows) -> CommunityFigures:
+def community(session: Session, windows: Windows, plain: dict[int, Split]) -> CommunityFigures:
     threads = _counts(session, windows, ForumThread.created_at, ForumThread.state != DELETED_CONTENT)
-    which = windows.which(ForumPost.created_at)
-    posts = by_period(session.exec(
-        select(which, func.count(), func.count(distinct(case((User.role == MEMBER, ForumPost.author_id)))))
-        .join(User, col(User.id) == ForumPost.author_id)
-        .where(windows.range(ForumPost.created_at), ForumPost.state != DELETED_CONTENT)
-        .group_by(which)).all())
+    posts = _counts(session, windows, ForumPost.created_at, ForumPost.state != DELETED_CONTENT)
     reports = _counts(session, windows, ForumReport.created_at)
     handled = _counts(session, windows, ForumReport.resolved_at)
-    return CommunityFigures(threads=_figure(threads), posts=_figure(posts), posters=_figure(posts, 1),
+    return CommunityFigures(threads=_figure(threads), posts=_figure(posts), posters=_posters(session, plain),
                             reports=_figure(reports), reports_handled=_figure(handled))
+
+
+def _posters(session: Session, plain: dict[int, Split]) -> Figure:
+    """Distinct members who wrote a post (not deleted) in each period: like the active members, a
+    count over the member months when the period is one rolled run, else a distinct union."""
+    found = dict.fromkeys((CURRENT, PREVIOUS), 0)
+    slow = []
+    for which in (CURRENT, PREVIOUS):
+        if not plain[which].live and len(plain[which].rolled) == 1:
+            found[which] = sum(int(number) for _, _, number in
+                               rollups.single_run_members(session, plain[which].rolled[0], POSTED))
+        else:
+            slow.append(which)
+    if slow:
+        spans = {which: plain[which].live if which in slow else () for which in (CURRENT, PREVIOUS)}
+        parts = [part for part in (rollups.rolled_members(plain[which], which, POSTED) for which in slow)
+                 if part is not None]
+        if spans[CURRENT] or spans[PREVIOUS]:
+            parts.append(select(ForumPost.author_id.label("user_id"),
+                                which_span(ForumPost.created_at, spans).label("which"))
+                         .where(in_spans(ForumPost.created_at, spans[CURRENT] + spans[PREVIOUS]),
+                                ForumPost.state != DELETED_CONTENT))
+        done = union(*parts).subquery()
+        for which, number in session.exec(
+                select(done.c.which, func.count(distinct(done.c.user_id))).join(User, col(User.id) == done.c.user_id)
+                .where(User.role == MEMBER, done.c.which.is_not(None)).group_by(done.c.which)).all():
+            found[which] = int(number)
+    return Figure(found[CURRENT], found[PREVIOUS])

@@ -47,12 +47,15 @@ from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write, is_sqlite
 from hub_app.domain.bookings import CONFIRMED, MAX_SPAN, MEMBER_BOOKING, RELEASED
+from hub_app.domain.forum import DELETED as DELETED_CONTENT
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.domain.permissions import MEMBER
 from hub_app.domain.trainings import ENROLLED, PUBLISHED
 from hub_app.models import Attendance, Booking, Enrolment, ForumPost, Training, TrainingSession, User
 from hub_app.models.base import utcnow
 from hub_app.models.insights_rollups import (
+    ACTIVE,
+    POSTED,
     InsightDirtyDay,
     InsightHourDay,
     InsightMemberMonth,
@@ -214,9 +217,9 @@ def month_masks(runs: tuple[tuple[date, date], ...]) -> dict[date, int]:
     return masks
 
 
-def single_run_members(session: Session, run: tuple[date, date]) -> list[tuple[str, str, int]]:
-    """(sector, stage, members) active on the days of one run, all rolled: each member's first
-    month with activity in the run is counted, a plain count over an index range."""
+def single_run_members(session: Session, run: tuple[date, date], kind: str) -> list[tuple[str, str, int]]:
+    """(sector, stage, members) with activity of the kind on the days of one run, all rolled: each
+    member's first month with it in the run is counted, a plain count over an index range."""
     first, last = run
     row = InsightMemberMonth
     first_month, last_month = first.replace(day=1), last.replace(day=1)
@@ -229,8 +232,8 @@ def single_run_members(session: Session, run: tuple[date, date]) -> list[tuple[s
         counted_rows += [and_(row.month > first_month, row.month < last_month, first_in_run),
                          and_(row.month == last_month, col(row.days).op("&")(last_mask) != 0, first_in_run)]
     return session.exec(select(row.sector, row.stage, func.count())
-                        .where(row.role == MEMBER, col(row.month) >= first_month, col(row.month) <= last_month,
-                               or_(*counted_rows))
+                        .where(row.kind == kind, row.role == MEMBER, col(row.month) >= first_month,
+                               col(row.month) <= last_month, or_(*counted_rows))
                         .group_by(row.sector, row.stage)).all()
 
 
@@ -239,13 +242,15 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def rolled_members(split: Split, which: int):
-    """A select of (user_id, which) of the accounts active on the rolled days, or None."""
+def rolled_members(split: Split, which: int, kind: str):
+    """A select of (user_id, which) of the accounts with activity of the kind on the rolled days, or
+    None."""
     masks = month_masks(split.rolled)
     if not masks:
         return None
     row = InsightMemberMonth
     return select(col(row.user_id).label("user_id"), literal(which).label("which")).where(
+        row.kind == kind,
         or_(*(and_(row.month == month, col(row.days).op("&")(mask) != 0) for month, mask in masks.items())))
 
 
@@ -305,7 +310,21 @@ def roll_up_all(*, session: Session, now: datetime | None = None) -> int:
     total = 0
     while (done := roll_up(session=session, now=now)):
         total += done
+    if total:
+        _refresh_statistics(session)
     return total
+
+
+def _refresh_statistics(session: Session) -> None:
+    """After a bulk build the planner needs the rollups' statistics (and PostgreSQL the visibility
+    map for index-only counts) before autovacuum would get to them."""
+    tables = ", ".join(table.__tablename__ for table in (*ROLLUPS, InsightMemberMonth))
+    if is_sqlite(session):
+        session.exec(text("ANALYZE"))
+        session.commit()
+        return
+    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
 
 
 def _oldest_day(session: Session, tz: ZoneInfo) -> date | None:
@@ -428,39 +447,42 @@ def _rebuild_members(session: Session, first: date, last: date, start: datetime,
     for month, mask in month_masks(((first, last),)).items():
         session.exec(update(row).where(row.month == month).values(days=col(row.days).op("&")(~mask & 0x7FFFFFFF)))
         session.exec(delete(row).where(row.month == month, row.days == 0))
-    bits: dict[tuple[date, int], int] = defaultdict(int)
+    bits: dict[tuple[str, date, int], int] = defaultdict(int)
     people: dict[int, tuple[str, str, str]] = {}
-    for user_column, moment, *conditions in (
-            (Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
-            (Enrolment.user_id, Enrolment.created_at), (Enrolment.user_id, Enrolment.enrolled_at),
-            (Attendance.user_id, Attendance.created_at), (ForumPost.author_id, ForumPost.created_at)):
+    for kind, user_column, moment, *conditions in (
+            (ACTIVE, Booking.user_id, Booking.created_at, Booking.kind == MEMBER_BOOKING),
+            (ACTIVE, Enrolment.user_id, Enrolment.created_at), (ACTIVE, Enrolment.user_id, Enrolment.enrolled_at),
+            (ACTIVE, Attendance.user_id, Attendance.created_at), (ACTIVE, ForumPost.author_id, ForumPost.created_at),
+            (POSTED, ForumPost.author_id, ForumPost.created_at, ForumPost.state != DELETED_CONTENT)):
         for user_id, at, role, sector, stage in session.exec(
                 select(user_column, moment, User.role, User.sector, User.stage)
                 .join(User, col(User.id) == user_column)
                 .where(col(moment) >= start, col(moment) < end, *conditions)).all():
             day = at.astimezone(tz).date()
-            bits[(day.replace(day=1), user_id)] |= 1 << (day.day - 1)
+            bits[(kind, day.replace(day=1), user_id)] |= 1 << (day.day - 1)
             people[user_id] = (role, sector or "", stage or "")
     if not bits:
         return
     insert = sqlite_insert if is_sqlite(session) else postgres_insert
     statement = insert(row.__table__)
     statement = statement.on_conflict_do_update(
-        index_elements=["month", "user_id"],
+        index_elements=["kind", "month", "user_id"],
         set_={"days": row.__table__.c.days.op("|")(statement.excluded.days), "role": statement.excluded.role,
               "sector": statement.excluded.sector, "stage": statement.excluded.stage})
-    session.exec(statement, params=[dict(month=month, user_id=user_id, days=days, role=people[user_id][0],
+    session.exec(statement, params=[dict(kind=kind, month=month, user_id=user_id, days=days, role=people[user_id][0],
                                          sector=people[user_id][1], stage=people[user_id][2])
-                                    for (month, user_id), days in bits.items()])
+                                    for (kind, month, user_id), days in bits.items()])
 
 
 def _link_months(session: Session, since: date) -> None:
     """Sets every member month's previous active month and its bits, from `since` on."""
     session.exec(text("""
         UPDATE insight_member_months SET before_month = linked.before_month, before_days = linked.before_days
-        FROM (SELECT month, user_id, LAG(month) OVER running AS before_month, LAG(days) OVER running AS before_days
-              FROM insight_member_months WINDOW running AS (PARTITION BY user_id ORDER BY month)) AS linked
-        WHERE linked.month = insight_member_months.month AND linked.user_id = insight_member_months.user_id
+        FROM (SELECT kind, month, user_id, LAG(month) OVER running AS before_month,
+                     LAG(days) OVER running AS before_days
+              FROM insight_member_months WINDOW running AS (PARTITION BY kind, user_id ORDER BY month)) AS linked
+        WHERE linked.kind = insight_member_months.kind AND linked.month = insight_member_months.month
+          AND linked.user_id = insight_member_months.user_id
           AND insight_member_months.month >= :since"""), params={"since": since})
 
 
