@@ -15,6 +15,10 @@ SESSION_START_INDEX = Index("ix_training_sessions_start", TrainingSession.__tabl
                             TrainingSession.__table__.c.training_id)
 
 
+# On SQLite the day rollups are stored in their key's order (WITHOUT ROWID): a period is one read.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
 class InsightDirtyDay(SQLModel, table=True):
     """A UTC date on which a row that feeds the rollups was inserted, changed or deleted (written by
     database triggers on bookings, enrolments, attendance, forum posts and members' sector/stage)."""
@@ -41,6 +45,7 @@ class InsightSpaceDay(SQLModel, table=True):
     released ("final": once they have ended they are the check-in rate's bookings)."""
 
     __tablename__ = "insight_space_days"
+    __table_args__ = CLUSTERED
 
     day: date = Field(primary_key=True)
     space_id: int = Field(primary_key=True)
@@ -59,6 +64,7 @@ class InsightHourDay(SQLModel, table=True):
     weekday (Monday = 0) kept so the heat map groups without date functions."""
 
     __tablename__ = "insight_hour_days"
+    __table_args__ = CLUSTERED
 
     day: date = Field(primary_key=True)
     hour: int = Field(primary_key=True)
@@ -71,6 +77,7 @@ class InsightSectorDay(SQLModel, table=True):
     starting that day."""
 
     __tablename__ = "insight_sector_days"
+    __table_args__ = CLUSTERED
 
     day: date = Field(primary_key=True)
     sector: str = Field(primary_key=True, max_length=40)
@@ -85,6 +92,7 @@ class InsightProgrammeDay(SQLModel, table=True):
     (rated_at), their number and sum."""
 
     __tablename__ = "insight_programme_days"
+    __table_args__ = CLUSTERED
 
     day: date = Field(primary_key=True)
     sessions: int = Field(default=0)
