@@ -4,25 +4,31 @@ the few days that must be read live, with exactly the figures the live queries g
 Tables (models/insights_rollups.py, migration 0011): per space and day (booked seconds split at
 local midnight, seat-seconds, member bookings starting that day, their check-ins, no-shows, and of
 them those confirmed or released), per day and local hour (the heat map), per day and member
-sector/stage (bookings starting that day), and per month and account a bitmask of the days on
-which the account did something that makes a member active.
+sector/stage (bookings starting that day), per day the programme (sessions ended with their seats
+and attendances, seats taken, trainings ended with their completions, ratings), and per kind of
+activity (active, posted), month and account a bitmask of the days with it.
 
 Which days are read from the rollups ("rolled"): the days between the state's first_day and
 last_day that are not dirty. Database triggers mark the UTC dates of every inserted, changed or
 deleted row that feeds them (insight_dirty_days); a dirty UTC date makes the local days it touches
 live until the duty rebuilds them. Everything else is read live by the existing queries,
-restricted to the remaining days (a few UTC spans), and added.
+restricted to the remaining days (a few UTC spans, at most MAX_LIVE_SPANS), and added.
 
-Two choices that differ from "complete past days only", with the reasons:
+Where this differs from "complete past days only", and why:
 - Future days are rolled up too (up to AHEAD_DAYS ahead). Members book weeks ahead, so "this
   month" on the 1st is 30 future days with ~8,000 bookings: read live that alone costs ~75 ms on
-  SQLite. The rollup sums above do not depend on "now"; the only figures that do (the check-in and
-  no-show rates count bookings that have ENDED) are read from the rollup ("final" counts) only for
-  SETTLED days, whose bookings have all ended (the day's end + MAX_SPAN <= now), and live for the
-  rest, which is cheap because an ended booking started before now.
-- Active members are kept per (month, account) with a bit per day, not per (account, day): at
-  10,000 members a quarter and the one before hold ~160,000 active (account, day) pairs but
-  ~60,000 (account, month) rows, and the count is an index-only range over those.
+  SQLite. The rollup sums do not depend on "now"; the figures that do (bookings that have ENDED for
+  the check-in and no-show rates, sessions delivered, trainings ended) are read from the rollups
+  only for SETTLED days, whose bookings have all ended (the day's end + MAX_SPAN <= now), and live
+  for the rest, which is cheap because only what ended by now counts.
+- Active members (and members who posted) are kept per (month, account) with a bit per day and the
+  account's previous month with activity, not per (account, day): at 10,000 members a quarter and
+  the one before hold ~160,000 active (account, day) pairs, and COUNT(DISTINCT) over them costs
+  ~50 ms. When a period is one rolled run, each member is counted in their first month with
+  activity in it (previous active month before the period's first month, or the same month with
+  no bit from the first day on): a plain count over an index range, no DISTINCT. Otherwise (a
+  dirty day inside, live spans) the rolled months' accounts and the live rows are a DISTINCT union.
+  The rows carry role, sector and stage, kept equal to the users row by a trigger.
 
 Exactness: seconds are whole epoch seconds like the live queries', and the heat map is summed in
 seconds and divided once, so adding days gives the same figures as one live query.
@@ -32,7 +38,7 @@ PostgreSQL the builder locks insight_dirty_days in EXCLUSIVE mode, which waits f
 that has marked a day (their ROW EXCLUSIVE lock lasts to their commit) and holds new ones until the
 batch commits. So a mark is never deleted while the change it stands for is still invisible to
 the rebuild, and two builders never rebuild the same day at once. Batches are small (a month of
-days, DIRTY_BATCH dirty dates) so writers wait briefly.
+days, DIRTY_BATCH dirty dates) so writers wait briefly; a round with nothing to do takes no lock.
 """
 
 from collections import defaultdict
