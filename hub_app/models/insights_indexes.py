@@ -1,5 +1,5 @@
 """Indexes the insights (services/insights) read by, declared here on the tables they serve so the
-feature's read paths stay together (migration 0009 creates them). Each starts with the timestamp a
+feature's read paths stay together (migrations 0009 and 0015 create them). Each starts with the timestamp a
 period filters on and carries the columns the grouped count needs, so a period is an index range
 read, not a scan of the whole table."""
 
@@ -25,4 +25,8 @@ INDEXES = (
     Index("ix_forum_threads_created", ForumThread.__table__.c.created_at, ForumThread.__table__.c.state),
     Index("ix_forum_reports_created", ForumReport.__table__.c.created_at),
     Index("ix_users_created_role", User.__table__.c.created_at, User.__table__.c.role),
+    # Waitlist demand: a training's places never seated (migration 0015), not all its enrolments.
+    Index("ix_enrolments_never_seated", Enrolment.__table__.c.training_id, Enrolment.__table__.c.status,
+          sqlite_where=Enrolment.__table__.c.enrolled_at.is_(None),
+          postgresql_where=Enrolment.__table__.c.enrolled_at.is_(None)),
 )

@@ -117,9 +117,9 @@ class InsightMemberMonth(SQLModel, table=True):
     equal to the users row by a trigger (migration 0011)."""
 
     __tablename__ = "insight_member_months"
-    # Covering: a period's count reads the index alone.
-    __table_args__ = (Index("ix_insight_member_months_cover", "kind", "month", "role", "days", "before_month",
-                            "before_days", "sector", "stage"),)
+    # Covering, and grouped: a month's count by sector and stage reads the index alone, in order.
+    __table_args__ = (Index("ix_insight_member_months_by_segment", "kind", "role", "month", "sector", "stage",
+                            "before_month", "before_days", "days"),)
 
     kind: str = Field(primary_key=True, max_length=10)
     month: date = Field(primary_key=True)

@@ -111,9 +111,8 @@ def _top_trainings(session: Session, windows: Windows, lang: str) -> list[Traini
 def _waitlist_by_topic(session: Session, windows: Windows, lang: str):
     """Members who could not get a seat in the trainings with a session starting in the period:
     still waitlisted, or left the waitlist never seated (enrolled_at is None)."""
-    # The period's few trainings first (sessions by their start), then their enrolments through the
-    # training index: coalesce() keeps the planner off the enrolled_at index, which would read every
-    # waitlist place of all time.
+    # The period's few trainings first (sessions by their start), then their places never seated
+    # through the partial index ix_enrolments_never_seated (training, status where enrolled_at is null).
     trainings = (select(TrainingSession.training_id.label("id"))
                  .where(col(TrainingSession.start_at) >= windows.start, col(TrainingSession.start_at) < windows.end)
                  .distinct().subquery())
@@ -122,6 +121,6 @@ def _waitlist_by_topic(session: Session, windows: Windows, lang: str):
         .join(Training, col(Training.id) == trainings.c.id)
         .join(Enrolment, col(Enrolment.training_id) == trainings.c.id)
         .where(Training.status == PUBLISHED, Enrolment.status != ENROLLED,
-               func.coalesce(Enrolment.enrolled_at, Enrolment.enrolled_at).is_(None))
+               col(Enrolment.enrolled_at).is_(None))
         .group_by(Training.topic)).all()
     return count_rows(found, "trainings.topic", lang)

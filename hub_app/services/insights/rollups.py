@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, delete, func, literal, or_, text, update
+from sqlalchemy import Integer, and_, case, cast, delete, func, literal, or_, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -225,7 +225,9 @@ def month_masks(runs: tuple[tuple[date, date], ...]) -> dict[date, int]:
 
 def single_run_members(session: Session, run: tuple[date, date], kind: str) -> list[tuple[str, str, int]]:
     """(sector, stage, members) with activity of the kind on the days of one run, all rolled: each
-    member's first month with it in the run is counted, a plain count over an index range."""
+    member's first month with it in the run is counted. One count per month, each an equality on
+    the member months' index, so its rows come grouped by sector and stage (no sort); the months'
+    counts are summed."""
     first, last = run
     row = InsightMemberMonth
     first_month, last_month = first.replace(day=1), last.replace(day=1)
@@ -233,19 +235,26 @@ def single_run_members(session: Session, run: tuple[date, date], kind: str) -> l
     last_mask = month_masks(((last_month, last),))[last_month]
     first_in_run = or_(col(row.before_month).is_(None), col(row.before_month) < first_month,
                        and_(row.before_month == first_month, col(row.before_days).op("&")(first_mask) == 0))
-    counted_rows = [and_(row.month == first_month, col(row.days).op("&")(first_mask) != 0)]
+    months = [(first_month, col(row.days).op("&")(first_mask) != 0)]
+    month = _month_after(first_month)
+    while month < last_month:
+        months.append((month, first_in_run))
+        month = _month_after(month)
     if last_month != first_month:
-        counted_rows += [and_(row.month > first_month, row.month < last_month, first_in_run),
-                         and_(row.month == last_month, col(row.days).op("&")(last_mask) != 0, first_in_run)]
-    return session.exec(select(row.sector, row.stage, func.count())
-                        .where(row.kind == kind, row.role == MEMBER, col(row.month) >= first_month,
-                               col(row.month) <= last_month, or_(*counted_rows))
-                        .group_by(row.sector, row.stage)).all()
+        months.append((last_month, and_(col(row.days).op("&")(last_mask) != 0, first_in_run)))
+    counts = union_all(*(select(row.sector, row.stage, func.count().label("members"))
+                         .where(row.kind == kind, row.role == MEMBER, row.month == month, condition)
+                         .group_by(row.sector, row.stage) for month, condition in months)).subquery()
+    return session.exec(select(counts.c.sector, counts.c.stage, cast(func.sum(counts.c.members), Integer))
+                        .group_by(counts.c.sector, counts.c.stage)).all()
+
+
+def _month_after(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def _month_end(day: date) -> date:
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return _month_after(day.replace(day=1)) - timedelta(days=1)
 
 
 def rolled_members(split: Split, which: int, kind: str):
