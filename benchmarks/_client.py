@@ -172,6 +172,8 @@ async def sign_in(base_url: str, email: str, password: str) -> str:
     path, fields = next(update.auth_post() for update in updates if update.auth_post())
     async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as http:
         response = await http.post(path, data={**fields, "tab": client.token}, headers={"origin": base_url})
-    if response.status_code != 303 or "hub_session" not in response.cookies:
+    # Over https the cookie is __Host-hub_session (settings.session_cookie_name).
+    name = next((name for name in response.cookies if name in ("hub_session", "__Host-hub_session")), None)
+    if response.status_code != 303 or name is None:
         raise RuntimeError(f"the cookie exchange failed: {response.status_code} {response.headers.get('location')}")
-    return f"hub_session={response.cookies['hub_session']}"
+    return f"{name}={response.cookies[name]}"
