@@ -9,14 +9,16 @@ space and time with the form open (all of it is in the address).
 
 CalendarState also drives the week view of one space on /spaces/<id> (pages/spaces.py).
 
-Live: while a calendar is open, a background event checks a cheap fingerprint of the visible
-window (max updated_at and count of its bookings) every few seconds, in a worker thread, and
-reloads the cells only when it changed. It stops when the page is left or reloaded (a new watch
-id), the socket is gone, or after a few hours. With Redis and several workers it runs on the
-worker that holds this browser's socket; the database is what all workers share.
+Live: while a calendar is open, a background event registers its window (UTC span and spaces)
+with this worker's open calendars (services/calendar_push.py) and sleeps until a committed change
+to a booking, closure or space in that window wakes it (pushed through Redis from any worker, or
+within the process on a single node); then it reloads the cells. An idle tab costs no query. It
+checks the fingerprint once at the start (a change between the page's read and its registration)
+and whether its socket is still open every WATCH_SECONDS (no database). It stops when the page is
+left or reloaded (a new watch id), the socket is gone, or after a few hours. With several workers
+it runs on the worker that holds this browser's socket.
 """
 
-import asyncio
 import secrets
 import time
 from urllib.parse import quote, urlencode
@@ -28,14 +30,15 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
-from hub_app.services import booking_calendar, bookings
+from hub_app.services import booking_calendar, bookings, calendar_push
 from hub_app.services.booking_calendar import CalendarCell, DayChip, SpaceStarts
 from hub_app.services.bookings import OccurrencePreview
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to
 
-WATCH_SECONDS = 2.5
+WATCH_SECONDS = 60.0  # how often an idle watch checks its socket is still open (no database)
+SUBSCRIBE_WAIT_SECONDS = 5.0  # at most this long for the worker's Redis subscription before the first look
 
 
 def _minutes(value: object) -> int:
@@ -124,6 +127,15 @@ class CalendarState(SessionState):
             self.duration, self.durations = view.duration, view.durations
         self.previous_day, self.next_day = view.previous, view.next
         self._window_start, self._window_end, self._version = view.window_start, view.window_end, view.version
+        calendar_push.live_calendars().retune(self.router.session.client_token, self._shown())
+
+    def _shown(self) -> calendar_push.Window | None:
+        """The window this tab shows, for the pushed changes: its span and its spaces."""
+        if self.mode == "week":
+            spaces = [self.week_space_id]
+        else:  # the day's columns; a closed day shows none, so any space may reopen it
+            spaces = [space.space_id for space in self.spaces] or None
+        return calendar_push.Window.of(self._window_start, self._window_end, spaces)
 
     def _start_watch(self):
         self._watch_id = secrets.token_hex(8)
@@ -197,33 +209,47 @@ class CalendarState(SessionState):
     @rx.event
     def stop_watch(self):
         self._watch_id = ""
+        calendar_push.live_calendars().close(self.router.session.client_token)
 
     @rx.event(background=True)
     async def watch(self, watch_id: str):
-        """Polls the visible window's fingerprint while this page is open; reloads on change."""
+        """Reloads this page's calendar when a change to its window is pushed, while it is open."""
         async with self:
             if not isinstance(watch_id, str) or watch_id != self._watch_id or self._watch_running == watch_id:
                 return
+            token = self.router.session.client_token
+            if not await _socket_connected(token):
+                return
             self._watch_running = watch_id
             self.live = True
-            token = self.router.session.client_token
+            version = self._version
+            shown = self._shown()
+        live = calendar_push.live_calendars()
+        calendar = live.open(token, shown)
         started = time.monotonic()
         try:
+            await live.listening(SUBSCRIBE_WAIT_SECONDS)
+            # A change committed between the page's read and the registration above was not pushed here.
+            woken = bool(shown) and version != await call(
+                booking_calendar.window_version, window_start=shown.starts_at.isoformat(),
+                window_end=shown.ends_at.isoformat())
             while time.monotonic() - started < WATCH_MAX_SECONDS:
-                await asyncio.sleep(WATCH_SECONDS)
+                if not woken:
+                    left = WATCH_MAX_SECONDS - (time.monotonic() - started)
+                    woken = await calendar.wait(max(min(WATCH_SECONDS, left), 0))
+                if calendar.stopped:
+                    return
+                if not woken:
+                    if not await _socket_connected(token):
+                        return
+                    continue
+                woken = False
                 async with self:
                     if self._watch_id != watch_id:
                         return
-                    window = (self._window_start, self._window_end, self._version)
-                if not window[0] or not await _socket_connected(token):
-                    return
-                current = await call(booking_calendar.window_version, window_start=window[0], window_end=window[1])
-                if current != window[2]:
-                    async with self:
-                        if self._watch_id != watch_id:
-                            return
-                        await self._reload()
+                    await self._reload()  # and retunes the registration to what it shows now
         finally:
+            live.close(token, calendar)
             async with self:
                 if self._watch_running == watch_id:
                     self._watch_running = ""
