@@ -39,7 +39,11 @@ HOLDING = (PENDING, CONFIRMED)
 
 MEMBER_BOOKING = "member"
 TRAINING_BOOKING = "training"
+EVENT_BOOKING = "event"
 BLOCK_BOOKING = "block"
+# Kinds that hold a whole space for a programme item (a training session, an event): made, moved
+# and freed by the reservation interface of services/bookings.py, never by a member.
+RESERVATION_KINDS = (TRAINING_BOOKING, EVENT_BOOKING)
 
 CHECK_IN_BEFORE = timedelta(minutes=15)
 CHECK_IN_AFTER = timedelta(minutes=15)

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
+from hub_app.domain import seats
 from hub_app.domain.errors import Conflict, InvalidInput
+
+# The seat and waitlist rules are shared with events (domain/seats.py); trainings use them by these names.
+from hub_app.domain.seats import promotions, seat_for_newcomer, seats_left, waitlist_position  # noqa: F401
 
 TOPICS = ("digital_marketing", "finance", "permits", "export", "product", "technology")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -84,15 +88,6 @@ def check_can_enrol(*, status: str, window: Window, now: datetime, existing: str
         raise Conflict("trainings.error.prerequisites")
 
 
-def seat_for_newcomer(*, capacity: int, enrolled: int, waitlisted: int) -> bool:
-    """A new enrolment takes a seat only when one is free and nobody waits ahead of it."""
-    return enrolled < capacity and waitlisted == 0
-
-
-def seats_left(capacity: int, enrolled: int) -> int:
-    return max(capacity - enrolled, 0)
-
-
 def check_cancel(*, status: str, window: Window, now: datetime) -> None:
     """A member cancels a seat only before the deadline (a waitlist place can be left any time)."""
     if status == ENROLLED and now >= window.cancel_until:
@@ -101,25 +96,13 @@ def check_cancel(*, status: str, window: Window, now: datetime) -> None:
         raise Conflict("trainings.error.not_enrolled")
 
 
-def promotions(*, capacity: int, enrolled: int, waitlist: list[tuple[int, int]]) -> list[int]:
-    """Which waitlisted enrolments move up, in order. `waitlist` holds (queue_number, enrolment_id);
-    the lowest queue numbers are promoted first, one per free seat."""
-    free = max(capacity - enrolled, 0)
-    return [enrolment_id for _, enrolment_id in sorted(waitlist)[:free]]
-
-
 def promotion_possible(*, training_status: str, first_start: datetime | None, now: datetime) -> bool:
     """Seats are handed on to the waitlist until the training starts, and only while it runs."""
     return training_status == PUBLISHED and (first_start is None or now < first_start)
 
 
-def waitlist_position(queue_number: int, queue_numbers_waiting: list[int]) -> int:
-    """1-based place in the queue."""
-    return 1 + sum(1 for number in queue_numbers_waiting if number < queue_number)
-
-
 def check_capacity_change(new_capacity: int, enrolled: int) -> None:
-    if new_capacity < enrolled:
+    if not seats.check_capacity_change(new_capacity, enrolled):
         raise Conflict("trainings.error.capacity_below_enrolled", enrolled=enrolled)
 
 

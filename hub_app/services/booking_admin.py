@@ -18,7 +18,7 @@ from hub_app.domain.bookings import (
     DECLINED,
     HOLDING,
     PENDING,
-    TRAINING_BOOKING,
+    RESERVATION_KINDS,
     may_manage_bookings,
 )
 from hub_app.domain.errors import HubError, NotAllowed, NotFound
@@ -54,8 +54,8 @@ def day_bookings(actor: Actor | None, *, session: Session, day: object = None) -
 
 
 def _member_label(name: str | None, booking: Booking, locale: str) -> str:
-    if booking.kind == TRAINING_BOOKING:
-        return translate("booking.kind.training", locale)
+    if booking.kind in RESERVATION_KINDS:
+        return translate(f"booking.kind.{booking.kind}", locale)
     if booking.kind == BLOCK_BOOKING:
         return translate("booking.kind.block", locale)
     return name or translate("deleted.member", locale)

@@ -22,8 +22,8 @@ from hub_app.domain.bookings import (
     MAX_SPAN,
     MEMBER_BOOKING,
     PENDING,
+    RESERVATION_KINDS,
     SPACE_KINDS,
-    TRAINING_BOOKING,
     Interval,
     may_manage_bookings,
 )
@@ -152,9 +152,9 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
 
     def booking_cell(booking: Booking, name: str | None, start: datetime, end: datetime) -> CalendarCell:
         mine = actor is not None and booking.user_id == actor.user_id
-        if booking.kind == TRAINING_BOOKING:
+        if booking.kind in RESERVATION_KINDS:
             title = pick_marked(booking.title, booking.title_en, locale)
-            label = translate("booking.kind.training", locale) + ": " + title
+            label = translate(f"booking.kind.{booking.kind}", locale) + ": " + title
         elif booking.kind == BLOCK_BOOKING:
             label = translate("booking.kind.block", locale)
         elif mine or staff:

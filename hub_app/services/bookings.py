@@ -11,18 +11,22 @@ member) before it reads what is booked. On PostgreSQL the exclusion constraint
 `bookings_no_overlap` also refuses overlapping room bookings on its own; an insert it refuses
 becomes Conflict("booking.error.slot_taken").
 
-Interface for trainings (issue 4). These run inside the CALLER's transaction (they call
-`begin_write`, which does nothing when the caller already began one, and never commit); they
-enforce the same database rules (room overlap / desk seats, closures) and raise
-Conflict("booking.error.slot_taken") (or "booking.error.closed") when the slot cannot be held:
+Reservations for the programme: training sessions (issue 4) and events (issue 11) hold their
+space through one interface. These run inside the CALLER's transaction (they call `begin_write`,
+which does nothing when the caller already began one, and never commit); they enforce the same
+database rules (room overlap / desk seats, closures) and raise Conflict("booking.error.slot_taken")
+(or "booking.error.closed") when the slot cannot be held:
 
-    reserve_for_training(session, *, space_id, start, end, title_id, title_en, training_session_id) -> int
-    move_training_reservation(session, booking_id, *, space_id, start, end) -> None
-    release_training_reservation(session, booking_id) -> None
+    reserve_space(session, *, kind, space_id, start, end, title_id, title_en,
+                  training_session_id=None, event_id=None) -> int
+    move_reservation(session, booking_id, *, space_id, start, end) -> None
+    release_reservation(session, booking_id) -> None
+    reserve_for_training / move_training_reservation / release_training_reservation: the same,
+        for a training session (kind "training")
     set_training_completion_check(fn)   # fn(session, user_id, training_id) -> bool
 
-Training bookings have kind "training", no member, take the whole space (all seats of a desk
-area), and show on the space calendar with the training's title. A space whose
+Reservations have kind "training" or "event", no member, take the whole space (all seats of a
+desk area), and show on the space calendar with the training's or event's title. A space whose
 `required_training_id` is set can be booked by members only when the registered check says they
 completed that training; with no check registered, only staff can book it.
 """
@@ -49,6 +53,7 @@ from hub_app.domain.bookings import (
     MEMBER_BOOKING,
     PENDING,
     RELEASED,
+    RESERVATION_KINDS,
     TRAINING_BOOKING,
     Interval,
     Quota,
@@ -684,10 +689,10 @@ def release_no_shows(*, session: Session, now: datetime | None = None, limit: in
     return released
 
 
-# --- interface for trainings --------------------------------------------------------------------------
+# --- reservations for trainings and events -------------------------------------------------------------
 
-def _training_times(session: Session, space: Space, start: datetime, end: datetime,
-                    exclude_ids: tuple[int, ...] = ()) -> None:
+def _reservation_times(session: Session, space: Space, start: datetime, end: datetime,
+                       exclude_ids: tuple[int, ...] = ()) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput("error.date_invalid", field="start")
     if end <= start:
@@ -699,31 +704,38 @@ def _training_times(session: Session, space: Space, start: datetime, end: dateti
     _check_free(session, space, start, end, space.capacity, exclude_ids)
 
 
-def reserve_for_training(session: Session, *, space_id: int, start: datetime, end: datetime, title_id: str,
-                         title_en: str, training_session_id: int) -> int:
-    """Holds a space for a training session inside the caller's transaction; returns the booking id.
-    Raises Conflict("booking.error.slot_taken") when the slot is taken (or .closed on a closure)."""
+def reserve_space(session: Session, *, kind: str, space_id: int, start: datetime, end: datetime, title_id: str,
+                  title_en: str, training_session_id: int | None = None, event_id: int | None = None) -> int:
+    """Holds a whole space for a training session or an event inside the caller's transaction;
+    returns the booking id. Raises Conflict("booking.error.slot_taken") when the slot is taken (or
+    .closed on a closure)."""
+    if kind not in RESERVATION_KINDS:
+        raise ValueError(f"not a reservation kind: {kind!r}")
     begin_write(session)
     space = _lock_space(session, space_id)
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    _training_times(session, space, start, end)
-    booking = _insert(session, Booking(space_id=space.id, user_id=None, kind=TRAINING_BOOKING, status=CONFIRMED,
+    _reservation_times(session, space, start, end)
+    booking = _insert(session, Booking(space_id=space.id, user_id=None, kind=kind, status=CONFIRMED,
                                        exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
                                        seats=space.capacity, title=title_id[:120], title_en=title_en[:120],
-                                       training_session_id=training_session_id))
+                                       training_session_id=training_session_id, event_id=event_id))
     return booking.id
 
 
-def move_training_reservation(session: Session, booking_id: int, *, space_id: int, start: datetime,
-                              end: datetime) -> None:
-    """Moves a training's reservation (another time and/or space), inside the caller's transaction."""
-    begin_write(session)
+def _lock_reservation(session: Session, booking_id: int) -> Booking:
     booking = session.exec(select(Booking).where(Booking.id == booking_id).with_for_update()).first()
-    if booking is None or booking.kind != TRAINING_BOOKING:
+    if booking is None or booking.kind not in RESERVATION_KINDS:
         raise NotFound("booking.error.no_booking")
+    return booking
+
+
+def move_reservation(session: Session, booking_id: int, *, space_id: int, start: datetime, end: datetime) -> None:
+    """Moves a reservation (another time and/or space), inside the caller's transaction."""
+    begin_write(session)
+    booking = _lock_reservation(session, booking_id)
     space = _lock_space(session, space_id)
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    _training_times(session, space, start, end, exclude_ids=(booking.id,))
+    _reservation_times(session, space, start, end, exclude_ids=(booking.id,))
     try:
         with session.begin_nested():
             booking.space_id, booking.starts_at, booking.ends_at = space.id, start, end
@@ -736,15 +748,23 @@ def move_training_reservation(session: Session, booking_id: int, *, space_id: in
         raise Conflict("booking.error.slot_taken") from None
 
 
-def release_training_reservation(session: Session, booking_id: int) -> None:
-    """Frees a training's reservation (the session was cancelled), inside the caller's transaction."""
+def release_reservation(session: Session, booking_id: int) -> None:
+    """Frees a reservation (the session or event was cancelled), inside the caller's transaction."""
     begin_write(session)
-    booking = session.exec(select(Booking).where(Booking.id == booking_id).with_for_update()).first()
-    if booking is None or booking.kind != TRAINING_BOOKING:
-        raise NotFound("booking.error.no_booking")
+    booking = _lock_reservation(session, booking_id)
     booking.status, booking.updated_at = CANCELLED, utcnow()
     session.add(booking)
     session.flush()
+
+
+def reserve_for_training(session: Session, *, space_id: int, start: datetime, end: datetime, title_id: str,
+                         title_en: str, training_session_id: int) -> int:
+    return reserve_space(session, kind=TRAINING_BOOKING, space_id=space_id, start=start, end=end,
+                         title_id=title_id, title_en=title_en, training_session_id=training_session_id)
+
+
+move_training_reservation = move_reservation
+release_training_reservation = release_reservation
 
 
 # --- personal data (UU 27/2022) -----------------------------------------------------------------------------
