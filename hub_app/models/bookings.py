@@ -34,8 +34,8 @@ class Booking(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     space_id: int = Field(foreign_key="spaces.id")
-    user_id: int | None = Field(default=None, foreign_key="users.id")  # None for trainings and blocks
-    kind: str = Field(default="member", max_length=10)  # member | training | block
+    user_id: int | None = Field(default=None, foreign_key="users.id")  # None for trainings, events, blocks
+    kind: str = Field(default="member", max_length=10)  # member | training | event | block
     status: str = Field(default="confirmed", max_length=10)  # pending|confirmed|declined|cancelled|released
     # True for room-kind spaces: at most one slot-holding booking at a time (exclusion constraint).
     exclusive: bool = Field(default=True)
@@ -47,6 +47,7 @@ class Booking(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     series_id: int | None = Field(default=None, foreign_key="booking_series.id", index=True)
     training_session_id: int | None = Field(default=None, index=True)
+    event_id: int | None = Field(default=None, index=True)  # the event a kind "event" booking holds the space for
     created_by: int | None = Field(default=None, foreign_key="users.id")
     checked_in_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     no_show: bool = Field(default=False)
