@@ -5,7 +5,7 @@ import asyncio
 import logging
 
 from hub_app.db import new_session
-from hub_app.services import bookings, notifications
+from hub_app.services import bookings, events, notifications
 from hub_app.services.insights import rollups
 
 log = logging.getLogger("hub.background")
@@ -29,7 +29,15 @@ def _roll_up_insights() -> None:
         rollups.roll_up(session=session)
 
 
-DUTIES = [_deliver_email, _release_no_shows, _roll_up_insights]
+def _event_duties() -> None:
+    # Reminders the day before (each claimed once), stale guest requests, guests' data past retention.
+    with new_session() as session:
+        events.send_event_reminders(session=session)
+        events.expire_unconfirmed(session=session)
+        events.erase_guest_data(session=session)
+
+
+DUTIES = [_deliver_email, _release_no_shows, _roll_up_insights, _event_duties]
 
 
 async def run_background_duties() -> None:

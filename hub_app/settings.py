@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     account_mail_repeat_seconds: int = 60
     account_mail_window_minutes: int = 60
 
+    # Guests' personal data of an event (name, email, organisation) is erased this many days after
+    # the event ends (stated on the registration form).
+    event_guest_retention_days: int = 30
+
     # Booking quotas per member; staff can override them per member.
     default_hours_per_week: int = 20
     default_upcoming_bookings: int = 5

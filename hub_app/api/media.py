@@ -8,7 +8,7 @@ from hub_app.settings import get_settings
 
 # Only names the upload service generates: no paths, no user-chosen names.
 _GENERATED_NAME = re.compile(r"^[0-9a-f]{32}\.(webp|jpg|png)$")
-_FOLDERS = {"avatars", "spaces", "trainers"}
+_FOLDERS = {"avatars", "spaces", "trainers", "events"}
 
 
 async def media_file(request: Request) -> Response:

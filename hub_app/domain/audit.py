@@ -18,6 +18,8 @@ ACTIONS = (
     "training.trainer_photo", "training.prerequisite_add", "training.prerequisite_remove",
     "training.member_add", "training.member_remove", "training.attendance", "training.export_enrolments",
     "training.export_attendance",
+    "event.create", "event.update", "event.publish", "event.cancel", "event.photo", "event.check_in", "event.walk_in",
+    "event.remove",
     "forum.post_hide", "forum.post_restore", "forum.post_approve", "forum.post_delete", "forum.reports_dismiss",
     "forum.thread_lock", "forum.thread_unlock", "forum.thread_pin", "forum.thread_unpin", "forum.thread_move",
     "forum.thread_delete", "forum.suspend", "forum.unsuspend", "forum.category_save",
@@ -27,7 +29,7 @@ ACTIONS = (
 
 # What an entry may be about (audit_entries.target_type).
 TARGET_TYPES = ("user", "booking", "space", "closure", "training", "trainer", "forum_post", "forum_thread",
-                "forum_category")
+                "forum_category", "event")
 
 # A filtered export is capped: staff narrow the filter for more (the export says how many it holds).
 EXPORT_LIMIT = 10_000
@@ -62,4 +64,6 @@ def target_href(target_type: str, target_id: int | None, *, thread_id: int | Non
         return "/admin/forum"
     if target_type == "trainer":
         return "/admin/trainings"
+    if target_type == "event":
+        return f"/admin/events/{target_id}"
     return ""

@@ -26,6 +26,9 @@ from hub_app.services.security import hash_token
 from hub_app.settings import get_settings
 
 KINDS = ("verify_email", "reset_password", "already_registered", "sign_in_link")
+# A guest's event registration links (services/events) count as a kind per event, "event:<id>": the
+# same limits, but a guest who registers for two events a minute apart gets both mails.
+EVENT_KIND_PREFIX = "event:"
 # pg_advisory_xact_lock key of the account-mail queue (any constant; "acctmail" in ASCII).
 _LOCK_KEY = 0x6163_6374_6D61_696C
 
@@ -43,7 +46,7 @@ def send(session: Session, *, kind: str, to_address: str, client_address: str, s
     """Queues an account mail in the caller's write transaction if the limits allow it; returns
     whether it was queued. `link` may be a function that issues the mail's token and returns the
     path, called only when the mail goes out."""
-    if kind not in KINDS:
+    if kind not in KINDS and not kind.startswith(EVENT_KIND_PREFIX):
         raise ValueError(f"unknown account mail kind {kind!r}")
     if not is_sqlite(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
