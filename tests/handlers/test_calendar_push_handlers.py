@@ -1,0 +1,103 @@
+"""The calendar watch (CalendarState.watch) with pushed changes, through Reflex's event processing
+on both engines: an open calendar sleeps without queries and reloads once when a booking of a day
+and space it shows is committed (by another member, through the service, in this worker); a
+booking of another day or space does not reload it; closing the registration (what stop_watch and
+a new watch of the tab do) ends the watch."""
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+
+import hub_app.db
+from hub_app.models.base import utcnow
+from hub_app.pages.book import CalendarState
+from hub_app.services import bookings, calendar_push
+from hub_app.services.calendar_push import Change, Window
+from tests.accounts.factories import actor_of
+from tests.bookings.helpers import iso, weekday_ahead
+from tests.handlers.handler_harness import covers
+from tests.handlers.test_bookings_handlers import _socket, _space
+
+WAIT = 10
+
+
+@pytest.fixture(autouse=True)
+def single_node(monkeypatch):
+    monkeypatch.setattr(calendar_push, "redis_url", lambda: "")
+
+
+def _book(person, space_id, day, hour, title):
+    from hub_app.models import User
+
+    with hub_app.db.new_session() as session:
+        actor = actor_of(session.get(User, person.id))
+        session.rollback()
+        bookings.book(actor, session=session, space_id=space_id, start=iso(day, hour), end=iso(day, hour + 1),
+                      title=title, people=1)
+
+
+async def _until(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {WAIT} s for {what}"
+        await asyncio.sleep(0.02)
+
+
+def _reloads(outcome, title: str | None = None) -> list[dict]:
+    """The calendar deltas the watch sent (each reload sends the cells)."""
+    name = CalendarState.get_full_name()
+    found = [delta[name] for delta in outcome.deltas if "cells" in str(delta.get(name, {}).keys())]
+    return [d for d in found if title is None or title in str(d)]
+
+
+@covers(CalendarState.watch)
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_an_open_calendar_reloads_once_for_its_own_day_and_space(hub, people, view):
+    room = _space(people.engine)
+    other_room = _space(people.engine, name_id="Ruang Rapat Kota Tua", name_en="Kota Tua Meeting Room")
+    day = weekday_ahead()
+    staff = hub.browser(people.staff)
+    if view == "day":
+        staff.load("/book", date=day.isoformat(), kind="meeting_room").ok()
+        unrelated = (room, day + timedelta(days=7))  # another day: this day view does not show it
+    else:
+        staff.load(f"/spaces/{room}", date=day.isoformat()).ok()
+        unrelated = (other_room, day)  # another space the same day: this week view does not show it
+    watch_id = staff.state(CalendarState)._watch_id
+    live = calendar_push.live_calendars()
+    _socket(hub, staff, connected=True)
+
+    async def scenario():
+        watching = asyncio.get_running_loop().create_task(
+            staff._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+        try:
+            await _until(lambda: live.is_open(staff.token), "the watch to register")
+            await asyncio.to_thread(_book, people.active, unrelated[0], unrelated[1], 10, "Lain hari")
+            marker = live.open("marker", Window(utcnow() + timedelta(days=4000), utcnow() + timedelta(days=4001)))
+            await asyncio.to_thread(calendar_push.publish, [Change(None, marker.window.starts_at,
+                                                                   marker.window.ends_at)], database_url="")
+            assert await marker.wait(WAIT)
+            live.close("marker", marker)
+            await asyncio.to_thread(_book, people.active, room, day, 14, "Rapat investor")
+            outcome = hub.recorder.current
+            await _until(lambda: _reloads(outcome, "Rapat investor"), "the reload with the new booking")
+        finally:
+            live.close(staff.token)
+        return await watching
+
+    outcome = hub.run(scenario()).ok()
+    assert len(_reloads(outcome)) == 1  # only the booking it shows reloaded it
+    state = staff.state(CalendarState)
+    assert any(cell.kind == "busy" and cell.label == "Rapat investor" for cell in state.cells)
+    assert not state.live and not live.is_open(staff.token)
+
+
+@covers(CalendarState.watch)
+def test_a_watch_without_a_socket_registers_nothing(hub, people):
+    day = weekday_ahead()
+    staff = hub.browser(people.staff)
+    staff.load("/book", date=day.isoformat()).ok()  # its watch starts and ends at once: no socket here
+    assert not calendar_push.live_calendars().is_open(staff.token)
+    assert not staff.state(CalendarState).live
