@@ -1,10 +1,12 @@
 """Command line: `python -m hub_app.cli create-user EMAIL --name NAME --role admin|staff|member`
 (password from standard input), `seed-demo`, `migrate`, `deliver-mail`,
-`report --month 2026-11 --lang en --out report.pdf`, `rollup-insights`."""
+`report --month 2026-11 --lang en --out report.pdf`, `rollup-insights`, `backup --out DIR`,
+`restore DIR [--force]`."""
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError
@@ -85,6 +87,39 @@ def _rollup_insights(_args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    from hub_app.services.backups import BackupError, backup
+    from hub_app.settings import get_settings
+
+    settings = get_settings()
+    try:
+        done = backup(args.out, database_url=settings.database_url, upload_dir=settings.upload_dir)
+    except BackupError as error:
+        print(f"backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up the {done.engine} database at revisions {', '.join(done.revisions)} and {done.files} "
+          f"uploaded files into {done.folder} ({done.bytes} bytes)")
+    return 0
+
+
+def _restore(args) -> int:
+    from hub_app.services.backups import BackupError, restore
+    from hub_app.settings import get_settings
+
+    settings = get_settings()
+    try:
+        done = restore(args.folder, database_url=settings.database_url, upload_dir=settings.upload_dir,
+                       force=args.force)
+    except BackupError as error:
+        print(f"restore refused: {error}", file=sys.stderr)
+        return 1
+    print(f"restored the {done.engine} database at revisions {', '.join(done.revisions)} and {done.files} "
+          "uploaded files")
+    if done.behind_code:
+        print("the restored schema is older than this code: run `python -m hub_app.cli migrate` before starting")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub_app.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +144,21 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "rollup-insights", help="build the insights' rollups now (after an upgrade; the server's duty keeps them)",
     ).set_defaults(run=_rollup_insights)
+    saving = commands.add_parser(
+        "backup", help="write a backup (database, uploaded files, schema revisions, checksums) into a folder",
+        description="Write a consistent backup of the database in HUB_DATABASE_URL (SQLite: online backup; "
+                    "PostgreSQL: pg_dump), the uploaded files in HUB_UPLOAD_DIR and the schema revisions, with "
+                    "a manifest of checksums, into a new or empty folder. The portal may keep running.")
+    saving.add_argument("--out", required=True, type=Path, help="the folder to write (new or empty)")
+    saving.set_defaults(run=_backup)
+    restoring = commands.add_parser(
+        "restore", help="restore a backup folder into HUB_DATABASE_URL and HUB_UPLOAD_DIR (portal stopped)",
+        description="Check a backup's checksums and schema (refused when it is newer than this code), then "
+                    "put its database and uploaded files in place. A database that already has tables and "
+                    "the upload folder are replaced as a whole only with --force. Stop the portal first.")
+    restoring.add_argument("folder", type=Path, help="a folder written by `backup`")
+    restoring.add_argument("--force", action="store_true", help="replace an existing database and upload folder")
+    restoring.set_defaults(run=_restore)
     args = parser.parse_args(argv)
     return args.run(args)
 
