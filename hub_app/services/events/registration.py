@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from hub_app.db import begin_write
 from hub_app.domain import events as rules
 from hub_app.domain import seats, validation
-from hub_app.domain.errors import InvalidInput, NotAllowed, NotFound
+from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.i18n import normalize_locale, translate
 from hub_app.models import Event, EventRegistration, User
@@ -137,6 +137,8 @@ def register_member(actor: Actor | None, *, session: Session, event_id: object) 
     begin_write(session)
     event = lock_event(session, event_id)
     now = utcnow()
+    if event.status == rules.CANCELLED:
+        raise Conflict("events.error.cancelled")
     existing = session.exec(select(EventRegistration).where(
         EventRegistration.event_id == event.id, EventRegistration.user_id == actor.user_id,
         col(EventRegistration.status).in_(rules.PLACE_HOLDING))).first()

@@ -94,9 +94,12 @@ def clean_event_form(form: object) -> EventForm:
 
 
 def _check_space(session: Session, clean: EventForm) -> Space | None:
+    """The chosen space, locked (FOR UPDATE) before the event row that points to it is written: the
+    foreign key would take a share lock on it first, and two staff saving events at once would
+    then deadlock when the reservation locks the space."""
     if clean.space_id is None:
         return None
-    space = session.get(Space, clean.space_id)
+    space = session.exec(select(Space).where(Space.id == clean.space_id).with_for_update()).first()
     if space is None or not space.active:
         raise InvalidInput("events.error.space_unknown", field="event.space_id")
     if clean.capacity > space.capacity:
