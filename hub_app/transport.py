@@ -40,10 +40,12 @@ from reflex.state import FrontendEventExceptionState, State, StateUpdate, Update
 from reflex_base import constants
 from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
+from reflex_base.event.context import EventContext
 from reflex_base.registry import RegistrationContext
 from reflex_base.utils.format import format_event_handler
 from reflex_components_sonner.toast import toast
 
+from hub_app.domain.errors import HubError
 from hub_app.domain.log_text import for_log, traceback_for_log
 from hub_app.i18n import normalize_locale, translate
 from hub_app.settings import get_settings
@@ -377,14 +379,30 @@ def log_frontend_exception(exception: Exception) -> None:
 
 def log_backend_exception(exception: Exception):
     """Reflex's backend_exception_handler: the traceback through traceback_for_log (an exception's
-    message may quote what a visitor sent), then the same notice Reflex's default shows."""
+    message may quote what a visitor sent), then the same notice Reflex's default shows. A refusal
+    that a handler left uncaught (e.g. the database unreachable while the actor is looked up) is
+    shown as its translated message instead, in the tab's language."""
     from reflex.utils.exec import is_prod_mode
 
+    if isinstance(exception, HubError):
+        _backend_log.warning("an event handler was refused: %s", exception.key)
+        message = translate(exception.key, _event_locale(), **exception.params)
+        return toast.error(message, id=exception.key, duration=_TOAST_MS, position="top-center")
     _backend_log.error("an event handler failed\n%s", traceback_for_log(exception))
     description = ("Contact the website administrator." if is_prod_mode()
                    else f"{type(exception).__name__}: {for_log(exception)}\nSee logs for details.")
     return toast("An error occurred.", level="error", fallback_to_alert=True, description=description,
                  position="top-center", id="backend_error", style={"width": "500px", "white-space": "pre-wrap"})
+
+
+def _event_locale() -> str:
+    """The language of the tab whose event is being handled (its hub_lang cookie)."""
+    try:
+        headers = EventContext.get().router_data.get(constants.RouteVar.HEADERS, {})
+    except LookupError:
+        return normalize_locale("")
+    match = _LANG_COOKIE.search(headers.get("cookie", "") if isinstance(headers, dict) else "")
+    return normalize_locale(match.group(1) if match else "")
 
 
 # Loggers that write what arrives over the event socket (Reflex's event path, Socket.IO/Engine.IO).

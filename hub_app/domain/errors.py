@@ -27,3 +27,9 @@ class NotFound(HubError):
 
 class Conflict(HubError):
     default_key = "error.conflict"
+
+
+class Unavailable(HubError):
+    """The database could not be reached (restarting, failing over): nothing was done; try again."""
+
+    default_key = "outage.database"

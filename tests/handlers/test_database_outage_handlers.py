@@ -1,0 +1,87 @@
+"""While the database cannot be reached (PostgreSQL restarting, `make drill` drill 3), an event is
+answered with the translated "try again" message, not a crashed handler, and the next event after
+the server is back is served on a fresh connection.
+
+The outage is real: the app's engine points at a PostgreSQL address where nothing listens (a
+closed port), and the recovery test ends the test database's own server connections with
+pg_terminate_backend, as a restart does."""
+
+import pytest
+from sqlalchemy import text
+
+import hub_app.db
+from hub_app.db import make_engine
+from hub_app.domain.errors import Unavailable
+from hub_app.i18n import translate
+from hub_app.pages.bookings import MyBookingsState
+from hub_app.services import accounts
+from hub_app.state.services import call
+from hub_app.transport import log_backend_exception
+from tests.handlers.handler_harness import covers
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # released again: nothing listens there
+
+
+@pytest.fixture
+def unreachable():
+    engine = make_engine(f"postgresql://postgres@127.0.0.1:{_closed_port()}/hub")
+    yield engine
+    engine.dispose()
+
+
+@covers(MyBookingsState.cancel)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_an_event_during_the_outage_says_try_again(lang, hub, people, unreachable, monkeypatch):
+    person = people.add(email=f"outage.{lang}@members.example", name="Outage", role="member", locale=lang)
+    tab = hub.browser(person, lang=lang)
+    tab.load("/bookings").ok()
+    monkeypatch.setattr(hub_app.db, "get_engine", lambda: unreachable)
+    tab.call(MyBookingsState.cancel, {"booking_id": "1"}).ok()
+    assert tab.state(MyBookingsState).error == translate("outage.database", lang)
+
+
+def test_the_service_call_raises_a_refusal_not_a_driver_error(unreachable, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(hub_app.db, "get_engine", lambda: unreachable)
+    with pytest.raises(Unavailable):
+        asyncio.run(call(accounts.actor_for_token, token="x" * 43))
+
+
+def test_an_uncaught_refusal_is_shown_translated_not_as_a_crash():
+    notice = log_backend_exception(Unavailable())
+    text_sent = repr(notice)
+    assert translate("outage.database", "id") in text_sent
+    assert "An error occurred" not in text_sent
+
+
+@pytest.mark.postgres
+def test_the_next_event_after_a_restart_is_served(postgres_engine, monkeypatch):
+    """A restart closes every server connection; the pool checks a connection before use and
+    opens a new one, so the first event afterwards succeeds."""
+    import asyncio
+
+    monkeypatch.setattr(hub_app.db, "get_engine", lambda: postgres_engine)
+
+    def one(*, session):
+        return session.exec(text("SELECT 1")).scalar()
+
+    assert asyncio.run(call(one)) == 1  # a pooled connection now exists
+    database = postgres_engine.url.database
+    admin = make_engine(postgres_engine.url.render_as_string(hide_password=False))
+    try:
+        with admin.connect() as connection:
+            ended = connection.execute(text(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()) AS ended"), {"name": database}).scalar()
+            connection.commit()
+    finally:
+        admin.dispose()
+    assert ended >= 1
+    assert asyncio.run(call(one)) == 1
