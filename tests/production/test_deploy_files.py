@@ -48,7 +48,7 @@ def test_the_site_file_keeps_the_websocket_and_failover_rules():
     # nginx gives a location none of the server's proxy_set_header lines once it sets one itself:
     # the websocket then lost its Upgrade/Connection headers (a 500 from the node). So only the
     # server block sets them.
-    locations = text[text.index("location "):]
+    locations = text[re.search(r"^\s*location ", text, flags=re.MULTILINE).start():]
     assert "proxy_set_header" not in locations
     upstream = text[text.index("upstream hub_nodes"):]
     upstream = upstream[:upstream.index("}")]
