@@ -171,6 +171,7 @@ class InsightsState(SessionState):
     waitlist: list[Bar] = []
     community_headlines: list[Headline] = []
     community_compared: list[PairBar] = []
+    event_headlines: list[Headline] = []
 
     def _show(self, found: insights.HubInsights) -> None:
         lang = self.lang
@@ -217,6 +218,12 @@ class InsightsState(SessionState):
         keys = ("threads", "posts", "posters", "reports", "reports_handled")
         self.community_headlines = [headline(key, getattr(community, key), COUNT, lang) for key in keys]
         self.community_compared = [_pair(key, getattr(community, key), COUNT, lang) for key in keys]
+        held = found.events
+        self.event_headlines = [] if held is None else [
+            headline("events_held", held.events_held, COUNT, lang),
+            headline("event_registrations", held.registrations, COUNT, lang),
+            headline("event_guests", held.guests, COUNT, lang),
+            headline("event_attendance_rate", held.attendance_rate, RATE, lang)]
 
     @rx.event
     async def load(self):
@@ -375,6 +382,10 @@ def _community() -> rx.Component:
     )
 
 
+def _events() -> rx.Component:
+    return charts.section("insights.events_title", "insights-events", charts.headlines(InsightsState.event_headlines))
+
+
 # The route is written out: the CSP, accessibility and language tests find every page by it.
 @rx.page(route="/admin/insights", title=page_title("title.admin_insights"),
          on_load=[SessionState.load_shell, InsightsState.load])
@@ -390,6 +401,6 @@ def admin_insights() -> rx.Component:
         message(InsightsState.error),
         rx.cond(
             InsightsState.allowed,
-            rx.el.div(period_picker(), downloads(), _space_use(), _members(), _programme(), _community()),
+            rx.el.div(period_picker(), downloads(), _space_use(), _members(), _programme(), _events(), _community()),
         ),
     )

@@ -5,9 +5,9 @@ Each feature adds a module here with a `seed(session)` function and lists it in 
 
 from sqlmodel import Session
 
-from hub_app.seed import accounts, bookings, forum, trainings
+from hub_app.seed import accounts, bookings, events, forum, trainings
 
-FEATURE_SEEDS = [accounts.seed, bookings.seed, trainings.seed, forum.seed]
+FEATURE_SEEDS = [accounts.seed, bookings.seed, trainings.seed, forum.seed, events.seed]
 
 
 def seed_demo(session: Session) -> None:

@@ -83,6 +83,12 @@ MESSAGES = {
     "notify.event.guest_confirm.body": ("Seseorang (semoga Anda) mendaftar dengan alamat ini untuk \"{title}\" ({when}, {place}).\nKonfirmasi dalam 24 jam dengan membuka tautan ini dan menekan tombolnya:\n{confirm_link}\nKursi baru tercatat setelah konfirmasi.\nBatal ikut: {cancel_link}\nBukan Anda? Abaikan email ini; tidak ada yang terdaftar.", "Someone (we hope you) registered this address for \"{title}\" ({when}, {place}).\nConfirm within 24 hours by opening this link and pressing its button:\n{confirm_link}\nA seat is taken only once you confirm.\nTo cancel: {cancel_link}\nNot you? Ignore this email; nobody is registered."),
     "notify.event.guest_again.title": ("Pendaftaran Anda: {title}", "Your registration: {title}"),
     "notify.event.guest_again.body": ("Alamat ini sudah terdaftar untuk \"{title}\" ({when}).\n" + _TICKET_ID + "\nBatal ikut: {cancel_link}\n(Tautan pembatalan sebelumnya tidak berlaku lagi.)", "This address is already registered for \"{title}\" ({when}).\n" + _TICKET_EN + "\nTo cancel: {cancel_link}\n(The earlier cancel link no longer works.)"),
+    # staff insights
+    "insights.events_title": ("Acara hub", "Hub events"),
+    "insights.fig.events_held": ("Acara terlaksana", "Events held"),
+    "insights.fig.event_registrations": ("Peserta terdaftar", "Registered people"),
+    "insights.fig.event_guests": ("Tamu (tanpa akun)", "Guests (no account)"),
+    "insights.fig.event_attendance_rate": ("Tingkat kehadiran acara", "Event attendance rate"),
     # audit log (staff): readable action names
     "queues.action.event.create": ("Acara dibuat", "Event created"),
     "queues.action.event.update": ("Acara diubah", "Event changed"),

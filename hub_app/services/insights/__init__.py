@@ -61,6 +61,9 @@ Community (CommunityFigures):
   written in the period that are not deleted; posters: distinct members (role member) among their
   authors; reports: reports made in the period; reports_handled: reports resolved in the period.
 
+Events (EventFigures, services/insights/events.py): events held, their seated registrations, guests
+among them, attendance rate (checked in / seated).
+
 Every headline figure is a Figure(current, previous): the same figure for `previous`.
 """
 
@@ -72,9 +75,11 @@ from hub_app.domain.permissions import Actor, may_manage_members
 from hub_app.i18n import format_date, normalize_locale
 from hub_app.models.base import utcnow
 from hub_app.services.bookings import hub_tz
+from hub_app.services.insights.events import event_figures
 from hub_app.services.insights.figures import (
     CommunityFigures,
     CountRow,
+    EventFigures,
     Figure,
     HubInsights,
     KindRow,
@@ -91,8 +96,9 @@ from hub_app.services.insights.space_use import hour_label, space_use
 from hub_app.services.insights.windows import CURRENT, PREVIOUS, Windows
 
 __all__ = [
-    "TOP_TRAININGS", "CommunityFigures", "CountRow", "Figure", "HubInsights", "KindRow", "MemberFigures",
-    "ProgrammeFigures", "SpaceRow", "SpaceUse", "TrainingRow", "hour_label", "hub_insights", "period_label",
+    "TOP_TRAININGS", "CommunityFigures", "CountRow", "EventFigures", "Figure", "HubInsights", "KindRow",
+    "MemberFigures", "ProgrammeFigures", "SpaceRow", "SpaceUse", "TrainingRow", "hour_label", "hub_insights",
+    "period_label",
 ]
 
 
@@ -118,6 +124,7 @@ def hub_insights(actor: Actor | None, *, session: Session, period: Period, lang:
         members=members(session, windows, lang, split[0]),
         programme=programme(session, windows, lang, split),
         community=community(session, windows, split[0]),
+        events=event_figures(session, windows),
     )
 
 

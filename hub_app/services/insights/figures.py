@@ -125,6 +125,16 @@ class CommunityFigures:
 
 
 @dataclass
+class EventFigures:
+    """The hub's public events (services/insights/events.py says how each is counted)."""
+
+    events_held: Figure
+    registrations: Figure
+    guests: Figure
+    attendance_rate: Figure
+
+
+@dataclass
 class HubInsights:
     period: Period
     previous: Period
@@ -134,3 +144,4 @@ class HubInsights:
     members: MemberFigures
     programme: ProgrammeFigures
     community: CommunityFigures
+    events: EventFigures | None = None
