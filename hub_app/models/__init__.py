@@ -8,6 +8,7 @@ from hub_app.models.account_mail import AccountMail
 from hub_app.models.accounts import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.audit import AuditEntry
 from hub_app.models.bookings import Booking, BookingSeries, CalendarFeed
+from hub_app.models.certificates import Certificate
 from hub_app.models.events import Event, EventRegistration
 from hub_app.models.forum import (
     SEARCH_SCHEMA,
@@ -47,6 +48,7 @@ __all__ = [
     "Booking",
     "BookingSeries",
     "CalendarFeed",
+    "Certificate",
     "Closure",
     "EmailOutbox",
     "Enrolment",
