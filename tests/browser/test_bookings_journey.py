@@ -3,7 +3,8 @@ once on SQLite and once on PostgreSQL):
 
 a member on a 390 px phone books a room for tomorrow 10.00-11.00 and sees it in My bookings; a
 second member who tries 10.30-11.30 gets the message; staff on a laptop see the booking in the day
-view, and that calendar, opened before, shows it without a reload; the member checks in; the
+view and in the room's week view, both opened before: they show it without a reload (the change is
+pushed to the open calendars that show that day and room); the member checks in; the
 member's .ics feed lists the booking, and after the member cancels it does not.
 Screenshots of every step go to test-output/screenshots/<engine>/bookings-*.png.
 
@@ -22,7 +23,7 @@ from hub_app.models import Booking, Closure, OpeningHours, Space
 from hub_app.models.base import utcnow
 from hub_app.services.bookings import hub_tz
 from hub_app.services.spaces import load_hours
-from tests.browser.conftest import PHONE, _page
+from tests.browser.conftest import PHONE, _page, _watch_hydration
 from tests.browser.helpers import open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -85,6 +86,13 @@ def test_member_books_sees_checks_in_and_cancels(phone, laptop, chromium, portal
     open_page(staff, f"/book?date={day}&lang=en")
     expect(staff.locator(slot)).to_be_visible()
     shot(staff, "bookings-01-staff-day-view-before")
+    # ... and the room's week from that day in a second tab.
+    staff_week = staff.context.new_page()
+    _watch_hydration(staff_week)
+    open_page(staff_week, f"/spaces/{room}?date={day}&lang=en")
+    week_busy = staff_week.locator(f'[data-space="{room}"][data-kind="busy"]')
+    expect(staff_week.locator(f'.cal-cell[data-space="{room}"][data-start="{day}T10:00"]')).to_be_visible()
+    expect(week_busy).to_have_count(0)
 
     # A second member has the same calendar open on a second phone and picks 10.30.
     andi_context, andi = _page(chromium, portal, viewport=PHONE, locale="id-ID", mobile=True)
@@ -132,6 +140,9 @@ def test_member_books_sees_checks_in_and_cancels(phone, laptop, chromium, portal
         .to_be_visible()
     expect(staff.locator(slot)).to_have_count(0)
     shot(staff, "bookings-06-staff-day-view-live")
+    expect(week_busy.filter(has_text="Rina Kusuma")).to_be_visible()
+    shot(staff_week, "bookings-06b-staff-week-view-live")
+    staff_week.close()
 
     # The member subscribes to the .ics feed from the profile page.
     open_page(rina, "/profile")
