@@ -126,3 +126,22 @@ def test_the_ics_link_needs_the_matching_token(session):
     events.cancel_by_token(session=session, token=cancel)
     assert events.registration_ics(session=session, ticket_code=code, token=ics_token(code)) is None
     end_read(session)
+
+
+def test_personal_data_export_and_erase_free_the_members_places(session):
+    from hub_app.db import begin_write
+    from hub_app.services import personal_data
+
+    event_id = make_event(session, capacity=1)
+    leaving, waiting = members(session, 2)
+    end_read(session)
+    events.register_member(leaving, session=session, event_id=event_id)
+    events.register_member(waiting, session=session, event_id=event_id)
+    exported = personal_data.export_all(session, leaving.user_id)["events"]["registrations"]
+    assert [row["status"] for row in exported] == ["registered"]
+    end_read(session)
+    begin_write(session)
+    personal_data.erase_all(session, leaving.user_id)
+    session.commit()
+    statuses = {row.user_id: row.status for row in registrations(session, event_id)}
+    assert statuses == {leaving.user_id: "cancelled", waiting.user_id: "registered"}

@@ -301,3 +301,50 @@ def cancel_by_token(*, session: Session, token: object) -> None:
     rules.check_cancel(status=registration.status, starts_at=event.starts_at, now=now)
     free_place(session, event, registration, now)
     session.commit()
+
+
+# --- personal data (UU 27/2022) ---------------------------------------------------------------
+
+def export_personal_data(session: Session, user_id: int) -> dict:
+    rows = session.exec(select(EventRegistration, Event).join(Event, col(Event.id) == EventRegistration.event_id)
+                        .where(EventRegistration.user_id == user_id).order_by(col(EventRegistration.id))).all()
+    return {"registrations": [
+        {"event_id": event.id, "event": event.title_id or event.title_en, "starts_at": event.starts_at,
+         "status": registration.status, "ticket_code": rules.ticket_label(registration.ticket_code),
+         "created_at": registration.created_at, "checked_in_at": registration.checked_in_at}
+        for registration, event in rows]}
+
+
+def erase_personal_data(session: Session, user_id: int) -> None:
+    """Places in coming events are given up (the first waiting is promoted, as on a cancellation);
+    registrations made as a guest with the account's email lose the guest's data now. Past
+    registrations stay for the hub's records and no longer name the person once the account row
+    is anonymised."""
+    now = utcnow()
+    live = session.exec(select(EventRegistration).where(EventRegistration.user_id == user_id,
+                                                        col(EventRegistration.status).in_(rules.LIVE))).all()
+    for registration in live:
+        event = lock_event(session, registration.event_id)
+        session.refresh(registration)
+        if registration.status in rules.LIVE and now < event.starts_at:
+            free_place(session, event, registration, now)
+    user = session.get(User, user_id)
+    if user is not None and user.email_normalized:
+        for guest in session.exec(select(EventRegistration).where(
+                col(EventRegistration.user_id).is_(None),
+                EventRegistration.guest_email == user.email_normalized.lower())).all():
+            guest.guest_name = guest.guest_email = guest.guest_organisation = ""
+            guest.confirm_token_hash = guest.cancel_token_hash = None
+            guest.guest_data_erased_at = guest.updated_at = now
+            session.add(guest)
+    session.flush()
+
+
+def _register_personal_data() -> None:
+    from hub_app.services import personal_data
+
+    if not any(feature.name == "events" for feature in personal_data.FEATURES):
+        personal_data.register("events", export=export_personal_data, erase=erase_personal_data)
+
+
+_register_personal_data()
