@@ -347,14 +347,18 @@ class LiveCalendars:
         import redis.asyncio as aioredis
 
         channel = channel_for(self.database_url or _portal_database_url())
+        subscribed_before = False
         while True:
             client = aioredis.Redis.from_url(self.redis, socket_connect_timeout=2, health_check_interval=15,
                                              client_name=self.name)
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.subscribe(channel)
-                    # Anything published while this worker was not subscribed is unknown: reload all.
-                    self.wake_all()
+                    if subscribed_before:
+                        # What was published while this worker was not subscribed is unknown: reload all.
+                        # (Before the first subscription, each watch looks at its fingerprint once.)
+                        self.wake_all()
+                    subscribed_before = True
                     self._listening.set()
                     async for message in pubsub.listen():
                         if message.get("type") != "message":
