@@ -18,6 +18,7 @@ ACTIONS = (
     "training.trainer_photo", "training.prerequisite_add", "training.prerequisite_remove",
     "training.member_add", "training.member_remove", "training.attendance", "training.export_enrolments",
     "training.export_attendance",
+    "certificate.revoke", "certificate.reissue",
     "event.create", "event.update", "event.publish", "event.cancel", "event.photo", "event.check_in", "event.walk_in",
     "event.remove",
     "forum.post_hide", "forum.post_restore", "forum.post_approve", "forum.post_delete", "forum.reports_dismiss",

@@ -25,7 +25,7 @@ from hub_app.i18n import format_datetime, format_short_datetime, translate
 from hub_app.models import User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, Trainer, Training, TrainingPrerequisite, TrainingSession
-from hub_app.services import audit, notifications, personal_data
+from hub_app.services import audit, certificates, notifications, personal_data
 from hub_app.services.trainings import (
     _lock_training,
     completed_training_ids,
@@ -419,11 +419,15 @@ def _update_completion(session: Session, training: Training, user_id: int, now: 
     if done and enrolment.completed_at is None:
         enrolment.completed_at = now
     elif not done:
+        if enrolment.completed_at is not None:
+            certificates.withdraw_for_completion(session, training, user_id, now)
         enrolment.completed_at = None
     session.add(enrolment)
     if just_completed:
         member = session.get(User, user_id)
         if member is not None and member.status != DELETED:
+            # The certificate is written with the completion, in this transaction.
+            certificates.issue_for_completion(session, training, member, now)
             notifications.notify(session, member, "training.completed", params=title_params(training, member),
                                  link=_link(training))
     return just_completed
