@@ -6,6 +6,8 @@ import hub_app.pages  # noqa: F401  (registers every page)
 from hub_app.api import build_api, wrap_with_headers
 from hub_app.background import run_background_duties
 from hub_app.components.document import overlay, toaster
+from hub_app.logs import configure_logging
+from hub_app.metrics import time_database
 from hub_app.transport import guard_transport
 
 DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelatihan wirausaha dan jejaring "
@@ -27,5 +29,8 @@ app = rx.App(
 )
 app.app_wraps[(5, "Overlay")] = lambda stateful: overlay() if stateful else None
 app.register_lifespan_task(run_background_duties)
+# One log line per request and event (JSON lines with HUB_LOG_FORMAT=json); SQL timed for /metrics.
+configure_logging()
+time_database()
 # Every socket event passes a door first: rate, size, shape, client storage, error reports.
 guard_transport(app)

@@ -89,15 +89,20 @@ class Settings(BaseSettings):
     # the event ends (stated on the registration form).
     event_guest_retention_days: int = 30
 
+    # /metrics (hub_app/api/metrics.py) answers a request that carries this bearer token, or one from
+    # an address in metrics_allow (networks, comma-separated in the environment; loopback by default).
+    metrics_token: str = ""
+    metrics_allow: Annotated[list[str], NoDecode] = ["127.0.0.1/32", "::1/128"]
+
     # Booking quotas per member; staff can override them per member.
     default_hours_per_week: int = 20
     default_upcoming_bookings: int = 5
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "metrics_allow", mode="before")
     @classmethod
     def _split_origins(cls, value):
         if isinstance(value, str) and not value.strip().startswith("["):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
     @model_validator(mode="after")

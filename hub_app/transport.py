@@ -22,6 +22,10 @@ page, including the hydrate event the frontend puts in the CONNECT packet:
   may send): at most settings.frontend_errors_per_connection per connection, each cut to
   settings.frontend_error_max_chars before Reflex matches its reload patterns against it.
 
+Timing: every event admitted at the door is timed from its arrival to the end of its handler's run
+(hub_app.logs.log_event: one log line, the round-trip histogram per handler, the outcome counted),
+and open sockets are counted (hub_app.metrics.CONNECTED_TABS).
+
 Logs: visitor text reaches a log only through hub_app.domain.log_text (for_log escapes newlines and
 terminal escapes and cuts length); records of Reflex's event path and of Socket.IO are escaped the
 same way by a log record factory, and handler exceptions are logged with traceback_for_log.
@@ -31,7 +35,9 @@ import asyncio
 import logging
 import re
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
+from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 import reflex as rx
@@ -48,6 +54,8 @@ from reflex_components_sonner.toast import toast
 from hub_app.domain.errors import HubError
 from hub_app.domain.log_text import for_log, traceback_for_log
 from hub_app.i18n import normalize_locale, translate
+from hub_app.logs import log_event
+from hub_app.metrics import CONNECTED_TABS
 from hub_app.settings import get_settings
 
 log = logging.getLogger("hub.transport")
@@ -59,6 +67,13 @@ _LANG_COOKIE = re.compile(r"(?:^|;)\s*hub_lang=([a-z]{2})\s*(?:;|$)")
 _MAX_NAME = 200
 _MAX_QUERY_KEYS = 50
 _TOAST_MS = 15_000
+
+# The event being handed to Reflex's queue by on_event (handler name, tab token, arrival time): the
+# queue's enqueue, wrapped once, attaches the timing to the future it returns for that event.
+_arriving: ContextVar[tuple[str, str, float] | None] = ContextVar("hub_event_arriving", default=None)
+# Events whose handler raised (by transaction id), told by log_backend_exception; read when they end.
+_failed: OrderedDict[str, str] = OrderedDict()
+_FAILED_KEPT = 10_000
 
 
 class TokenBucket:
@@ -178,6 +193,7 @@ class HubEventNamespace(EventNamespace):
         self.drops = DropLog()
         self._names: dict[str, str] | None = None
         self._storage: frozenset[tuple[str, str]] | None = None
+        self._counted: set[str] = set()
 
     # -- the names of the events that need a closer look (resolved once the states exist) -------
 
@@ -221,11 +237,16 @@ class HubEventNamespace(EventNamespace):
             raise ConnectionRefusedError("invalid token")
         self._buckets[sid] = TokenBucket(self._rate, self._burst)
         await super().on_connect(sid, environ, auth)
+        self._counted.add(sid)
+        CONNECTED_TABS.inc()
 
     def on_disconnect(self, sid: str):
         self._buckets.pop(sid, None)
         self._frontend_reports.pop(sid, None)
         self._closing.discard(sid)
+        if sid in self._counted:
+            self._counted.discard(sid)
+            CONNECTED_TABS.dec()
         return super().on_disconnect(sid)
 
     async def on_event(self, sid: str, data: Any):
@@ -237,7 +258,30 @@ class HubEventNamespace(EventNamespace):
         if event is _TOO_LARGE:
             await self._tell(sid, "transport.event_too_large")
             return
-        await super().on_event(sid, event)
+        self._time_events()
+        arriving = _arriving.set((event["name"], self.sid_to_token.get(sid, ""), time.perf_counter()))
+        try:
+            await super().on_event(sid, event)
+        finally:
+            _arriving.reset(arriving)
+
+    def _time_events(self) -> None:
+        """Wraps the event queue's enqueue once, so each event's future reports when it is done."""
+        processor = self.app.event_processor
+        if getattr(processor, "hub_timed", False):
+            return
+        enqueue = processor.enqueue
+
+        async def timed_enqueue(token, event, ev_ctx=None):
+            future = await enqueue(token, event, ev_ctx)
+            arriving = _arriving.get()
+            if arriving is not None and ev_ctx is None:
+                _arriving.set(None)  # one event per arrival; what it chains is part of its own run
+                future.add_done_callback(partial(_event_done, arriving))
+            return future
+
+        processor.enqueue = timed_enqueue
+        processor.hub_timed = True
 
     async def on_client_error(self, sid: str, data: Any = None):
         if await self._within_rate(sid):
@@ -369,6 +413,31 @@ class HubEventNamespace(EventNamespace):
 _TOO_LARGE = object()
 
 
+def _event_done(arriving: tuple[str, str, float], future) -> None:
+    name, token, started = arriving
+    failed = _failed.pop(getattr(future, "txid", ""), None)
+    if future.cancelled():
+        outcome = "cancelled"
+    elif future.exception() is not None:
+        outcome = "error"
+    else:
+        outcome = failed or "ok"
+    log_event(name, token, outcome, time.perf_counter() - started)
+
+
+def _mark_failed(outcome: str) -> None:
+    """Notes that the event being handled failed, for its log line (a chained event's failure is
+    its own, not its parent's: only events that a tab sent are noted)."""
+    try:
+        context = EventContext.get()
+    except LookupError:
+        return
+    if context.parent_txid is None:
+        _failed[context.txid] = outcome
+        while len(_failed) > _FAILED_KEPT:  # events that never end here (not sent by a tab) do not pile up
+            _failed.popitem(last=False)
+
+
 # -- the app's exception handlers and logs ---------------------------------------------------------
 
 
@@ -384,6 +453,7 @@ def log_backend_exception(exception: Exception):
     shown as its translated message instead, in the tab's language."""
     from reflex.utils.exec import is_prod_mode
 
+    _mark_failed("refused" if isinstance(exception, HubError) else "error")
     if isinstance(exception, HubError):
         _backend_log.warning("an event handler was refused: %s", exception.key)
         message = translate(exception.key, _event_locale(), **exception.params)

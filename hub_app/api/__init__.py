@@ -1,13 +1,28 @@
-"""Plain HTTP routes mounted next to Reflex: sign-in cookie exchange, media, health, exports."""
+"""Plain HTTP routes mounted next to Reflex: sign-in cookie exchange, media, health, metrics, exports;
+every request timed and logged (hub_app.logs.RequestLog) around the response headers."""
 
 from starlette.applications import Starlette
 
-from hub_app.api import audit, auth, calendar, certificates, exports, health, media, oidc, profile, reports, trainings
+from hub_app.api import (
+    audit,
+    auth,
+    calendar,
+    certificates,
+    exports,
+    health,
+    media,
+    metrics,
+    oidc,
+    profile,
+    reports,
+    trainings,
+)
 from hub_app.api.headers import CacheAndSecurityHeaders
+from hub_app.logs import RequestLog
 
 routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes,
           *trainings.routes, *audit.routes, *reports.routes, *exports.routes,
-          *certificates.routes]
+          *metrics.routes, *certificates.routes]
 
 
 def build_api() -> Starlette:
@@ -15,4 +30,4 @@ def build_api() -> Starlette:
 
 
 def wrap_with_headers(app):
-    return CacheAndSecurityHeaders(app)
+    return RequestLog(CacheAndSecurityHeaders(app))

@@ -1,0 +1,106 @@
+"""The portal's log lines: one per HTTP request and one per event, with timing and outcome.
+
+`configure_logging()` gives the `hub` loggers one handler on standard error: plain text lines by
+default, JSON lines (one object per line: ts, level, logger, message and the record's fields) when
+HUB_LOG_FORMAT=json, for a log shipper. Records still propagate, so whatever else collects logs
+(pytest, a root handler) sees them too.
+
+What goes in: ids and shapes, never personal data: a request's method, path with every segment that
+could be a token or a name replaced by `*` (digits and lowercase words stay: /api/calendar/*,
+/trainings/12), status and milliseconds; an event's handler name, tab id prefix, outcome and
+milliseconds. No addresses, emails, names, query strings or payloads.
+"""
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from datetime import UTC, datetime
+
+from hub_app import metrics
+
+access_log = logging.getLogger("hub.access")
+event_log = logging.getLogger("hub.events")
+
+_PLAIN_SEGMENT = re.compile(r"^(?:\d{1,12}|[a-z][a-z_-]{0,39})(?:\.[a-z]{1,5})?$")
+_FIELDS = ("kind", "method", "path", "status", "handler", "tab", "outcome", "ms")
+_HANDLER = "hub_log_handler"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def path_for_log(path: str) -> str:
+    """The path with each segment that is not a number or a lowercase word replaced by `*`."""
+    segments = path.split("/")
+    return "/".join(segment if not segment or _PLAIN_SEGMENT.match(segment) else "*" for segment in segments)[:200]
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        entry.update({name: getattr(record, name) for name in _FIELDS if hasattr(record, name)})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(stream=None) -> logging.Handler:
+    """Installs (or replaces) the hub loggers' handler; returns it. HUB_LOG_FORMAT=json|text."""
+    hub = logging.getLogger("hub")
+    for handler in [h for h in hub.handlers if getattr(h, _HANDLER, False)]:
+        hub.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    setattr(handler, _HANDLER, True)
+    if os.environ.get("HUB_LOG_FORMAT", "").strip().lower() == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    hub.addHandler(handler)
+    if hub.level == logging.NOTSET or hub.level > logging.INFO:
+        hub.setLevel(logging.INFO)
+    return handler
+
+
+def log_event(handler: str, token: str, outcome: str, seconds: float) -> None:
+    """One event handled: its line, its round trip in the histogram, its outcome counted."""
+    milliseconds = round(seconds * 1000, 1)
+    metrics.EVENT_SECONDS.labels(handler).observe(seconds)
+    metrics.EVENTS.labels(handler, outcome).inc()
+    tab = token[:8]
+    event_log.info("event %s tab=%s %s %.1f ms", handler, tab, outcome, milliseconds,
+                   extra={"kind": "event", "handler": handler, "tab": tab, "outcome": outcome, "ms": milliseconds})
+
+
+class RequestLog:
+    """ASGI middleware: one line and one histogram entry per HTTP request (not the websocket, whose
+    events are logged one by one by hub_app/transport.py, nor Socket.IO's polling requests)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("path", "").startswith("/_event"):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app fails before it answers
+
+        async def record_status(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            seconds = time.perf_counter() - started
+            method = scope.get("method", "") if scope.get("method", "") in _METHODS else "OTHER"
+            path = path_for_log(scope.get("path", ""))
+            metrics.HTTP_SECONDS.labels(method, str(status)).observe(seconds)
+            milliseconds = round(seconds * 1000, 1)
+            access_log.info("%s %s %d %.1f ms", method, path, status, milliseconds,
+                            extra={"kind": "request", "method": method, "path": path, "status": status,
+                                   "ms": milliseconds})
