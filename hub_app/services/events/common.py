@@ -3,7 +3,10 @@ tickets (code, QR, .ics link) and the mails."""
 
 import hashlib
 import hmac
+from datetime import datetime
+from functools import lru_cache
 from html import escape
+from zoneinfo import ZoneInfo
 
 import segno
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +15,17 @@ from sqlmodel import Session, select
 from hub_app.domain import events as rules
 from hub_app.domain.errors import NotAllowed, NotFound
 from hub_app.domain.permissions import Actor
-from hub_app.i18n import fallback_marker, format_datetime, format_time, normalize_locale, pick, pick_marked, translate
+from hub_app.i18n import (
+    fallback_marker,
+    format_date,
+    format_datetime,
+    format_time,
+    normalize_locale,
+    pick,
+    pick_marked,
+    translate,
+    zone_label,
+)
 from hub_app.models import Event, EventRegistration, Space, User
 from hub_app.services import notifications
 from hub_app.services.spaces import space_name
@@ -58,9 +71,26 @@ def description_html(event: Event, locale: str) -> str:
 
 
 def when_text(event: Event, locale: str) -> str:
-    """"Kamis, 3 Desember 2026 19.00 – 21.00 WIB" in the hub's timezone."""
-    tz = get_settings().timezone
-    return f"{format_datetime(event.starts_at, locale, tz)} – {format_time(event.ends_at, locale, tz)}"
+    """"Kamis, 3 Desember 2026, 19.00–21.00 WIB" in the hub's timezone (the end's day too when it
+    is another day)."""
+    return _when(event.starts_at, event.ends_at, locale, get_settings().timezone)
+
+
+@lru_cache(maxsize=4096)
+def _when(starts_at: datetime, ends_at: datetime, locale: str, tz: str) -> str:
+    # Cached: the list and the event page show the same few events to everyone, and Babel's
+    # formatting is most of what a page of cards costs.
+    zone = ZoneInfo(tz)
+    if starts_at.astimezone(zone).date() == ends_at.astimezone(zone).date():
+        day = format_date(starts_at.astimezone(zone), locale)
+        return f"{day}, {format_time(starts_at, locale, tz)}–{format_time(ends_at, locale, tz)} {zone_label(tz)}"
+    return f"{format_datetime(starts_at, locale, tz)} – {format_datetime(ends_at, locale, tz)}"
+
+
+@lru_cache(maxsize=4096)
+def day_text(starts_at: datetime, locale: str, tz: str) -> str:
+    """"3 Des" for a card's date badge."""
+    return format_date(starts_at.astimezone(ZoneInfo(tz)), locale, "d MMM")
 
 
 def place_text(event: Event, space: Space | None, locale: str) -> str:

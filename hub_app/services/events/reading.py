@@ -6,21 +6,22 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hub_app.domain import events as rules
 from hub_app.domain import seats, validation
 from hub_app.domain.errors import InvalidInput, NotFound
 from hub_app.domain.permissions import Actor, may_use_hub
-from hub_app.i18n import format_date, format_datetime, normalize_locale, pick, translate
+from hub_app.i18n import format_datetime, normalize_locale, pick, translate
 from hub_app.models import Event, EventRegistration, Space, User
 from hub_app.models.base import utcnow
 from hub_app.services import calendar_feed
 from hub_app.services.events.common import (
     absolute,
+    day_text,
     description_html,
     ics_path,
     ics_token,
@@ -31,7 +32,6 @@ from hub_app.services.events.common import (
     title_of,
     when_text,
 )
-from hub_app.services.events.registration import queue_position
 from hub_app.settings import get_settings
 
 PAGE_SIZE = 12
@@ -40,6 +40,8 @@ _CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,18})$")
 # An event lasts at most MAX_EVENT_HOURS: the list reads the index from this far back and keeps
 # the ones still running.
 _RUNNING = timedelta(hours=rules.MAX_EVENT_HOURS)
+# The waiting registrations ahead of the viewer's (made once: building an alias costs per call).
+_AHEAD = aliased(EventRegistration)
 
 
 @dataclass
@@ -107,11 +109,12 @@ def upcoming_events(actor: Actor | None, *, session: Session, locale: object = "
         left = seats.seats_left(event.capacity, event.registered_count)
         rows.append(EventCard(
             id=event.id, title=title_of(event, locale), starts_text=when_text(event, locale),
-            day_text=format_date(event.starts_at.astimezone(ZoneInfo(tz)).date(), locale, "d MMM"),
+            day_text=day_text(event.starts_at, locale, tz),
             place_text=place_text(event, spaces.get(event.space_id), locale), photo_url=photo_url(event),
             seats_left=left, full=left == 0, audience=event.audience))
+    next_cursor = _make_cursor(page[-1]) if len(found) > PAGE_SIZE else ""
     session.rollback()
-    return EventListPage(rows=rows, next_cursor=_make_cursor(page[-1]) if len(found) > PAGE_SIZE else "")
+    return EventListPage(rows=rows, next_cursor=next_cursor)
 
 
 @dataclass
@@ -160,23 +163,15 @@ def _plain(markdown_text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def visible_event(session: Session, actor: Actor | None, event_id: object) -> Event:
-    event_id = validation.identifier(event_id, field="event.event_id")
-    event = session.get(Event, event_id)
-    # A draft looks exactly like an event that does not exist, except to staff.
-    if event is None or (event.status == rules.DRAFT and not may_manage_events(actor)):
-        raise NotFound("events.error.not_found")
-    return event
-
-
-def my_registration(session: Session, event: Event, registration: EventRegistration | None,
+def my_registration(event: Event, registration: EventRegistration | None, position: int,
                     now: datetime) -> MyRegistration | None:
+    """The viewer's registration; `position` is their 1-based place when waitlisted."""
     if registration is None:
         return None
     seated = registration.status == rules.REGISTERED
     return MyRegistration(
         id=registration.id, status=registration.status, ticket_code=rules.ticket_label(registration.ticket_code),
-        queue_position=queue_position(session, registration),
+        queue_position=position if registration.status == rules.WAITLISTED else 0,
         ics_url=ics_path(registration.ticket_code) if seated else "",
         qr_svg=ticket_qr_svg(registration.ticket_code) if seated else "",
         can_cancel=registration.user_id is not None and registration.status in rules.LIVE and now < event.starts_at
@@ -184,24 +179,32 @@ def my_registration(session: Session, event: Event, registration: EventRegistrat
 
 
 def event_view(actor: Actor | None, *, session: Session, event_id: object, locale: object = "id") -> EventView:
-    """One event for /events/<id>: open to everyone (drafts to staff only)."""
+    """One event for /events/<id>: open to everyone (drafts to staff only). One query: the event,
+    its space, the actor's live registration and their place in the queue."""
     locale = normalize_locale(locale)
-    event = visible_event(session, actor, event_id)
+    event_id = validation.identifier(event_id, field="event.event_id")
+    mine_on = and_(col(EventRegistration.event_id) == Event.id, col(EventRegistration.status).in_(rules.LIVE),
+                   col(EventRegistration.user_id) == (actor.user_id if actor else -1))
+    ahead = _AHEAD
+    position = (select(func.count()).select_from(ahead)
+                .where(ahead.event_id == Event.id, ahead.status == rules.WAITLISTED,
+                       ahead.queue_number < EventRegistration.queue_number).scalar_subquery())
+    found = session.exec(select(Event, Space, EventRegistration, position)
+                         .join(Space, col(Space.id) == Event.space_id, isouter=True)
+                         .join(EventRegistration, mine_on, isouter=True).where(Event.id == event_id)).first()
+    # A draft looks exactly like an event that does not exist, except to staff.
+    if found is None or (found[0].status == rules.DRAFT and not may_manage_events(actor)):
+        session.rollback()
+        raise NotFound("events.error.not_found")
+    event, space, mine, ahead_count = found
     now = utcnow()
-    mine = None
-    if actor is not None:
-        mine = session.exec(select(EventRegistration).where(
-            EventRegistration.event_id == event.id, EventRegistration.user_id == actor.user_id,
-            col(EventRegistration.status).in_(rules.LIVE))).first()
-    space = session.get(Space, event.space_id) if event.space_id else None
     tz = get_settings().timezone
     is_open = rules.registration_open(status=event.status, starts_at=event.starts_at, now=now)
     seated = mine is not None and mine.status == rules.REGISTERED
     title = title_of(event, locale)
     view = EventView(
         id=event.id, title=title, description_html=description_html(event, locale),
-        starts_text=when_text(event, locale),
-        ends_text=format_datetime(event.ends_at, locale, tz),
+        starts_text=when_text(event, locale), ends_text=format_datetime(event.ends_at, locale, tz),
         place_text=place_text(event, space, locale), photo_url=photo_url(event),
         seats_left=seats.seats_left(event.capacity, event.registered_count), capacity=event.capacity,
         waitlisted=event.waitlist_count, audience=event.audience, status=event.status,
@@ -210,7 +213,7 @@ def event_view(actor: Actor | None, *, session: Session, event_id: object, local
         registration_open=is_open, may_register=is_open and may_use_hub(actor) and mine is None,
         guests_welcome=is_open and event.audience == rules.EVERYONE,
         sign_in_to_register=is_open and actor is None and event.audience == rules.MEMBERS_ONLY,
-        my_registration=my_registration(session, event, mine, now),
+        my_registration=my_registration(event, mine, (ahead_count or 0) + 1, now),
         og_title=title, og_description=_plain(pick(event.description_id, event.description_en, locale)),
         og_image_url=absolute(f"/media/events/{og_image_name(event.photo)}") if event.photo else "",
         og_url=absolute(f"/events/{event.id}"))
