@@ -302,3 +302,18 @@ def test_member_registration_inside_the_last_day_counts_as_reminded(session):
     session.exec(update(EventRegistration).values(reminded_at=None))
     session.commit()
     assert events.send_event_reminders(session=session) == 1
+
+
+def test_reading_services_refuse_junk_with_a_message(session, staff):
+    make_event(session)
+    for cursor in ("99999999999999999999.1", "x", 7, ["a"], "1.99999999999999999999"):
+        assert error_key(lambda cursor=cursor: events.upcoming_events(None, session=session, cursor=cursor),
+                         session) == "error.invalid"
+    for junk in ("abc", -1, None, 2**70, {"id": 1}):
+        assert error_key(lambda junk=junk: events.event_view(None, session=session, event_id=junk), session) in (
+            "error.field_type", "error.field_range")
+        assert error_key(lambda junk=junk: events.roster(staff, session=session, event_id=junk), session) in (
+            "error.field_type", "error.field_range")
+    assert error_key(lambda: events.admin_events(staff, session=session, past="maybe"), session) == "error.field_type"
+    assert events.upcoming_events(None, session=session, locale="xx").rows[0].title == "Temu Startup Jakarta–Berlin"
+    end_read(session)

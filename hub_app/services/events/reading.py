@@ -69,7 +69,10 @@ def _parse_cursor(cursor: object) -> tuple[datetime, int] | None:
     if not isinstance(cursor, str) or not _CURSOR.match(cursor):
         raise InvalidInput("error.invalid", field="event.cursor")
     micros, event_id = _CURSOR.match(cursor).groups()
-    return datetime.fromtimestamp(int(micros) / 1_000_000, UTC), int(event_id)
+    try:
+        return datetime.fromtimestamp(int(micros) / 1_000_000, UTC), int(event_id)
+    except (ValueError, OverflowError, OSError):  # a forged cursor beyond the calendar
+        raise InvalidInput("error.invalid", field="event.cursor") from None
 
 
 def _make_cursor(event: Event) -> str:
