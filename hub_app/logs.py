@@ -13,13 +13,13 @@ milliseconds. No addresses, emails, names, query strings or payloads.
 
 import json
 import logging
-import os
 import re
 import sys
 import time
 from datetime import UTC, datetime
 
 from hub_app import metrics
+from hub_app.settings import get_settings
 
 access_log = logging.getLogger("hub.access")
 event_log = logging.getLogger("hub.events")
@@ -46,14 +46,15 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(stream=None) -> logging.Handler:
-    """Installs (or replaces) the hub loggers' handler; returns it. HUB_LOG_FORMAT=json|text."""
+def configure_logging(stream=None, log_format: str | None = None) -> logging.Handler:
+    """Installs (or replaces) the hub loggers' handler; returns it. The format is HUB_LOG_FORMAT
+    (settings.log_format) unless given."""
     hub = logging.getLogger("hub")
     for handler in [h for h in hub.handlers if getattr(h, _HANDLER, False)]:
         hub.removeHandler(handler)
     handler = logging.StreamHandler(stream or sys.stderr)
     setattr(handler, _HANDLER, True)
-    if os.environ.get("HUB_LOG_FORMAT", "").strip().lower() == "json":
+    if (log_format or get_settings().log_format) == "json":
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # an address in metrics_allow (networks, comma-separated in the environment; loopback by default).
     metrics_token: str = ""
     metrics_allow: Annotated[list[str], NoDecode] = ["127.0.0.1/32", "::1/128"]
+    # The portal's log lines (hub_app/logs.py): "text", or "json" (one JSON object per line).
+    log_format: Literal["text", "json"] = "text"
 
     # Booking quotas per member; staff can override them per member.
     default_hours_per_week: int = 20

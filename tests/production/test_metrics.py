@@ -125,10 +125,9 @@ def test_the_database_down_is_a_figure_not_an_error(portal, monkeypatch, tmp_pat
     assert not any(name.startswith("hub_bookings") for name, _ in found)
 
 
-def test_one_json_line_per_request_without_tokens_or_addresses(portal, monkeypatch):
-    monkeypatch.setenv("HUB_LOG_FORMAT", "json")
+def test_one_json_line_per_request_without_tokens_or_addresses(portal):
     stream = io.StringIO()
-    handler = configure_logging(stream)
+    handler = configure_logging(stream, "json")
     try:
         client = portal()
         feed = "Xk3vQ9ZpL2mN8rT5wY7aB4cD6eF1gH0j"
@@ -149,8 +148,8 @@ def test_one_json_line_per_request_without_tokens_or_addresses(portal, monkeypat
     assert handler not in logging.getLogger("hub").handlers
 
 
-def test_text_lines_by_default(portal, monkeypatch):
-    monkeypatch.delenv("HUB_LOG_FORMAT", raising=False)
+def test_text_lines_by_default(portal):
+    assert get_settings().log_format == "text"
     stream = io.StringIO()
     configure_logging(stream)
     try:
