@@ -21,6 +21,7 @@ it runs on the worker that holds this browser's socket.
 
 import secrets
 import time
+from functools import partial
 from urllib.parse import quote, urlencode
 
 import reflex as rx
@@ -107,15 +108,24 @@ class CalendarState(SessionState):
     _watch_id: str = ""
     _watch_running: str = ""
 
-    async def _reload(self) -> None:
+    async def _reload(self, change: int | None = None) -> None:
+        """Reads the calendar again. `change`: the pushed change that woke this tab; the tabs it woke
+        that show the same view to the same viewer share one read (a booking wakes hundreds of open
+        calendars of that day at once)."""
         actor = await self._actor()
+        if self.mode == "week":
+            read = partial(call, booking_calendar.calendar_week, actor, space_id=self.week_space_id,
+                           day=self.day or None, locale=self.lang)
+        else:
+            read = partial(call, booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
+                           locale=self.lang, duration=self.duration)
         try:
-            if self.mode == "week":
-                view = await call(booking_calendar.calendar_week, actor, space_id=self.week_space_id,
-                                  day=self.day or None, locale=self.lang)
+            if change is None:
+                view = await read()
             else:
-                view = await call(booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
-                                  locale=self.lang, duration=self.duration)
+                view = await calendar_push.live_calendars().shared_read(
+                    (change, actor.user_id if actor else None, self.mode, self.week_space_id, self.day,
+                     self.kind_filter, self.lang, self.duration), read)
         except HubError as error:
             self.error = self._error_text(error)
             self.cells, self.days = [], []
@@ -247,7 +257,7 @@ class CalendarState(SessionState):
                 async with self:
                     if self._watch_id != watch_id:
                         return
-                    await self._reload()  # and retunes the registration to what it shows now
+                    await self._reload(calendar.change)  # and retunes the registration to what it shows now
         finally:
             live.close(token, calendar)
             async with self:

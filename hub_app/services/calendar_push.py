@@ -34,9 +34,10 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import event, inspect, select
 from sqlmodel import Session
@@ -44,6 +45,7 @@ from sqlmodel import Session
 from hub_app.models import Booking, Closure, Space
 
 log = logging.getLogger("hub.calendar_push")
+T = TypeVar("T")
 
 _PENDING = "hub_calendar_changes"
 _WRITTEN = (Booking, Closure)
@@ -243,8 +245,10 @@ class OpenCalendar:
     loop: asyncio.AbstractEventLoop
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     stopped: bool = False
+    change: int = 0  # the number of the last delivery that woke it
 
-    def wake(self) -> None:
+    def wake(self, change: int = 0) -> None:
+        self.change = change
         with contextlib.suppress(RuntimeError):  # its loop is closed: the tab is gone
             self.loop.call_soon_threadsafe(self.woken.set)
 
@@ -269,7 +273,9 @@ class LiveCalendars:
         self._lock = threading.Lock()
         self._listener: asyncio.Task | None = None
         self._listening = asyncio.Event()
-        self.deliveries = 0  # messages handled (figures and tests)
+        self.deliveries = 0  # deliveries handled: each wakes its calendars with its number
+        self._reads: dict[tuple, asyncio.Future] = {}
+        self._reads_change = 0
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -313,13 +319,27 @@ class LiveCalendars:
     def deliver(self, changes: Iterable[Change]) -> int:
         """Wakes the calendars these changes touch; returns how many. Safe from any thread."""
         changes = list(changes)
-        self.deliveries += 1
         with self._lock:
+            self.deliveries += 1
+            number = self.deliveries
             calendars = list(self._open.values())
         touched = [c for c in calendars if c.window is None or any(c.window.touched_by(x) for x in changes)]
         for calendar in touched:
-            calendar.wake()
+            calendar.wake(number)
         return len(touched)
+
+    async def shared_read(self, key: tuple, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()` once for all the calendars woken by one delivery (key[0]: its number) that ask
+        with the same key (the same view for the same viewer); reads of older deliveries are dropped."""
+        if key[0] < self._reads_change:
+            return await read()  # woken by an older delivery, reading late: on its own
+        if key[0] > self._reads_change:
+            self._reads.clear()
+            self._reads_change = key[0]
+        future = self._reads.get(key)
+        if future is None or future.get_loop() is not asyncio.get_running_loop():
+            future = self._reads[key] = asyncio.ensure_future(read())
+        return await asyncio.shield(future)
 
     def wake_all(self) -> int:
         return self.deliver([Change(None)])

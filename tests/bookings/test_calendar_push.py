@@ -358,3 +358,27 @@ def test_a_publisher_without_redis_still_reaches_its_own_worker(engine, monkeypa
         woken = woken_by(lambda: (put_booking(session, room, None, local(day, 10), local(day, 11))),
                          day=day_window(day))
     assert woken == {"day"}
+
+
+def test_calendars_woken_by_one_delivery_share_one_read_per_view_and_viewer():
+    async def scenario():
+        live = LiveCalendars()
+        reads = []
+
+        def reader(name):
+            async def read():
+                reads.append(name)
+                await asyncio.sleep(0)  # another tab asks while this read is under way
+                return name
+            return read
+
+        same = await asyncio.gather(*[live.shared_read((1, None, "day", "2026-12-02"), reader("visitors"))
+                                      for _ in range(50)])
+        assert same == ["visitors"] * 50 and reads == ["visitors"]
+        assert await live.shared_read((1, 7, "day", "2026-12-02"), reader("member 7")) == "member 7"
+        assert await live.shared_read((2, None, "day", "2026-12-02"), reader("next change")) == "next change"
+        # A tab woken by the older delivery that reads only now reads on its own.
+        assert await live.shared_read((1, None, "day", "2026-12-02"), reader("late")) == "late"
+        assert reads == ["visitors", "member 7", "next change", "late"]
+
+    asyncio.run(scenario())
