@@ -130,7 +130,7 @@ def _after_flush(session: Session, _context) -> None:
                 noted.add(Change(row.space_id, _utc(row.starts_at), _utc(row.ends_at)))
                 if row in dirty:
                     noted.add(Change(_old(row, "space_id"), _utc(_old(row, "starts_at")), _utc(_old(row, "ends_at"))))
-            elif isinstance(row, Space) and row not in new:
+            elif isinstance(row, Space) and row not in new and (row not in dirty or session.is_modified(row)):
                 noted.add(Change(row.id))
     except Exception:  # noting must never break a write; the calendars reload at their next load
         log.exception("could not note a calendar change")
