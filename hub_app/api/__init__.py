@@ -8,6 +8,7 @@ from hub_app.api import (
     auth,
     calendar,
     certificates,
+    events,
     exports,
     health,
     media,
@@ -22,7 +23,7 @@ from hub_app.logs import RequestLog
 
 routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes,
           *trainings.routes, *audit.routes, *reports.routes, *exports.routes,
-          *metrics.routes, *certificates.routes]
+          *metrics.routes, *certificates.routes, *events.routes]
 
 
 def build_api() -> Starlette:
