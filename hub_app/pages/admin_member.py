@@ -7,6 +7,7 @@ import reflex as rx
 
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
+from hub_app.pages.certificates import member_certificates_section
 from hub_app.services import booking_admin, member_record, membership
 from hub_app.services.member_record import HistoryRow, RecordBooking, RecordPost, RecordTraining
 from hub_app.state.i18n import page_title, t, tf
@@ -303,8 +304,8 @@ def admin_member() -> rx.Component:
             MemberRecordState.allowed,
             rx.el.div(
                 rx.el.h1(MemberRecordState.name, style={"overflow_wrap": "anywhere"}),
-                rx.el.div(_membership(), _profile(), _bookings(), _trainings(), _forum(), _audit(),
-                          class_name="grid two"),
+                rx.el.div(_membership(), _profile(), _bookings(), _trainings(), member_certificates_section(),
+                          _forum(), _audit(), class_name="grid two"),
                 class_name="stack",
             ),
         ),

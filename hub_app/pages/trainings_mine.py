@@ -6,6 +6,7 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.components.trainings import confirm_leaving
 from hub_app.domain.errors import HubError
+from hub_app.pages.certificates import my_certificates_section
 from hub_app.services import enrolments
 from hub_app.services.enrolments import CompletedTraining, MyTraining
 from hub_app.state.i18n import page_title, t, tf
@@ -102,6 +103,7 @@ def my_trainings_page() -> rx.Component:
         _section("trainings.upcoming", MyTrainingsState.upcoming, "mine-upcoming"),
         _section("trainings.waitlisted", MyTrainingsState.waitlisted, "mine-waitlisted"),
         _section("trainings.completed_title", MyTrainingsState.completed, "mine-completed"),
+        my_certificates_section(),
         rx.cond(MyTrainingsState.past.length() > 0,
                 _section("trainings.past_title", MyTrainingsState.past, "mine-past")),
         rx.el.p(t("trainings.calendar_feed_hint"), class_name="muted"),
