@@ -9,6 +9,7 @@ from hub_app.api import (
     calendar,
     certificates,
     events,
+    events_pages,
     exports,
     health,
     media,
@@ -22,7 +23,7 @@ from hub_app.api.headers import CacheAndSecurityHeaders
 from hub_app.logs import RequestLog
 
 routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes,
-          *trainings.routes, *audit.routes, *reports.routes, *exports.routes,
+          *trainings.routes, *audit.routes, *reports.routes, *exports.routes, *events_pages.routes,
           *metrics.routes, *certificates.routes, *events.routes]
 
 

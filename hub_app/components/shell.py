@@ -15,6 +15,7 @@ VISITOR_TABS = [
     ("/trainings", "graduation-cap", "nav.trainings"),
     ("/forum", "messages-square", "nav.forum"),
     ("/members", "users", "nav.members"),
+    ("/events", "calendar-days", "nav.events"),
 ]
 MEMBER_TABS = [
     ("/", "house", "nav.home"),
@@ -25,10 +26,10 @@ MEMBER_TABS = [
 ]
 ADMIN_TAB = ("/admin", "shield-check", "nav.admin")
 # The laptop's top bar (home is the logo).
-VISITOR_LINKS = [("/spaces", "nav.spaces"), ("/trainings", "nav.trainings"), ("/forum", "nav.forum"),
-                 ("/members", "nav.members")]
+VISITOR_LINKS = [("/spaces", "nav.spaces"), ("/trainings", "nav.trainings"), ("/events", "nav.events"),
+                 ("/forum", "nav.forum"), ("/members", "nav.members")]
 MEMBER_LINKS = [("/book", "nav.book"), ("/spaces", "nav.spaces"), ("/trainings", "nav.trainings"),
-                ("/forum", "nav.forum"), ("/members", "nav.members")]
+                ("/events", "nav.events"), ("/forum", "nav.forum"), ("/members", "nav.members")]
 
 
 def language_switch() -> rx.Component:
@@ -109,7 +110,9 @@ def tab_bar() -> rx.Component:
         rx.cond(SessionState.signed_in, rx.fragment(*[_tab(*tab) for tab in MEMBER_TABS]),
                 rx.fragment(*[_tab(*tab) for tab in VISITOR_TABS])),
         rx.cond(SessionState.is_staff, _tab(*ADMIN_TAB)),
-        class_name=rx.cond(SessionState.is_staff, "tab-bar six", "tab-bar"), aria_label=t("nav.main"),
+        # Six tabs for staff (Admin) and for visitors (Events: where newcomers first meet the hub).
+        class_name=rx.cond(SessionState.is_staff | ~SessionState.signed_in, "tab-bar six", "tab-bar"),
+        aria_label=t("nav.main"),
     )
 
 
@@ -125,6 +128,7 @@ def footer() -> rx.Component:
                         rx.el.a(t("booking.admin_title"), href="/admin/bookings"), " · ",
                         rx.el.a(t("space.admin_title"), href="/admin/spaces"), " · ",
                         rx.el.a(t("trainings.admin_title"), href="/admin/trainings"), " · ",
+                        rx.el.a(t("events_pages.admin_title"), href="/admin/events"), " · ",
                         rx.el.a(t("admin.forum"), href="/admin/forum"),
                         # Development only, like the page: the outbox where a new person's mail shows.
                         *([" · ", rx.el.a(t("mail.admin_title"), href="/admin/mail")]

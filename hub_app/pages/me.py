@@ -28,6 +28,7 @@ def me() -> rx.Component:
             _link("/profile", "circle-user", "nav.profile"),
             _link("/bookings", "calendar-check", "nav.bookings"),
             _link("/trainings/mine", "graduation-cap", "me.trainings"),
+            _link("/events#my-events", "calendar-days", "events_pages.mine_title"),
             _link("/notifications", "bell", "nav.notifications"),
             _link("/members", "users", "nav.members"),
             _link("/spaces", "building-2", "nav.spaces"),
