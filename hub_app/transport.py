@@ -41,6 +41,7 @@ from functools import partial
 from typing import Any
 
 import reflex as rx
+from redis.exceptions import RedisError
 from reflex.app import EventNamespace
 from reflex.state import FrontendEventExceptionState, State, StateUpdate, UpdateVarsInternalState
 from reflex_base import constants
@@ -48,10 +49,11 @@ from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
 from reflex_base.event.context import EventContext
 from reflex_base.registry import RegistrationContext
+from reflex_base.utils.exceptions import LockExpiredError
 from reflex_base.utils.format import format_event_handler
 from reflex_components_sonner.toast import toast
 
-from hub_app.domain.errors import HubError
+from hub_app.domain.errors import HubError, Unavailable
 from hub_app.domain.log_text import for_log, traceback_for_log
 from hub_app.i18n import normalize_locale, translate
 from hub_app.logs import log_event
@@ -453,6 +455,12 @@ def log_backend_exception(exception: Exception):
     shown as its translated message instead, in the tab's language."""
     from reflex.utils.exec import is_prod_mode
 
+    if isinstance(exception, LockExpiredError | RedisError):
+        # The tab's state could not be kept: Redis restarted (every lock and state gone) or the
+        # event outlived Reflex's lock on a very busy machine. Nothing is wrong with the request:
+        # the member may send it again (retries of bookings and enrolments are safe).
+        _backend_log.warning("an event lost its tab state: %s", type(exception).__name__)
+        exception = Unavailable("outage.state")
     _mark_failed("refused" if isinstance(exception, HubError) else "error")
     if isinstance(exception, HubError):
         _backend_log.warning("an event handler was refused: %s", exception.key)

@@ -1,12 +1,15 @@
 """While the database cannot be reached (PostgreSQL restarting, `make drill` drill 3), an event is
 answered with the translated "try again" message, not a crashed handler, and the next event after
-the server is back is served on a fresh connection.
+the server is back is served on a fresh connection; so is an event whose tab state was lost (Redis
+restarting, drill 2).
 
 The outage is real: the app's engine points at a PostgreSQL address where nothing listens (a
 closed port), and the recovery test ends the test database's own server connections with
 pg_terminate_backend, as a restart does."""
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from reflex_base.utils.exceptions import LockExpiredError
 from sqlalchemy import text
 
 import hub_app.db
@@ -85,3 +88,13 @@ def test_the_next_event_after_a_restart_is_served(postgres_engine, monkeypatch):
         admin.dispose()
     assert ended >= 1
     assert asyncio.run(call(one)) == 1
+
+
+@pytest.mark.parametrize("exception", [LockExpiredError("lock expired"), RedisConnectionError("refused")],
+                         ids=["lock expired", "redis unreachable"])
+def test_a_lost_tab_state_is_shown_as_try_again(exception):
+    """Redis restarted (the tab's lock and state are gone) or an event outlived its lock: the
+    member is asked to try again in their language, not shown the crash notice."""
+    text_sent = repr(log_backend_exception(exception))
+    assert translate("outage.state", "id") in text_sent
+    assert "An error occurred" not in text_sent
