@@ -36,6 +36,15 @@ $(AXE):
 		&& tar xzf axe-core-$(AXE_VERSION).tgz && rm axe-core-$(AXE_VERSION).tgz
 	test -s $(AXE)
 
+# jsQR, the event door's QR decoder where the browser has no BarcodeDetector (README "Events"): kept in
+# assets/vendor/ so that builds need no network; this target fetches it again from the npm registry.
+JSQR_VERSION := 1.4.0
+vendor-jsqr:
+	rm -rf .tools/jsqr-$(JSQR_VERSION) && mkdir -p .tools/jsqr-$(JSQR_VERSION)
+	cd .tools/jsqr-$(JSQR_VERSION) && npm pack --silent jsqr@$(JSQR_VERSION) >/dev/null && tar xzf jsqr-$(JSQR_VERSION).tgz
+	cp .tools/jsqr-$(JSQR_VERSION)/package/dist/jsQR.js assets/vendor/jsqr-$(JSQR_VERSION).js
+	cp .tools/jsqr-$(JSQR_VERSION)/package/LICENSE assets/vendor/jsqr-$(JSQR_VERSION).LICENSE.txt
+
 # DejaVu Sans is embedded in the programme report PDF (member names may have any letters).
 DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 $(DEJAVU):
