@@ -30,7 +30,7 @@ def test_nginx_accepts_the_site_file_as_the_drill_renders_it(tmp_path):
     assert checked.returncode == 0, checked.stderr
     rendered = site.read_text()
     # One upstream line per node; nothing but ports and paths differ from the installed file.
-    assert re.findall(r"server 127\.0\.0\.1:(\d+) max_fails", rendered) == ["18001", "18002", "18003"]
+    assert re.findall(r"server 127\.0\.0\.1:(\d+) max_fails=0;", rendered) == ["18001", "18002", "18003"]
     installed = SITE_FILE.read_text()
     for line in ("proxy_set_header Upgrade $http_upgrade;", "proxy_read_timeout 1h;",
                  "proxy_next_upstream error timeout http_502 http_503;", "location = /ready {",
