@@ -14,7 +14,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup run test test-fast bench lint clean
+.PHONY: setup run test test-fast bench drill lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,11 @@ run: setup
 /usr/bin/chromium:
 	(apt-get update -qq && apt-get install -y -qq chromium) || sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
 
-test: setup /usr/bin/chromium
+# nginx: the drill's proxy, and tests/production/test_deploy_files.py runs `nginx -t` on deploy/nginx/hub.conf.
+/usr/sbin/nginx:
+	(apt-get update -qq && apt-get install -y -qq nginx) || sudo sh -c 'apt-get update -qq && apt-get install -y -qq nginx'
+
+test: setup /usr/bin/chromium /usr/sbin/nginx
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -71,6 +75,11 @@ test-fast: setup
 # for the production-path figures; Lighthouse is installed from npm into .tools/lighthouse.
 bench: setup /usr/bin/chromium
 	$(BIN)/python -m benchmarks
+
+# The multi-node drill: its own PostgreSQL cluster and Redis, two app nodes from deploy/systemd, nginx
+# from deploy/nginx with a self-signed certificate, 200 tabs of load while nodes, Redis and PostgreSQL fail.
+drill: setup /usr/sbin/nginx
+	$(BIN)/python -m benchmarks drill
 
 lint: setup
 	$(BIN)/ruff check .

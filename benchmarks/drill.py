@@ -1,0 +1,540 @@
+"""The multi-node drill (`make drill`): the portal as app nodes behind nginx, under load, while parts
+of it fail.
+
+Topology, all on this machine but each part as on its own machine: a PostgreSQL cluster and a Redis
+server of the drill's own (so restarting them disturbs no one else), two app nodes started from
+deploy/systemd/hub-app@.service with deploy/systemd/hub.env.example (each its own port and work
+dir), nginx running deploy/nginx/hub.conf as the one https address (a self-signed certificate),
+and an SMTP server (aiosmtpd) that counts every email.
+
+Load: 200 tabs through nginx speaking the portal's Socket.IO protocol (benchmarks/_drill_load.py),
+half signed in (booking, cancelling, enrolling, leaving, browsing), the rest browsing. Drills:
+1. kill -9 one node; 2. restart Redis (all tab state lost); 3. restart PostgreSQL; 4. SIGTERM a node
+(a deploy); 5. background duties on several nodes (outbox emails, no-show releases). Afterwards
+every booking, cancellation and enrolment a tab saw confirmed is looked up in PostgreSQL: lost
+(confirmed, then not there or undone) and doubled (two rows for one member's same booking or
+training) must be zero. Pass/fail is from correctness (lost, doubled, errors users saw); latency is
+compared with the budgets (p95 <= 100 ms at 200 tabs, <= 250 ms at 1,000 tabs).
+
+HUB_DRILL_SECONDS (default 20) sets the calm part of each drill window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from benchmarks import BUN_PATH, Report, Stats, ms, work_root
+from benchmarks._drill_load import Ledger, Load, Window, World, booking_days
+from benchmarks._drill_nodes import Node, render_env
+from benchmarks._drill_stack import MailCounter, Postgres, Proxy, Redis, claim_port, ensure_nginx
+
+NODES = 2
+TABS = int(os.environ.get("HUB_DRILL_TABS", "200"))
+MANY_TABS = int(os.environ.get("HUB_DRILL_MANY_TABS", "1000"))
+MEMBERS = 100
+CALM_SECONDS = float(os.environ.get("HUB_DRILL_SECONDS", "20"))
+DRILL_MAILS = 200
+NO_SHOWS = 50
+P95_BUDGETS = {TABS: 100, MANY_TABS: 250}
+
+
+@dataclass
+class Outcome:
+    drill: str
+    load: str
+    window: Window
+    lost: int = 0
+    doubled: int = 0
+    extra: str = ""
+    failed: str = ""  # why it failed, "" if it passed
+
+    def row(self) -> list[str]:
+        w = self.window
+        reconnect = Stats([seconds * 1000 for seconds in w.reconnects])
+        seen = [f"{len(w.errors)} errors", f"{w.unanswered} unanswered"]
+        if w.try_again:
+            seen.append(f"{w.try_again} 'try again'")
+        if w.signed_out:
+            seen.append(f"{w.signed_out} signed out")
+        if w.reconnects:
+            seen.append(f"reconnect p50 {ms(reconnect.p50)} / p95 {ms(reconnect.p95)} ms ({reconnect.n})")
+        if w.still_reconnecting:
+            seen.append(f"{w.still_reconnecting} still reconnecting at the end")
+        return [self.drill, self.load, "; ".join(seen), str(self.lost), str(self.doubled),
+                "FAIL: " + self.failed if self.failed else "pass", self.extra]
+
+
+class Drill:
+    """The running topology."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.root = work_root() / "drill"
+        for name in ("nodes", "nginx", "redis"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        self.postgres = Postgres(self.root / "postgres")
+        self.redis = Redis(self.root / "redis")
+        self.mail = MailCounter()
+        ports = [claim_port() for _ in range(NODES)]
+        ensure_nginx()
+        self.proxy = Proxy(self.root / "nginx", ports)
+        self.env_file = self.root / "hub.env"
+        self.env_file.write_text(render_env({
+            "HUB_SECRET_KEY": secrets.token_urlsafe(48),
+            "HUB_DATABASE_URL": self.postgres.url,
+            "HUB_REDIS_URL": self.redis.url,
+            "HUB_PUBLIC_BASE_URL": self.proxy.base_url,
+            "HUB_ALLOWED_ORIGINS": self.proxy.base_url,
+            "HUB_UPLOAD_DIR": str(self.root / "uploads"),
+            "HUB_SMTP_HOST": "127.0.0.1",
+            "HUB_SMTP_PORT": str(self.mail.port),
+            "HUB_SMTP_USERNAME": "",
+            "HUB_SMTP_PASSWORD": "",
+            "HUB_SMTP_STARTTLS": "false",
+            "GRANIAN_WORKERS": "1",
+            "REFLEX_BUN_PATH": str(BUN_PATH),
+            # rxconfig.py takes the websocket address from HUB_PUBLIC_BASE_URL only for a public host
+            # name; the drill's is 127.0.0.1, so the frontend is told the nginx address directly.
+            "REFLEX_API_URL": self.proxy.base_url,
+        }))
+        self.nodes = [Node(port, self.root / "nodes", self.env_file) for port in ports]
+
+    @property
+    def database_url(self) -> str:
+        return self.postgres.url
+
+    def start(self) -> None:
+        note = self.report.note
+        self.postgres.start()
+        self.postgres.create_database()
+        self.redis.start()
+        self.mail.start()
+        env = self.nodes[0].environment()
+        from benchmarks import _run_cli
+
+        _run_cli(env, "migrate")
+        _run_cli(env, "seed-demo")
+        note(f"PostgreSQL :{self.postgres.port}, Redis :{self.redis.port}, SMTP :{self.mail.port}; "
+             f"nodes {', '.join(str(node.port) for node in self.nodes)}; nginx {self.proxy.base_url}")
+        for node in self.nodes:
+            node.start()
+        for node in self.nodes:
+            note(f"node :{node.port} ready after {node.wait_ready():.0f} s (built its frontend; log {node.log_path})")
+        self.proxy.start()
+        trust(self.proxy.cert)
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        for node in self.nodes:
+            node.terminate()
+        self.mail.stop()
+        self.redis.stop()
+        self.postgres.stop()
+
+    # -- database checks --------------------------------------------------------------------------
+
+    def engine(self):
+        from hub_app.db import make_engine
+
+        return make_engine(self.database_url)
+
+    def lift_quotas(self) -> None:
+        """The contention phase measures the database's booking rules, not the members' quotas."""
+        from sqlalchemy import text
+
+        engine = self.engine()
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE users SET quota_upcoming_bookings = 1000, quota_hours_per_week = 1000 "
+                                        "WHERE email LIKE 'bench%'"))
+        finally:
+            engine.dispose()
+
+    def world(self) -> World:
+        from sqlalchemy import text
+
+        engine = self.engine()
+        try:
+            with engine.connect() as connection:
+                spaces = [row[0] for row in connection.execute(text(
+                    "SELECT id FROM spaces WHERE active ORDER BY id"))]
+                trainings = [row[0] for row in connection.execute(text(
+                    "SELECT id FROM trainings WHERE status = 'published' AND enrol_opens_at <= now() "
+                    "AND enrol_closes_at > now() ORDER BY id"))]
+        finally:
+            engine.dispose()
+        today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+        return World(spaces, trainings, booking_days(today))
+
+    def check(self, ledger: Ledger, since: datetime, until: datetime, every: Ledger | None = None
+              ) -> tuple[int, int, str]:
+        """(lost, doubled, note) for what the tabs saw confirmed between `since` and `until`
+        (`ledger`); a cancellation or leaving may have been confirmed later, while the load goes
+        on: `every` is the whole run's ledger, read after the database."""
+        from sqlalchemy import text
+
+        every = every or ledger
+        # Confirmed before the read: must show; confirmed by the end of the read: may show.
+        cancelled_before, left_before = set(every.cancelled), set(every.left)
+        engine = self.engine()
+        try:
+            with engine.connect() as connection:
+                bookings = dict(connection.execute(text(
+                    "SELECT id, status FROM bookings WHERE id = ANY(:ids)"), {"ids": list(ledger.bookings)}).all())
+                enrolments = dict(connection.execute(text(
+                    "SELECT id, status FROM enrolments WHERE id = ANY(:ids)"),
+                    {"ids": list(ledger.enrolments)}).all())
+                doubled_bookings = connection.execute(text(
+                    "SELECT count(*) FROM (SELECT 1 FROM bookings WHERE kind = 'member' "
+                    "AND status IN ('confirmed', 'pending') AND created_at BETWEEN :since AND :until "
+                    "GROUP BY user_id, space_id, starts_at HAVING count(*) > 1) AS twice"),
+                    {"since": since, "until": until}).scalar()
+                doubled_enrolments = connection.execute(text(
+                    "SELECT count(*) FROM (SELECT 1 FROM enrolments WHERE status IN ('enrolled', 'waitlisted') "
+                    "AND created_at BETWEEN :since AND :until GROUP BY user_id, training_id "
+                    "HAVING count(*) > 1) AS twice"), {"since": since, "until": until}).scalar()
+        finally:
+            engine.dispose()
+        cancelled_after, left_after = set(every.cancel_asked), set(every.leave_asked)
+        lost: list[str] = []
+        for booking_id in ledger.bookings:
+            status = bookings.get(booking_id)
+            if (status is None or status in ("declined", "released")
+                    or (status == "cancelled" and booking_id not in cancelled_after)
+                    or (status != "cancelled" and booking_id in cancelled_before)):
+                lost.append(f"booking {booking_id} {status}")
+        for enrolment_id in ledger.enrolments:
+            status = enrolments.get(enrolment_id)
+            if (status is None or status == "removed"
+                    or (status == "withdrawn" and enrolment_id not in left_after)
+                    or (status != "withdrawn" and enrolment_id in left_before)):
+                lost.append(f"enrolment {enrolment_id} {status}")
+        note = (f"{len(ledger.bookings)} booked, {len(ledger.cancelled)} cancelled, "
+                f"{len(ledger.enrolments)} enrolled, {len(ledger.left)} left")
+        if lost:
+            note += " (lost: " + ", ".join(lost[:5]) + ")"
+        return len(lost), doubled_bookings + doubled_enrolments, note
+
+
+def trust(cert) -> None:
+    """The load client (aiohttp for the socket, httpx for the sign-in exchange) trusts the drill's
+    self-signed certificate besides the system's."""
+    import aiohttp.connector
+
+    os.environ["SSL_CERT_FILE"] = str(cert)
+    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=str(cert))
+
+
+def _now() -> datetime:
+    return datetime.now(ZoneInfo("UTC"))
+
+
+async def _wait_until(check, timeout: float, interval: float = 0.2) -> float | None:
+    """Seconds until check() (run in a thread) is true, None if it never was within timeout."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if await asyncio.to_thread(check):
+                return time.monotonic() - started
+        except Exception:
+            pass
+        await asyncio.sleep(interval)
+    return None
+
+
+class Ledgers:
+    """The load's ledger split by drill: each drill's confirmations are checked on their own."""
+
+    def __init__(self, load: Load):
+        self.load = load
+        self.marks = (set(load.ledger.bookings), set(load.ledger.cancelled), set(load.ledger.enrolments),
+                      set(load.ledger.left))
+
+    def since_mark(self) -> Ledger:
+        ledger, (bookings, cancelled, enrolments, left) = self.load.ledger, self.marks
+        part = Ledger({k: v for k, v in ledger.bookings.items() if k not in bookings},
+                      ledger.cancelled - cancelled,
+                      {k: v for k, v in ledger.enrolments.items() if k not in enrolments}, ledger.left - left)
+        self.marks = (set(ledger.bookings), set(ledger.cancelled), set(ledger.enrolments), set(ledger.left))
+        return part
+
+
+async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[Outcome], Window]:
+    report = drill.report
+    load = Load(drill.proxy.base_url, cookies, world, TABS)
+    seconds = await load.start()
+    report.note(f"{TABS} tabs connected through nginx in {seconds:.1f} s")
+    outcomes: list[Outcome] = []
+    ledgers = Ledgers(load)
+    load_label = f"{TABS} tabs"
+
+    async def finish(name: str, since: datetime, extra: str = "", failed: str = "", quiet: bool = False) -> Outcome:
+        """Closes the drill's window and checks it; quiet: users must not even be asked to try again."""
+        window = load.window()
+        lost, doubled, note = await asyncio.to_thread(drill.check, ledgers.since_mark(), since, _now(), load.ledger)
+        note += f"; machine load {os.getloadavg()[0]:.1f}"
+        outcome = Outcome(name, load_label, window, lost, doubled, "; ".join(part for part in (extra, note) if part))
+        problems = [failed] if failed else []
+        if lost or doubled:
+            problems.append(f"{lost} lost, {doubled} doubled")
+        if window.errors:
+            problems.append(f"errors seen: {sorted(set(window.errors))[:3]}")
+        if window.signed_out:
+            problems.append("members signed out")
+        if quiet and window.try_again:
+            problems.append(f"{window.try_again} asked to try again")
+        outcome.failed = "; ".join(problems)
+        report.note(f"{name}: {'pass' if not outcome.failed else 'FAIL ' + outcome.failed} ({note})")
+        return outcome
+
+    # Calm: the figures at 200 tabs.
+    run_started = _now()
+    load.window()
+    since = _now()
+    await asyncio.sleep(CALM_SECONDS * 1.5)
+    calm = await finish("none (steady load)", since)
+    outcomes.append(calm)
+
+    async def restart(node: Node, why: str) -> None:
+        """systemd starts the node again (Restart=on-failure, or the deploy's new version). It
+        builds its frontend first, which on this machine takes CPU from the node that serves
+        meanwhile (on separate machines it would not): shown as a row of its own."""
+        since = _now()
+        node.start()
+        seconds = await asyncio.to_thread(node.wait_ready)
+        await asyncio.sleep(3)
+        outcomes.append(await finish(f"   (node restarting after {why})", since,
+                                     f"one node serving while the other builds and starts: {seconds:.0f} s"))
+
+    # 1. kill -9 one node.
+    victim = drill.nodes[0]
+    since = _now()
+    await asyncio.sleep(3)
+    await asyncio.to_thread(victim.kill)
+    await asyncio.sleep(CALM_SECONDS)
+    outcomes.append(await finish("1. kill -9 a node", since))
+    await restart(victim, "1")
+
+    # 2. Redis restarted empty: every tab's state is gone.
+    since = _now()
+    await asyncio.sleep(3)
+    await asyncio.to_thread(drill.redis.stop)
+    await asyncio.to_thread(drill.redis.start)
+    await asyncio.sleep(CALM_SECONDS)
+    outcomes.append(await finish("2. restart Redis", since))
+
+    # 3. PostgreSQL restarted: a few seconds without a database.
+    since = _now()
+    await asyncio.sleep(3)
+    outage = time.monotonic()
+    await asyncio.to_thread(drill.postgres.stop, "fast")
+    await asyncio.sleep(5)
+    await asyncio.to_thread(drill.postgres.start)
+    back = time.monotonic() - outage
+    serving = [await _wait_until(lambda node=node: _database_answers(node), 60) for node in drill.nodes]
+    crashed = [node.port for node in drill.nodes if not node.alive()]
+    await asyncio.sleep(CALM_SECONDS)
+    extra = (f"database down {back:.1f} s; nodes served again "
+             f"{', '.join('never' if s is None else f'{s:.1f} s' for s in serving)} after its return")
+    failed = f"nodes crashed: {crashed}" if crashed else ("a node never served again" if None in serving else "")
+    outcomes.append(await finish("3. restart PostgreSQL", since, extra, failed))
+
+    # 4. SIGTERM a node (a deploy), then it starts again (the new version).
+    leaving = drill.nodes[1]
+    since = _now()
+    await asyncio.sleep(3)
+    stopped = await asyncio.to_thread(leaving.terminate)
+    await asyncio.sleep(CALM_SECONDS)
+    outcomes.append(await finish("4. SIGTERM a node", since, f"stopped in {stopped:.1f} s", quiet=True))
+    await restart(leaving, "4")
+
+    # 5. Background duties on both nodes.
+    since = _now()
+    extra, failed = await _background_duties(drill)
+    outcomes.append(await finish("5. outbox + no-shows", since, extra, failed))
+
+    # Every tab must be back: a tab still without its socket a minute after the last drill never
+    # found its way back through nginx.
+    back = await _wait_until(lambda: load.disconnected() == 0, 60, interval=1)
+    if back is None:
+        outcomes.append(Outcome("   (afterwards)", load_label, load.window(),
+                                failed=f"{load.disconnected()} tabs never reconnected"))
+    await load.stop()
+    # The whole run at once, after the load stopped: nothing it confirmed is missing or doubled.
+    lost, doubled, note = await asyncio.to_thread(drill.check, load.ledger, run_started, _now(), load.ledger)
+    outcomes.append(Outcome("all drills together", load_label, Window(), lost, doubled, note,
+                            f"{lost} lost, {doubled} doubled" if lost or doubled else ""))
+    return outcomes, calm.window
+
+
+def _database_answers(node: Node) -> bool:
+    """The node reaches the database again: its health route (SELECT 1) answers 200."""
+    import urllib.request
+
+    with urllib.request.urlopen(node.url + "/api/health", timeout=3) as response:
+        return response.status == 200
+
+
+async def _background_duties(drill: Drill) -> tuple[str, str]:
+    """Queues DRILL_MAILS emails and NO_SHOWS no-show bookings, waits until the nodes' duties have
+    handled them, then counts: each email at the SMTP server once, each no-show released and
+    notified once."""
+    from sqlalchemy import text
+
+    from hub_app.db import new_session
+    from hub_app.models import Booking
+    from hub_app.services import notifications
+
+    tag = secrets.token_hex(4)
+    engine = drill.engine()
+    try:
+        with new_session(engine) as session:
+            for number in range(DRILL_MAILS):
+                notifications.queue_email(session, to_address=f"drill{number}@members.example",
+                                          subject=f"drill {tag} {number}", body="drill")
+            session.commit()
+            users = [row[0] for row in session.exec(text(
+                "SELECT id FROM users WHERE email LIKE 'bench%' ORDER BY id LIMIT :n"), params={"n": NO_SHOWS})]
+            desk = session.exec(text("SELECT id FROM spaces WHERE kind = 'desk_area' AND active ORDER BY id "
+                                     "LIMIT 1")).scalar()
+            start = _now() - timedelta(minutes=20)
+            no_shows = []
+            for user_id in users:
+                booking = Booking(space_id=desk, user_id=user_id, created_by=user_id, kind="member",
+                                  status="confirmed", exclusive=False, starts_at=start,
+                                  ends_at=start + timedelta(hours=1), title="drill no-show")
+                session.add(booking)
+                session.flush()
+                no_shows.append(booking.id)
+            session.commit()
+
+        def handled() -> bool:
+            with engine.connect() as connection:
+                waiting = connection.execute(text(
+                    "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL")).scalar()
+                held = connection.execute(text("SELECT count(*) FROM bookings WHERE id = ANY(:ids) AND "
+                                               "status = 'confirmed'"), {"ids": no_shows}).scalar()
+            return waiting == 0 and held == 0
+
+        seconds = await _wait_until(handled, 180, interval=1)
+        await asyncio.sleep(3)  # an email sent twice would arrive within a round of the duties
+        with engine.connect() as connection:
+            released = connection.execute(text(
+                "SELECT count(*) FROM bookings WHERE id = ANY(:ids) AND status = 'released' AND no_show"),
+                {"ids": no_shows}).scalar()
+            notified = connection.execute(text(
+                "SELECT count(*) FROM notifications WHERE kind = 'booking.released' AND user_id = ANY(:users)"),
+                {"users": users}).scalar()
+            sent = connection.execute(text("SELECT count(*) FROM email_outbox WHERE sent_at IS NOT NULL")).scalar()
+    finally:
+        engine.dispose()
+    received = drill.mail.received()
+    mine = [subject for _, subject in received if subject.startswith(f"drill {tag} ")]
+    twice = len(mine) - len(set(mine))
+    missing = DRILL_MAILS - len(set(mine))
+    extra = (f"{len(set(mine))}/{DRILL_MAILS} drill emails once ({twice} twice, {missing} missing); "
+             f"all mail: {len(received)} received for {sent} sent; {released}/{len(no_shows)} no-shows released, "
+             f"{notified} notified; " + (f"done in {seconds:.0f} s" if seconds is not None else "NOT done"))
+    failed = []
+    if twice or missing or len(received) != sent:
+        failed.append("emails not delivered exactly once")
+    if released != len(no_shows) or notified != len(no_shows):
+        failed.append("no-shows not released exactly once")
+    return extra, "; ".join(failed)
+
+
+async def _figures(drill: Drill, cookies: list[str], world: World, tabs: int) -> Window:
+    load = Load(drill.proxy.base_url, cookies, world, tabs)
+    seconds = await load.start()
+    drill.report.note(f"{tabs} tabs connected through nginx in {seconds:.1f} s")
+    load.window()
+    await asyncio.sleep(CALM_SECONDS * 1.5)
+    window = load.window()
+    await load.stop()
+    return window
+
+
+async def _contention(drill: Drill, cookies: list[str], world: World) -> tuple[Window, float, int, int]:
+    """Every signed-in member books (and cancels again) on one day in the same few spaces, with no
+    think time: bookings per second, and the same no-lost/no-doubled check."""
+    await asyncio.to_thread(drill.lift_quotas)
+    narrow = World(world.spaces[:4], world.trainings, world.days[:1])
+    load = Load(drill.proxy.base_url, cookies, narrow, len(cookies), think=(0.0, 0.05),
+                mix=[("book", 0.75), ("cancel", 0.25)], members_only=True)
+    await load.start()
+    load.window()
+    since = _now()
+    started = time.monotonic()
+    await asyncio.sleep(CALM_SECONDS)
+    window = load.window()
+    elapsed = time.monotonic() - started
+    await load.stop()
+    lost, doubled, _ = await asyncio.to_thread(drill.check, load.ledger, since, _now())
+    return window, window.booked / elapsed, lost, doubled
+
+
+def _round_trip_rows(label: str, window: Window) -> list[list[str]]:
+    rows = []
+    everything = Stats([value for values in window.round_trips.values() for value in values])
+    rows.append([label, "all", *everything.row()])
+    for kind, values in sorted(window.round_trips.items()):
+        rows.append(["", kind, *Stats(values).row()])
+    return rows
+
+
+async def _run(report: Report, drill: Drill) -> None:
+    from benchmarks._client import sign_in
+    from benchmarks.events import MEMBER_PASSWORD, create_members
+
+    emails = create_members(drill.database_url, MEMBERS)
+    semaphore = asyncio.Semaphore(4)
+
+    async def one(email: str) -> str:
+        async with semaphore:
+            return await sign_in(drill.proxy.base_url, email, MEMBER_PASSWORD)
+
+    cookies = list(await asyncio.gather(*[one(email) for email in emails]))
+    report.note(f"{len(cookies)} members signed in through nginx")
+    world = await asyncio.to_thread(drill.world)
+    report.note(f"{len(world.spaces)} spaces, {len(world.trainings)} trainings open for enrolment, "
+                f"days {world.days[0]}..{world.days[-1]}")
+
+    outcomes, calm = await _drills(drill, cookies, world)
+    contention, per_second, lost, doubled = await _contention(drill, cookies, world)
+    outcomes.append(Outcome("contention", f"{len(cookies)} members, no think time", contention, lost, doubled,
+                            f"{per_second:.1f} bookings/s confirmed", "" if not (lost or doubled) else "lost/doubled"))
+    many = await _figures(drill, cookies, world, MANY_TABS)
+
+    report.table("Drills (each under load through nginx, two app nodes)",
+                 ["drill", "load", "what users saw", "lost", "doubled", "result", "notes"],
+                 [outcome.row() for outcome in outcomes],
+                 note=f"{os.cpu_count()} cores shared by the nodes, nginx, PostgreSQL, Redis, the load client and "
+                      "other work on the machine; 'unanswered': events in flight when their socket dropped")
+    rows = _round_trip_rows(f"{TABS} tabs", calm) + _round_trip_rows(f"{MANY_TABS} tabs", many)
+    report.table("Event round trip through nginx, two nodes (send to state update)", ["load", "event", *
+                 ["n", "p50 ms", "p95 ms", "p99 ms", "max ms"]], rows,
+                 note=f"think time 1-3 s per tab; {len(many.errors)} errors and {many.unanswered} unanswered "
+                      f"at {MANY_TABS} tabs; load 1m {os.getloadavg()[0]:.1f}")
+    for tabs, window in ((TABS, calm), (MANY_TABS, many)):
+        p95 = Stats([value for values in window.round_trips.values() for value in values]).p95
+        report.budget(f"event p95 through nginx, {tabs} tabs, 2 nodes", round(p95, 1), P95_BUDGETS[tabs], "ms")
+    failed = [outcome.drill for outcome in outcomes if outcome.failed]
+    report.note("drills: " + ("all passed" if not failed else "FAILED: " + ", ".join(failed)))
+    if failed:
+        raise RuntimeError(f"drills failed: {', '.join(failed)}")
+
+
+def run(report: Report) -> None:
+    drill = Drill(report)
+    try:
+        drill.start()
+        asyncio.run(_run(report, drill))
+    finally:
+        drill.stop()
