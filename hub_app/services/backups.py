@@ -28,13 +28,16 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from hub_app.migrations import alembic_config
 
@@ -121,7 +124,7 @@ def _sqlite_path(database_url: str) -> Path:
 def _backup_sqlite(source: Path, target: Path) -> list[str]:
     if not source.is_file():
         raise BackupError(f"no SQLite database at {source}")
-    live = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    live = sqlite3.connect(_read_only(source), uri=True)
     copy = sqlite3.connect(target)
     try:
         live.backup(copy)  # page by page, consistent even while the portal writes
@@ -131,6 +134,10 @@ def _backup_sqlite(source: Path, target: Path) -> list[str]:
     finally:
         copy.close()
         live.close()
+
+
+def _read_only(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()))}?mode=ro"
 
 
 def _revisions_sqlite(connection: sqlite3.Connection) -> list[str]:
@@ -164,6 +171,19 @@ def _major(version: str) -> int:
     return int(found.group(1))
 
 
+@contextmanager
+def _connected(database_url: str, *, write: bool = False):
+    """A connection to the PostgreSQL database; an unreachable one is a BackupError that says so."""
+    engine = create_engine(_sqlalchemy_url(database_url))
+    try:
+        with engine.begin() if write else engine.connect() as connection:
+            yield connection
+    except OperationalError as error:
+        raise BackupError(f"cannot reach the PostgreSQL database: {str(error.orig).strip()}") from None
+    finally:
+        engine.dispose()
+
+
 def _postgres_tools(database_url: str) -> dict[str, str]:
     """The client tools' and the server's versions; refuses tools older than the server (pg_dump
     cannot dump a newer server and pg_restore cannot read a newer pg_dump's archive)."""
@@ -173,12 +193,8 @@ def _postgres_tools(database_url: str) -> dict[str, str]:
             raise BackupError(f"{tool} is not installed: apt-get install postgresql-client "
                               "(the same major version as the server)")
         found[tool] = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    engine = create_engine(_sqlalchemy_url(database_url))
-    try:
-        with engine.connect() as connection:
-            server = connection.execute(text("SHOW server_version")).scalar_one()
-    finally:
-        engine.dispose()
+    with _connected(database_url) as connection:
+        server = connection.execute(text("SHOW server_version")).scalar_one()
     found["server"] = server
     for tool in ("pg_dump", "pg_restore"):
         if _major(found[tool].split("(PostgreSQL)")[-1]) < _major(server):
@@ -188,14 +204,10 @@ def _postgres_tools(database_url: str) -> dict[str, str]:
 
 
 def _revisions_postgres(database_url: str) -> list[str]:
-    engine = create_engine(_sqlalchemy_url(database_url))
-    try:
-        with engine.connect() as connection:
-            if not inspect(connection).has_table("alembic_version"):
-                return []
-            return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    finally:
-        engine.dispose()
+    with _connected(database_url) as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return []
+        return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def _backup_postgres(database_url: str, target: Path) -> list[str]:
@@ -324,7 +336,7 @@ def _restore_sqlite(backup_file: Path, target: Path, *, force: bool) -> None:
         if tables:
             _refuse_existing(str(target), force)
     target.parent.mkdir(parents=True, exist_ok=True)
-    saved = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    saved = sqlite3.connect(_read_only(backup_file), uri=True)
     live = sqlite3.connect(target, timeout=30)
     try:
         saved.backup(live)  # every page replaced under the database's write lock
@@ -335,20 +347,15 @@ def _restore_sqlite(backup_file: Path, target: Path, *, force: bool) -> None:
 
 
 def _restore_postgres(dump: Path, database_url: str, *, force: bool) -> None:
-    engine = create_engine(_sqlalchemy_url(database_url))
-    try:
-        with engine.begin() as connection:
-            tables = connection.execute(text(
-                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar_one()
-            if tables:
-                _refuse_existing("the database", force)
-                # Everything the portal made lives in the public schema: tables, sequences, the
-                # triggers' functions, btree_gist. Dropped together, so nothing newer than the
-                # backup survives next to it.
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
+    with _connected(database_url, write=True) as connection:
+        tables = connection.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar_one()
+        if tables:
+            _refuse_existing("the database", force)
+            # Everything the portal made lives in the public schema: tables, sequences, the
+            # triggers' functions, btree_gist. Dropped together, so nothing newer than the
+            # backup survives next to it.
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
     url, env = _libpq(database_url)
     done = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
                            f"--dbname={url}", str(dump)], env=env, capture_output=True, text=True)

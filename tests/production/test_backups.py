@@ -37,7 +37,7 @@ def portal(request, tmp_path):
         url = create_postgres_database()
     engine = make_engine(url)
     upgrade(engine)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:  # as hub_app.db.new_session makes them
         seed_demo(session)
     from hub_app.services.insights.rollups import roll_up_all
 
@@ -186,3 +186,11 @@ def test_an_older_schema_is_restorable_and_named_behind_the_code(tmp_path):
     stored = [row[0] for row in every_row(url)["alembic_version"]]
     assert set(stored) <= code_revisions() and not behind_code(stored)
     assert behind_code(["0009"])
+
+
+def test_an_unreachable_database_is_named_not_a_traceback(tmp_path):
+    missing = "postgresql://postgres@127.0.0.1:5432/hub_no_such_database_for_backups"
+    saved = cli(missing, tmp_path / "uploads", "backup", "--out", tmp_path / "backup")
+    assert saved.returncode == 1
+    assert "cannot reach the PostgreSQL database" in saved.stderr and "Traceback" not in saved.stderr
+    assert not (tmp_path / "backup" / "manifest.json").exists()
