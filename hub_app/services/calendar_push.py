@@ -169,7 +169,10 @@ def _after_commit(session: Session) -> None:
         return  # a savepoint: the outer transaction may still roll back
     changes = session.info.pop(_PENDING, None)
     if changes:
-        publish(changes, database_url=_database_url(session))
+        try:
+            publish(changes, database_url=_database_url(session))
+        except Exception:  # the write is committed: its caller must not see an error for the news
+            log.exception("could not publish a calendar change")
 
 
 @event.listens_for(Session, "after_transaction_end")
