@@ -52,3 +52,15 @@ def test_events_held_registrations_guests_and_attendance(session):
     assert (found.attendance_rate.current, found.attendance_rate.previous) == (4 / 6, 1.0)
     assert found.events_held.direction == "up"
     session.rollback()
+
+
+def test_an_events_reservation_is_use_of_its_space(session):
+    from tests.bookings.helpers import make_space, put_booking
+
+    staff = actor_of(make_user(session, "staf@jfch.example", role="staff"))
+    hall = make_space(session, kind="event_hall", capacity=80, name="Aula")
+    start = datetime(_day(2).year, _day(2).month, _day(2).day, 10, tzinfo=WIB)
+    put_booking(session, hall, None, start, start + timedelta(hours=3), kind="event", seats=80)
+    use = insights.hub_insights(staff, session=session, period=PERIOD, lang="id").space_use
+    assert use.booked_hours.current == 3
+    session.rollback()

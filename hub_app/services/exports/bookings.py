@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from hub_app import db
-from hub_app.domain.bookings import BLOCK_BOOKING, MEMBER_BOOKING, STATUSES, TRAINING_BOOKING
+from hub_app.domain.bookings import BLOCK_BOOKING, EVENT_BOOKING, MEMBER_BOOKING, STATUSES, TRAINING_BOOKING
 from hub_app.domain.spreadsheets import DATETIME, INTEGER, TEXT, Column
 from hub_app.i18n import pick, translate
 from hub_app.models import Booking, Space, User
@@ -52,7 +52,7 @@ def rows(export: Export, page_size: int = PAGE_SIZE) -> Iterator[list]:
         spaces = {space.id: space_name(space, locale) for space in session.exec(select(Space)).all()}
     statuses = {status: translate(f"booking.status.{status}", locale) for status in STATUSES}
     kinds = {kind: translate("exports.booking_kind.member" if kind == MEMBER_BOOKING else f"booking.kind.{kind}",
-                             locale) for kind in (MEMBER_BOOKING, TRAINING_BOOKING, BLOCK_BOOKING)}
+                             locale) for kind in (MEMBER_BOOKING, TRAINING_BOOKING, EVENT_BOOKING, BLOCK_BOOKING)}
     answers = {True: yes_no(True, locale), False: yes_no(False, locale)}
     after = None
     while True:

@@ -9,8 +9,9 @@ Definitions. The period is [start, end) in UTC from its local days (domain.insig
 
 Space use (SpaceUse):
 - Counted bookings: member bookings (kind "member") whose status is not cancelled or declined
-  (pending, confirmed, released), plus the rooms held by training sessions (kind "training", same
-  statuses) for booked hours and the heat map only. Maintenance blocks are not use.
+  (pending, confirmed, released), plus the rooms held by training sessions and events (kinds
+  "training" and "event", same statuses) for booked hours and the heat map only. Maintenance blocks
+  are not use.
 - booked_hours: hours of counted bookings inside the period (a booking across an edge of the period
   counts only its part inside). In a desk area each booked seat counts (seat-hours: seats x hours),
   in a room a booking counts once whatever the number of people.

@@ -17,8 +17,8 @@ from hub_app.domain.bookings import (
     MAX_SPAN,
     MEMBER_BOOKING,
     RELEASED,
+    RESERVATION_KINDS,
     SPACE_KINDS,
-    TRAINING_BOOKING,
 )
 from hub_app.domain.insights import (
     WEEKDAYS,
@@ -53,8 +53,9 @@ SUMS = ("seconds", "seat_seconds", "bookings", "checked_in", "no_shows", "ended"
 
 
 def counted():
-    """Bookings that are use of a space: members' and training sessions', not cancelled or declined."""
-    return and_(col(Booking.kind).in_((MEMBER_BOOKING, TRAINING_BOOKING)),
+    """Bookings that are use of a space: members', training sessions' and events', not cancelled or
+    declined."""
+    return and_(col(Booking.kind).in_((MEMBER_BOOKING, *RESERVATION_KINDS)),
                 col(Booking.status).not_in((CANCELLED, DECLINED)))
 
 
