@@ -18,7 +18,7 @@ from hub_app.models import ForumCategory, ForumThread, Space
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Training, TrainingSession
 from hub_app.seed import forum as forum_seed
-from hub_app.services import bookings, forum
+from hub_app.services import bookings, events, forum
 from tests.browser.helpers import open_page, wait_for_app
 
 PAGES = Path(__file__).resolve().parents[2] / "hub_app" / "pages"
@@ -34,6 +34,9 @@ TRAINING = {"title_id": "Dasar pembukuan untuk UMKM", "title_en": "Bookkeeping b
             "description_id": "Catat pemasukan dan pengeluaran dengan **spreadsheet**.",
             "description_en": "Record income and spending in a **spreadsheet**."}
 THREAD = {"title": "Tur halaman: mencari mitra logistik", "body": "Kami mencari mitra pengiriman untuk Jabodetabek."}
+EVENT = {"title_id": "Temu komunitas tur", "title_en": "Tour community meetup",
+         "description_id": "Berkenalan dengan **anggota** hub.", "description_en": "Meet the hub's **members**.",
+         "place": "online", "online_url": "https://meet.example/tour", "capacity": "30", "audience": "everyone"}
 MEMBER_PROFILE = {"business_name": "Kopi Tur Nusantara", "sector": "culinary", "stage": "early",
                   "bio": "Sangrai kopi kecil di Jakarta Timur.", "offers": "Biji kopi sangrai",
                   "looking_for": "Mitra logistik", "show_in_directory": True}
@@ -120,9 +123,29 @@ def arrange(portal) -> Tour:
     else:
         thread_id = thread.id
     params["forum_thread"] = str(thread_id)
+    params["event_id"] = str(_tour_event(portal, staff))
     content = {member.name, staff.name, member.email, staff.email, THREAD["title"], THREAD["body"],
                *(value for value in MEMBER_PROFILE.values() if isinstance(value, str))}
     return Tour(staff=staff, member=member, params=params, user_content=content)
+
+
+def _tour_event(portal, staff) -> int:
+    """A published event in both languages (online: no room to reserve)."""
+    from hub_app.models.events import Event
+    from hub_app.services.trainings import local_input
+
+    with portal.session() as session:
+        found = session.exec(select(Event).where(Event.title_id == EVENT["title_id"])).first()
+    if found is not None:
+        return found.id
+    actor = Actor(staff.id, staff.role, staff.status, staff.name, "id")
+    starts = utcnow() + timedelta(days=5)
+    with portal.session() as session:
+        event_id = events.create_event(actor, session=session, form={
+            **EVENT, "starts_at": local_input(starts), "ends_at": local_input(starts + timedelta(hours=2))})
+    with portal.session() as session:
+        events.publish_event(actor, session=session, event_id=event_id)
+    return event_id
 
 
 def visit_and_evaluate(page, path: str, script: str, arg=None):
