@@ -66,7 +66,7 @@ def event_card(card) -> rx.Component:
             rx.el.div(rx.icon("calendar", size=16, aria_hidden="true"), rx.el.span(card.starts_text),
                       class_name="when"),
             rx.el.h2(card.title, class_name="card-title"),
-            rx.el.p(rx.icon("map-pin", size=14, aria_hidden="true"), " ", card.place_text, class_name="muted"),
+            rx.el.div(rx.icon("map-pin", size=16, aria_hidden="true"), rx.el.span(card.place_text), class_name="when"),
             rx.el.div(seats_text(card.seats_left, card.full), audience_badge(card.audience), class_name="row"),
             href="/events/" + card.id.to_string(), class_name="card-link",
         ),

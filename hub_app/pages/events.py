@@ -58,7 +58,7 @@ def _mine() -> rx.Component:
         rx.el.h2(t("events_pages.mine_title")),
         rx.cond(s.mine.length() > 0, rx.el.ul(rx.foreach(s.mine, _my_event), class_name="list"),
                 rx.el.p(t("events_pages.mine_none"), class_name="muted")),
-        id="my-events", class_name="card",
+        id="my-events", class_name="card", style={"margin-top": "1.5rem"},
     )
 
 
