@@ -77,11 +77,19 @@ def _after_statement(connection, cursor, statement, parameters, context, execute
         DATABASE_SECONDS.labels(operation_of(statement)).observe(time.perf_counter() - started.pop())
 
 
+def _failed_statement(context) -> None:
+    # A statement that raised has no "after": drop its start so the connection's list stays short.
+    started = context.connection.info.get(_STARTED) if context.connection is not None else None
+    if started:
+        started.pop()
+
+
 def time_database() -> None:
     """Times every statement of every engine (the portal's, Alembic's, the tests')."""
     if not event.contains(Engine, "before_cursor_execute", _before_statement):
         event.listen(Engine, "before_cursor_execute", _before_statement)
         event.listen(Engine, "after_cursor_execute", _after_statement)
+        event.listen(Engine, "handle_error", _failed_statement)
 
 
 class DatabaseFigures:

@@ -167,3 +167,15 @@ def test_paths_keep_numbers_and_words_only():
     assert path_for_log("/media/avatars/3f9c1e.webp") == "/media/avatars/*"
     assert path_for_log("/api/trainings/7/calendar.ics") == "/api/trainings/7/calendar.ics"
     assert path_for_log("/members/rina@umkm.example") == "/members/*"
+
+
+def test_a_failed_statement_leaves_no_start_behind(engine):
+    from sqlalchemy import text
+
+    time_database()
+    with engine.connect() as connection:
+        with pytest.raises(Exception):  # noqa: B017  (the driver's own error for a missing table)
+            connection.execute(text("SELECT * FROM no_such_table"))
+        connection.rollback()
+        connection.execute(text("SELECT 1"))
+        assert connection.connection.info.get("hub_metrics_started") in (None, [])
