@@ -7,7 +7,7 @@ import reflex as rx
 
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
-from hub_app.pages.certificates import member_certificates_section
+from hub_app.pages.certificates import MemberCertificatesState, member_certificates_section
 from hub_app.services import booking_admin, member_record, membership
 from hub_app.services.member_record import HistoryRow, RecordBooking, RecordPost, RecordTraining
 from hub_app.state.i18n import page_title, t, tf
@@ -294,7 +294,7 @@ def _audit() -> rx.Component:
 
 
 @rx.page(route="/admin/members/[record_id]", title=page_title("title.admin_member"),
-         on_load=[SessionState.load_shell, MemberRecordState.load])
+         on_load=[SessionState.load_shell, MemberRecordState.load, MemberCertificatesState.load_member_certificates])
 def admin_member() -> rx.Component:
     return shell(
         rx.el.p(rx.el.a("← ", t("staff.back_to_members"), href="/admin/members"), class_name="crumbs"),

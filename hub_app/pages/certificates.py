@@ -66,18 +66,23 @@ def _fact(label_key: str, value: rx.Var, test_id: str) -> rx.Component:
     return rx.el.div(rx.el.dt(t(label_key)), rx.el.dd(value, data_testid=test_id), class_name="fact")
 
 
+_INLINE = {"display": "flex", "align_items": "center", "gap": ".5rem", "margin": "0"}
+
+
 def _status_banner(c: rx.Var) -> rx.Component:
     return rx.match(
         c.status,
         ("valid", rx.el.p(rx.icon("badge-check", size=20, aria_hidden="true"), t("certificates.valid_text"),
-                          class_name="notice ok", data_testid="certificate-status", data_status="valid")),
+                          class_name="message ok with-icon", data_testid="certificate-status",
+                          data_status="valid")),
         ("revoked", rx.el.p(rx.icon("circle-x", size=20, aria_hidden="true"), t("certificates.revoked_text"),
-                            class_name="notice warn", data_testid="certificate-status", data_status="revoked")),
+                            class_name="message error with-icon", data_testid="certificate-status",
+                            data_status="revoked")),
         rx.el.div(
             rx.el.p(rx.icon("refresh-cw", size=20, aria_hidden="true"), t("certificates.replaced_text"),
-                    data_testid="certificate-status", data_status="replaced"),
+                    style=_INLINE, data_testid="certificate-status", data_status="replaced"),
             rx.el.a(t("certificates.see_new"), href=c.replaced_by, data_testid="certificate-new"),
-            class_name="notice warn"),
+            class_name="message error"),
     )
 
 
@@ -189,8 +194,10 @@ def _my_certificate(item: MyCertificate) -> rx.Component:
             valid,
             rx.el.div(
                 rx.el.div(
+                    # The browser fetches the file itself (reload_document): the client-side router knows no /api.
                     rx.el.a(rx.icon("download", size=16, aria_hidden="true"), t("certificates.download"),
-                            href=item.pdf_url, download=True, class_name="button small", data_testid="certificate-pdf"),
+                            href=item.pdf_url, reload_document=True, class_name="button small",
+                            data_testid="certificate-pdf"),
                     rx.el.a(t("certificates.verify_link"), href=item.verify_url, class_name="button ghost small",
                             data_testid="certificate-verify"),
                     rx.el.button(rx.icon("copy", size=16, aria_hidden="true"), t("certificates.copy_link"),
@@ -211,7 +218,7 @@ def _my_certificate(item: MyCertificate) -> rx.Component:
 
 
 def my_certificates_section() -> rx.Component:
-    """On /trainings/mine (mounted there; loads itself)."""
+    """On /trainings/mine (its on_load runs MyCertificatesState.load_certificates)."""
     s = MyCertificatesState
     return rx.el.section(
         rx.el.h2(t("certificates.mine_title")),
@@ -220,7 +227,7 @@ def my_certificates_section() -> rx.Component:
         rx.cond(s.my_certificates.length() > 0,
                 rx.el.ul(rx.foreach(s.my_certificates, _my_certificate), class_name="list"),
                 rx.el.p(t("certificates.mine_none"), class_name="muted")),
-        id="certificates", data_testid="mine-certificates", on_mount=s.load_certificates,
+        id="certificates", data_testid="mine-certificates",
     )
 
 
@@ -238,6 +245,7 @@ class MemberCertificatesState(SessionState):
 
 
 def member_certificates_section() -> rx.Component:
+    """On a member's record (its on_load runs MemberCertificatesState.load_member_certificates)."""
     s = MemberCertificatesState
     return rx.el.section(
         rx.el.h2(t("certificates.staff_list_title")),
@@ -250,5 +258,5 @@ def member_certificates_section() -> rx.Component:
                     ("revoked", t("certificates.status.revoked")), t("certificates.status.replaced")),
                     class_name="muted"))), class_name="list"),
             rx.el.p(t("common.none"), class_name="muted")),
-        class_name="card", data_testid="member-certificates", on_mount=s.load_member_certificates,
+        class_name="card", data_testid="member-certificates",
     )

@@ -6,7 +6,7 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.components.trainings import confirm_leaving
 from hub_app.domain.errors import HubError
-from hub_app.pages.certificates import my_certificates_section
+from hub_app.pages.certificates import MyCertificatesState, my_certificates_section
 from hub_app.services import enrolments
 from hub_app.services.enrolments import CompletedTraining, MyTraining
 from hub_app.state.i18n import page_title, t, tf
@@ -93,7 +93,7 @@ def _section(title_key: str, items, test_id: str) -> rx.Component:
 
 
 @rx.page(route="/trainings/mine", title=page_title("title.my_trainings"),
-         on_load=[SessionState.load_shell, MyTrainingsState.load])
+         on_load=[SessionState.load_shell, MyTrainingsState.load, MyCertificatesState.load_certificates])
 def my_trainings_page() -> rx.Component:
     return shell(
         rx.el.h1(t("trainings.mine_title")),
