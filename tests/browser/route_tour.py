@@ -123,6 +123,7 @@ def arrange(portal) -> Tour:
     else:
         thread_id = thread.id
     params["forum_thread"] = str(thread_id)
+    params["code"] = _tour_certificate(portal, member, int(params["training_id"]))
     params["event_id"] = str(_tour_event(portal, staff))
     content = {member.name, staff.name, member.email, staff.email, THREAD["title"], THREAD["body"],
                *(value for value in MEMBER_PROFILE.values() if isinstance(value, str))}
@@ -146,6 +147,23 @@ def _tour_event(portal, staff) -> int:
     with portal.session() as session:
         events.publish_event(actor, session=session, event_id=event_id)
     return event_id
+
+
+def _tour_certificate(portal, member, training_id: int) -> str:
+    """The member's certificate of the tour's training (shown on /certificates/<code> and /trainings/mine)."""
+    from hub_app.domain.certificates import grouped, new_code
+    from hub_app.models.certificates import Certificate
+
+    with portal.session() as session:
+        found = session.exec(select(Certificate).where(Certificate.user_id == member.id)).first()
+        if found is None:
+            training = session.get(Training, training_id)
+            found = Certificate(code=new_code(), user_id=member.id, training_id=training_id, name=member.name,
+                                title_id=training.title_id, title_en=training.title_en, starts_at=training.starts_at,
+                                ends_at=training.ends_at, minutes=120, status="valid")
+            session.add(found)
+            session.commit()
+        return grouped(found.code)
 
 
 def visit_and_evaluate(page, path: str, script: str, arg=None):
