@@ -59,7 +59,7 @@ class Window:
     round_trips: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # a crash notice or a refusal other than "taken"
     try_again: int = 0  # the translated "please try again" message
-    unanswered: int = 0  # events whose answer never came (the socket dropped with it in flight)
+    unanswered: int = 0  # events with no answer within 20 s, or whose socket dropped with them in flight
     unanswered_kinds: dict[str, int] = field(default_factory=dict)
     drops: int = 0
     reconnects: list[float] = field(default_factory=list)  # seconds from the drop to a hydrated page
@@ -97,7 +97,7 @@ class Tab:
     async def connect(self) -> list[Update]:
         client = ReflexClient(self.load.base_url, cookie=self.cookie, token=self.token)
         try:
-            updates = await client.connect(self.path, self.query, timeout=ANSWER_SECONDS)
+            updates = await client.connect(self.path, self.query, timeout=3 * ANSWER_SECONDS)
         except BaseException:
             with contextlib.suppress(Exception):
                 await client.disconnect()
@@ -148,11 +148,14 @@ class Tab:
             updates = await client.collect(lambda update: update.data.get(LOST) or (done or bool)(update),
                                            timeout=ANSWER_SECONDS)
         except Exception:
-            updates = [Update({LOST: True}, time.perf_counter())]
-        if updates[-1].data.get(LOST):
+            # No answer in time: the page keeps its socket and the member carries on (a late answer
+            # is drained before the next event); only a dropped socket makes the tab reconnect.
+            updates = [Update({}, time.perf_counter())]
+        if updates[-1].data.get(LOST) or not updates[-1].data:
             self.load.current.unanswered += 1
             self.load.current.unanswered_kinds[kind] = self.load.current.unanswered_kinds.get(kind, 0) + 1
-            await self.reconnect()
+            if self.lost_at is not None:
+                await self.reconnect()
             return None
         self.load.current.round_trips.setdefault(kind, []).append((updates[-1].received - started) * 1000)
         self._look_for_errors(kind, updates)
@@ -184,14 +187,15 @@ class Tab:
         if self.path != "/book":
             await self.navigate("/book", {"date": day.isoformat()})
         space = self.rng.choice(world.spaces)
+        # The calendar's live view may send its own updates meanwhile: wait for the pick's answer.
         picked = await self.call("book: pick a time", f"{calendar}.pick", {"space_id": space, "start": start},
-                                 done=lambda update: calendar in update.delta)
+                                 done=lambda update: _has(update, calendar, "form_version", "error", "refusal"))
         end = _var(picked or [], calendar, "sel_default_end")
         if not end or not _var(picked, calendar, "form_open"):
             return
         form = {"end": end, "title": "Drill", "people": "1", "note": ""}
         answer = await self.call("book: submit", f"{calendar}.submit", {"form": form},
-                                 done=lambda update: calendar in update.delta)
+                                 done=lambda update: _has(update, calendar, "booked_id", "form_error", "info"))
         booking_id = _var(answer or [], calendar, "booked_id")
         if booking_id:
             self.load.ledger.bookings[booking_id] = self.member
@@ -253,6 +257,11 @@ class Tab:
             except Exception as error:  # a bug of the load client must not end the tab
                 self.load.current.errors.append(f"{action}: client {type(error).__name__}: {error}"[:200])
             await asyncio.sleep(rng.uniform(*self.load.think))
+
+
+def _has(update: Update, state: str, *names: str) -> bool:
+    delta = update.delta.get(state, {})
+    return any(f"{name}_rx_state_" in delta for name in names)
 
 
 def _var(updates: list[Update], state: str, name: str):
