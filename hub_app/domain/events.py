@@ -165,10 +165,6 @@ def reminder_due(*, starts_at: datetime, now: datetime) -> bool:
     return starts_at - REMINDER_LEAD <= now < starts_at
 
 
-def guest_data_due(*, ends_at: datetime, now: datetime, retention_days: int) -> bool:
-    return now >= ends_at + timedelta(days=max(retention_days, 0))
-
-
 def erasure_cutoff(now: datetime, retention_days: int) -> datetime:
     """Events that ended before this moment have their guests' data erased."""
     return now - timedelta(days=max(retention_days, 0))

@@ -95,5 +95,4 @@ def test_times_places_reminders_and_retention():
     assert rules.reminder_due(starts_at=START, now=START - timedelta(hours=23))
     assert not rules.reminder_due(starts_at=START, now=START)
     assert rules.erasure_cutoff(NOW, 30) == NOW - timedelta(days=30)
-    assert rules.guest_data_due(ends_at=NOW - timedelta(days=30), now=NOW, retention_days=30)
-    assert not rules.guest_data_due(ends_at=NOW - timedelta(days=29), now=NOW, retention_days=30)
+    assert rules.erasure_cutoff(NOW, -5) == NOW, "a negative setting erases right after the event, never before"
