@@ -40,6 +40,8 @@ class EventDetailState(SessionState):
     error: str = ""
     info: str = ""
     guest_sent: bool = False
+    # Read when the page loads, not when the frontend is built: the setting may change without a build.
+    retention_days: int = 30
     # The actor's own registration, flattened for the page (the view's is dropped from the synced var).
     my_id: int = 0
     my_status: str = ""
@@ -77,6 +79,7 @@ class EventDetailState(SessionState):
     async def load(self):
         self.error = self.info = ""
         self.busy = self.guest_sent = False
+        self.retention_days = get_settings().event_guest_retention_days
         await self._reload()
 
     @rx.event
@@ -134,7 +137,7 @@ def _guest_form() -> rx.Component:
                       autocomplete="email"),
                 field("events_pages.guest_organisation", "organisation", max_length=120,
                       autocomplete="organization"),
-                rx.el.p(tf("events_pages.guest_privacy", days=get_settings().event_guest_retention_days),
+                rx.el.p(tf("events_pages.guest_privacy", days=s.retention_days),
                         class_name="muted small", data_testid="guest-privacy"),
                 rx.el.button(t("events_pages.guest_submit"), type="submit", class_name="button",
                              disabled=s.busy),
