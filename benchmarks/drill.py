@@ -278,7 +278,8 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
 
     async def finish(name: str, since: datetime, extra: str = "", failed: str = "", quiet: bool = False,
                      stay_signed_in: bool = True) -> Outcome:
-        """Closes the drill's window and checks it; quiet: users must not even be asked to try again.
+        """Closes the drill's window and checks it; quiet: users must not even be asked to try again
+        or wait for an answer that never comes.
         stay_signed_in=False while the database is down: a tab that reconnects then cannot have its
         session looked up, so its shell shows nobody signed in until its next page (counted, shown)."""
         window = load.window()
@@ -292,8 +293,8 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
             problems.append(f"errors seen: {sorted(set(window.errors))[:3]}")
         if window.signed_out and stay_signed_in:
             problems.append("members signed out")
-        if quiet and window.try_again:
-            problems.append(f"{window.try_again} asked to try again")
+        if quiet and (window.try_again or window.unanswered):
+            problems.append(f"{window.try_again} asked to try again, {window.unanswered} unanswered")
         outcome.failed = "; ".join(problems)
         report.note(f"{name}: {'pass' if not outcome.failed else 'FAIL ' + outcome.failed} ({note})")
         return outcome
