@@ -31,7 +31,8 @@ class CertificateState(SessionState):
                                          client=self.router.session.client_ip)
         self.certificate = found or NOT_FOUND
         self.found = found is not None
-        if problem and found is None:
+        # "Not found" is the page's own heading; any other refusal (too many checks) is said too.
+        if problem and problem != self._t("certificates.error.not_found"):
             self.error = problem
 
     @rx.event
@@ -138,9 +139,10 @@ def certificate_page() -> rx.Component:
                 rx.cond(c.may_manage, _staff_actions()),
                 class_name="stack"),
             rx.el.section(
-                rx.el.h2(t("certificates.not_found_title")),
-                rx.cond(s.error != "", rx.el.p(s.error, role="alert", class_name="message error")),
-                rx.el.p(t("certificates.not_found_text")),
+                rx.cond(s.error != "",
+                        rx.el.p(s.error, role="alert", class_name="message error"),
+                        rx.fragment(rx.el.h2(t("certificates.not_found_title")),
+                                    rx.el.p(t("certificates.not_found_text")))),
                 class_name="card", data_testid="certificate-not-found"),
         ),
     )

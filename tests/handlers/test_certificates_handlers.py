@@ -73,7 +73,8 @@ def test_an_unknown_or_malformed_code_says_not_found_and_changes_nothing(code, h
     tab = hub.browser(people.active)
     tab.load(f"/certificates/{code}").ok()
     state = tab.state(CertificateState)
-    assert not state.found and state.error == "Sertifikat tidak ditemukan."
+    assert not state.found and state.error == ""  # the page says "Sertifikat tidak ditemukan" itself
+    assert state.certificate.name == "" and state.certificate.code == ""
     assert db_fingerprint(people.engine, TABLES) == before
 
 
@@ -127,6 +128,19 @@ def test_staff_reissue_with_a_corrected_name_moves_to_the_new_code(hub, people):
     assert any(f"/certificates/{grouped(new.code)}" in script for script in outcome.scripts)
     tab.load(f"/certificates/{code}").ok()
     assert tab.state(CertificateState).certificate.replaced_by == f"/certificates/{grouped(new.code)}"
+
+
+@covers(CertificateState.load)
+def test_too_many_checks_from_one_address_are_refused(hub, people, monkeypatch):
+    code = _certificate_of(people, people.other)
+    monkeypatch.setattr(certificates, "LOOKUPS", certificates.LookupLimit(per_minute=2))
+    tab = hub.browser(None, client_ip="203.0.113.9")
+    for _ in range(2):
+        tab.load(f"/certificates/{code}").ok()
+        assert tab.state(CertificateState).found
+    tab.load(f"/certificates/{code}").ok()
+    state = tab.state(CertificateState)
+    assert not state.found and state.error == "Terlalu banyak pemeriksaan. Coba lagi sebentar lagi."
 
 
 @covers(MyCertificatesState.load_certificates)
