@@ -1,6 +1,6 @@
 """`python -m benchmarks [name ...]`: runs benchmarks/<name>.py modules (all but the drill by
-default: that is `make drill`) and prints their figures, then a summary of the budgets. Exit status 1 if a benchmark crashed (or, with
---strict, if a budget was missed)."""
+default: that is `make drill`) and prints their figures, then a summary of the budgets. Exit
+status 1 if a benchmark crashed (or, with --strict, if a budget was missed)."""
 
 import argparse
 import importlib
