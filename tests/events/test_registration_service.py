@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from hub_app.domain import events as rules
-from hub_app.models import AccountMail, EmailOutbox, EventRegistration, Notification
+from hub_app.models import AccountMail, EmailOutbox, EventRegistration, Notification, User
 from hub_app.models.base import utcnow
 from hub_app.services import events
 from tests.accounts.factories import actor_of, make_user
@@ -265,3 +265,22 @@ def test_online_link_only_for_people_with_a_seat(session, kind):
     assert view.my_registration.status == "registered" and view.my_registration.qr_svg.startswith("data:image/svg")
     assert view.seats_left == 0 and not view.may_register
     assert events.event_view(None, session=session, event_id=event, locale="id").online_url == ""
+
+
+def test_a_member_whose_verified_email_holds_a_guest_seat_keeps_that_one_seat(session):
+    event = make_event(session, capacity=5)
+    _guest(session, event)
+    _confirm(session, "sari@contoh.example")
+    user = User(email="sari@contoh.example", email_normalized="sari@contoh.example", name="Sari", password_hash="x",
+                status="active", email_verified_at=utcnow(), locale="id")
+    session.add(user)
+    session.commit()
+    sari = actor_of(user)
+    end_read(session)
+    before = _state(session, event)
+
+    outcome = events.register_member(sari, session=session, event_id=event)
+
+    guest_row, = registrations(session, event)
+    assert (outcome.status, outcome.ticket_code.replace("-", "")) == ("registered", guest_row.ticket_code)
+    assert _state(session, event) == before, "no second seat, nothing written"

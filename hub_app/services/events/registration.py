@@ -12,6 +12,7 @@ than seats even if this code were wrong.
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from hub_app.db import begin_write
@@ -139,8 +140,15 @@ def register_member(actor: Actor | None, *, session: Session, event_id: object) 
     now = utcnow()
     if event.status == rules.CANCELLED:
         raise Conflict("events.error.cancelled")
+    user = session.get(User, actor.user_id)
+    # A place taken earlier as a guest with this account's verified email is the member's place:
+    # one person, one seat (my_events shows it as theirs by the same rule).
+    owner = EventRegistration.user_id == actor.user_id
+    if user is not None and user.email_verified_at is not None and user.email_normalized:
+        owner = or_(owner, and_(col(EventRegistration.user_id).is_(None),
+                                EventRegistration.guest_email == user.email_normalized.lower()))
     existing = session.exec(select(EventRegistration).where(
-        EventRegistration.event_id == event.id, EventRegistration.user_id == actor.user_id,
+        EventRegistration.event_id == event.id, owner,
         col(EventRegistration.status).in_(rules.PLACE_HOLDING))).first()
     if existing is not None:
         outcome = _outcome(session, existing)
@@ -148,7 +156,6 @@ def register_member(actor: Actor | None, *, session: Session, event_id: object) 
         return outcome
     rules.check_can_register(status=event.status, audience=event.audience, starts_at=event.starts_at, now=now,
                              guest=False)
-    user = session.get(User, actor.user_id)
     registration = EventRegistration(event_id=event.id, user_id=actor.user_id, status=rules.WAITLISTED,
                                      locale=normalize_locale(user.locale if user else actor.locale),
                                      confirmed_at=now, created_at=now)
