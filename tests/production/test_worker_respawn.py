@@ -436,9 +436,11 @@ def test_a_killed_worker_is_replaced_and_no_booking_is_lost(tmp_path, database, 
         assert killed["tabs"], "the killed worker served no tab"
         for run in runs:
             assert bool(run.reconnects) == (run.index in killed["tabs"]), (run.index, run.reconnects, killed)
-        if workers > 1:
-            survivors = [run for run in runs if run.index not in killed["tabs"]]
-            assert survivors and all(not run.reconnects for run in survivors)
+        # The kernel spreads the tabs over the workers by chance (a loaded machine once gave all
+        # eight to one): when the other worker got some, they kept booking while their neighbour
+        # was down, without reconnecting (the loop above).
+        survivors = [run for run in runs if run.index not in killed["tabs"]]
+        if workers > 1 and survivors:
             assert sum(run.confirmed_after_kill for run in survivors) > 0
 
         # The database holds exactly the bookings the tabs saw confirmed, none twice.

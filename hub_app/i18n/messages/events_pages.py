@@ -1,13 +1,15 @@
 """Hub events pages: the list, an event, guest confirm/cancel, staff pages and the door: (Indonesian, English)."""
 
+_HUB = " · Jakarta Future City Hub"
+
 MESSAGES = {
-    "title.events": ("Acara", "Events"),
-    "title.event": ("Acara", "Event"),
-    "title.event_confirm": ("Konfirmasi pendaftaran acara", "Confirm your event registration"),
-    "title.event_cancel": ("Batalkan pendaftaran acara", "Cancel your event registration"),
-    "title.admin_events": ("Kelola acara", "Manage events"),
-    "title.admin_event": ("Kelola acara", "Manage an event"),
-    "title.event_door": ("Pintu masuk acara", "Event door"),
+    "title.events": ("Acara" + _HUB, "Events" + _HUB),
+    "title.event": ("Acara" + _HUB, "Event" + _HUB),
+    "title.event_confirm": ("Konfirmasi pendaftaran acara" + _HUB, "Confirm your event registration" + _HUB),
+    "title.event_cancel": ("Batalkan pendaftaran acara" + _HUB, "Cancel your event registration" + _HUB),
+    "title.admin_events": ("Kelola acara" + _HUB, "Manage events" + _HUB),
+    "title.admin_event": ("Kelola acara" + _HUB, "Manage an event" + _HUB),
+    "title.event_door": ("Pintu masuk acara" + _HUB, "Event door" + _HUB),
     "nav.events": ("Acara", "Events"),
     # /events
     "events_pages.title": ("Acara di hub", "Events at the hub"),
