@@ -5,7 +5,6 @@ import types
 import typing
 
 import reflex as rx
-import segno
 
 from hub_app.state.i18n import t, tf
 
@@ -31,14 +30,6 @@ def blank(kind: type):
         else:
             values[item.name] = _EMPTY.get(hint, None)
     return kind(**values)
-
-
-def ticket_qr_data_uri(ticket_code: str) -> str:
-    """The ticket's QR (the code without its dash, what the door reads) as an SVG data: URI. Always a
-    full QR code: for a text this short segno.make would choose a Micro QR, which phone cameras,
-    BarcodeDetector and jsQR do not read."""
-    code = ticket_code.replace("-", "")
-    return segno.make_qr(code, error="m").svg_data_uri(scale=6, border=4, dark="#0b2f3a") if code else ""
 
 
 def audience_badge(audience) -> rx.Component:

@@ -11,6 +11,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+import segno
+
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed
 
 DRAFT = "draft"
@@ -168,3 +170,11 @@ def reminder_due(*, starts_at: datetime, now: datetime) -> bool:
 def erasure_cutoff(now: datetime, retention_days: int) -> datetime:
     """Events that ended before this moment have their guests' data erased."""
     return now - timedelta(days=max(retention_days, 0))
+
+
+def ticket_qr_svg(ticket_code: str) -> str:
+    """The ticket's QR (the code without its dash, what the door reads) as an SVG data: URI for an
+    <img>. Always a full QR code: for a text this short segno.make would choose a Micro QR, which
+    phone cameras, BarcodeDetector and jsQR do not read."""
+    code = ticket_code.replace("-", "")
+    return segno.make_qr(code, error="m").svg_data_uri(scale=6, border=4, dark="#0b2f3a") if code else ""

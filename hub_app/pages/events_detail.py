@@ -18,10 +18,10 @@ from hub_app.components.events import (
     seats_text,
     status_pill,
     ticket,
-    ticket_qr_data_uri,
 )
 from hub_app.components.forms import field, message, required_note
 from hub_app.components.shell import shell
+from hub_app.domain.events import ticket_qr_svg
 from hub_app.services import events
 from hub_app.services.events import EventView
 from hub_app.settings import get_settings
@@ -72,7 +72,7 @@ class EventDetailState(SessionState):
         self.my_ticket = mine.ticket_code if live else ""
         self.my_position = mine.queue_position if live else 0
         self.my_ics_url = mine.ics_url if live else ""
-        self.my_qr = ticket_qr_data_uri(mine.ticket_code) if live and mine.qr_svg else ""
+        self.my_qr = ticket_qr_svg(mine.ticket_code) if live and mine.qr_svg else ""
         self.my_can_cancel = live and mine.can_cancel
 
     @rx.event

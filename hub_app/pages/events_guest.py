@@ -6,10 +6,11 @@ service with the token from the address (it never reaches the synced state)."""
 
 import reflex as rx
 
-from hub_app.components.events import ticket, ticket_qr_data_uri
+from hub_app.components.events import ticket
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
+from hub_app.domain.events import ticket_qr_svg
 from hub_app.services import events
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
@@ -47,7 +48,7 @@ class GuestLinkState(SessionState):
             self.status = outcome.status
             self.ticket_code = outcome.ticket_code or ""
             seated = outcome.status == "registered" and self.ticket_code
-            self.qr = ticket_qr_data_uri(self.ticket_code) if seated else ""
+            self.qr = ticket_qr_svg(self.ticket_code) if seated else ""
         self.busy = False
 
     @rx.event

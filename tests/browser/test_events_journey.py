@@ -64,7 +64,7 @@ def _arrange(portal) -> dict:
 
 def _qr_video(code: str, path: Path) -> Path:
     """A few seconds of Y4M video (what Chromium's fake camera plays) showing the ticket's QR code, as
-    the page draws it (components/events.py ticket_qr_data_uri: a full QR, not a Micro QR)."""
+    the page draws it (domain/events.py ticket_qr_svg: a full QR, not a Micro QR)."""
     from PIL import Image
 
     width, height = 640, 480

@@ -8,7 +8,6 @@ from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo
 
-import segno
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -136,11 +135,6 @@ def ics_token(ticket_code: str) -> str:
 
 def ics_path(ticket_code: str) -> str:
     return f"/api/events/tickets/{ticket_code}/{ics_token(ticket_code)}.ics"
-
-
-def ticket_qr_svg(ticket_code: str) -> str:
-    """The ticket's QR (the code itself, scanned at the door) as an SVG data: URI for an <img>."""
-    return segno.make(ticket_code, error="m").svg_data_uri(scale=6, border=2, dark="#0b2f3a")
 
 
 # --- mails ---------------------------------------------------------------------------------------

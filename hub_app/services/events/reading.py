@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from hub_app.domain import events as rules
 from hub_app.domain import seats, validation
 from hub_app.domain.errors import InvalidInput, NotFound
+from hub_app.domain.events import ticket_qr_svg
 from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.i18n import format_datetime, normalize_locale, pick, translate
 from hub_app.models import Event, EventRegistration, Space, User
@@ -28,7 +29,6 @@ from hub_app.services.events.common import (
     may_manage_events,
     photo_url,
     place_text,
-    ticket_qr_svg,
     title_of,
     when_text,
 )
