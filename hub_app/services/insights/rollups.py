@@ -225,9 +225,9 @@ def month_masks(runs: tuple[tuple[date, date], ...]) -> dict[date, int]:
 
 def single_run_members(session: Session, run: tuple[date, date], kind: str) -> list[tuple[str, str, int]]:
     """(sector, stage, members) with activity of the kind on the days of one run, all rolled: each
-    member's first month with it in the run is counted. One count per month, each an equality on
-    the member months' index, so its rows come grouped by sector and stage (no sort); the months'
-    counts are summed."""
+    member's first month with it in the run is counted. On SQLite one count per month, each an
+    equality on the member months' index, so its rows come grouped by sector and stage (no sort),
+    and the months' counts are summed."""
     first, last = run
     row = InsightMemberMonth
     first_month, last_month = first.replace(day=1), last.replace(day=1)
@@ -242,6 +242,14 @@ def single_run_members(session: Session, run: tuple[date, date], kind: str) -> l
         month = _month_after(month)
     if last_month != first_month:
         months.append((last_month, and_(col(row.days).op("&")(last_mask) != 0, first_in_run)))
+    if not is_sqlite(session):
+        # PostgreSQL hashes the groups in one pass over the months' index range; a union of
+        # per-month counts would start parallel workers and take twice as long.
+        return session.exec(select(row.sector, row.stage, func.count())
+                            .where(row.kind == kind, row.role == MEMBER, col(row.month) >= first_month,
+                                   col(row.month) <= last_month,
+                                   or_(*(and_(row.month == month, condition) for month, condition in months)))
+                            .group_by(row.sector, row.stage)).all()
     counts = union_all(*(select(row.sector, row.stage, func.count().label("members"))
                          .where(row.kind == kind, row.role == MEMBER, row.month == month, condition)
                          .group_by(row.sector, row.stage) for month, condition in months)).subquery()
