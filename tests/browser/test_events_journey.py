@@ -39,8 +39,8 @@ GUEST_EMAIL = "sari.wulandari@tamu.example"
 def _arrange(portal) -> dict:
     """A published event at a hub space that starts in an hour (registration still open, the door
     already open), guests welcome, 10 seats."""
-    staff = portal.make_user("dewi.staf@jfch.example", "Dewi Lestari", role="staff")
-    member = portal.make_user("andi.pratama@startup.example", "Andi Pratama", locale="en")
+    staff = portal.make_user("dewi.acara@jfch.example", "Dewi Lestari", role="staff")
+    member = portal.make_user("andi.acara@startup.example", "Andi Pratama", locale="en")
     with portal.session() as session:
         hall = Space(kind="event_hall", name_id="Aula Berlin", name_en="Berlin Hall", capacity=80,
                      amenities=["screen"], location="Lantai 23", location_en="23rd floor")
