@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Reports of frontend errors: how many per connection reach the log, and how much of each.
     frontend_errors_per_connection: int = 3
     frontend_error_max_chars: int = 2000
+    # A node told to stop (SIGTERM, a deploy) moves its tabs to other nodes first (hub_app/drain.py);
+    # this long at most, then it stops anyway. Keep it below the unit's TimeoutStopSec (30).
+    drain_seconds: float = 20.0
     # The version of the terms of use and the privacy notice (hub_app/i18n/messages/legal.py); a new
     # value asks every member to agree again at their next page load after sign-in (/agree).
     terms_version: str = "2026-11"

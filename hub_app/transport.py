@@ -196,6 +196,9 @@ class HubEventNamespace(EventNamespace):
         self._names: dict[str, str] | None = None
         self._storage: frozenset[tuple[str, str]] | None = None
         self._counted: set[str] = set()
+        # Events of each tab (by token) handed to Reflex and not finished yet; a drain (hub_app/drain.py)
+        # closes a tab's socket only when it has none.
+        self._in_flight: dict[str, set[asyncio.Future]] = {}
 
     # -- the names of the events that need a closer look (resolved once the states exist) -------
 
@@ -238,6 +241,7 @@ class HubEventNamespace(EventNamespace):
             self.drops.drop("tab token that is not one", tokens[0])
             raise ConnectionRefusedError("invalid token")
         self._buckets[sid] = TokenBucket(self._rate, self._burst)
+        self._time_events()  # the hydrate event in the CONNECT packet is in flight too
         await super().on_connect(sid, environ, auth)
         self._counted.add(sid)
         CONNECTED_TABS.inc()
@@ -268,7 +272,8 @@ class HubEventNamespace(EventNamespace):
             _arriving.reset(arriving)
 
     def _time_events(self) -> None:
-        """Wraps the event queue's enqueue once, so each event's future reports when it is done."""
+        """Wraps the event queue's enqueue once, so each event's future reports when it is done and
+        counts as in flight for its tab until then."""
         processor = self.app.event_processor
         if getattr(processor, "hub_timed", False):
             return
@@ -276,14 +281,32 @@ class HubEventNamespace(EventNamespace):
 
         async def timed_enqueue(token, event, ev_ctx=None):
             future = await enqueue(token, event, ev_ctx)
+            if ev_ctx is None:  # sent by a tab; what it chains is part of its own run
+                pending = self._in_flight.setdefault(token, set())
+                pending.add(future)
+                future.add_done_callback(partial(self._event_finished, token))
             arriving = _arriving.get()
             if arriving is not None and ev_ctx is None:
-                _arriving.set(None)  # one event per arrival; what it chains is part of its own run
+                _arriving.set(None)  # one event per arrival
                 future.add_done_callback(partial(_event_done, arriving))
             return future
 
         processor.enqueue = timed_enqueue
         processor.hub_timed = True
+
+    def _event_finished(self, token: str, future) -> None:
+        pending = self._in_flight.get(token)
+        if pending is not None:
+            pending.discard(future)
+            if not pending:
+                del self._in_flight[token]
+
+    async def close_idle_transports(self) -> int:
+        """Closes the transport of every socket whose tab has no event in flight (the frontend then
+        reconnects, see hub_app/drain.py); returns how many sockets are still open."""
+        idle = [sid for sid in list(self._buckets) if not self._in_flight.get(self.sid_to_token.get(sid, ""))]
+        await asyncio.gather(*[self._close_transport(sid) for sid in idle])
+        return len(self._buckets)
 
     async def on_client_error(self, sid: str, data: Any = None):
         if await self._within_rate(sid):
@@ -410,6 +433,22 @@ class HubEventNamespace(EventNamespace):
                 await self.server.eio.disconnect(eio_sid)
         except Exception:
             log.debug("closing %s failed", sid, exc_info=True)
+
+    async def _close_transport(self, sid: str) -> None:
+        """Closes only the transport: to the frontend a dropped connection, which it reconnects. The
+        tab's socket record goes first: a record still there when the tab reconnects elsewhere
+        makes Reflex take it for a second tab and give it a new token, without its state."""
+        try:
+            token = self.sid_to_token.get(sid)
+            if token is not None:
+                await self._token_manager.disconnect_token(token, sid)
+            eio_sid = self.server.manager.eio_sid_from_sid(sid, self.namespace)
+            if eio_sid is None:
+                self._buckets.pop(sid, None)  # gone below the namespace already: nothing left to close
+            else:
+                await self.server.eio.disconnect(eio_sid)
+        except Exception:
+            log.debug("closing the transport of %s failed", sid, exc_info=True)
 
 
 _TOO_LARGE = object()

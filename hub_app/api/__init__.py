@@ -20,6 +20,7 @@ from hub_app.api import (
     trainings,
 )
 from hub_app.api.headers import CacheAndSecurityHeaders
+from hub_app.drain import DrainDoor
 from hub_app.logs import RequestLog
 
 routes = [*auth.routes, *oidc.routes, *profile.routes, *media.routes, *health.routes, *calendar.routes,
@@ -32,4 +33,4 @@ def build_api() -> Starlette:
 
 
 def wrap_with_headers(app):
-    return RequestLog(CacheAndSecurityHeaders(app))
+    return RequestLog(CacheAndSecurityHeaders(DrainDoor(app)))

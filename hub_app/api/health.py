@@ -5,6 +5,7 @@
 - `/ready`: the node can serve members: the database answers and, when Reflex's state lives in
   Redis, Redis answers, each within `_TIMEOUT` seconds. 503 with what failed otherwise; a proxy or
   orchestrator stops sending traffic to the node until it passes again (restarting it would not help).
+  A node that was told to stop answers 503 "draining" while it moves its tabs away (hub_app/drain.py).
 - `/api/health`: the older probe (the database only), kept for existing deployments.
 
 All three sit at the root of the backend, next to Reflex's own routes, so nginx forwards them like
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hub_app.db import new_session
+from hub_app.drain import draining
 from hub_app.settings import get_settings
 
 _TIMEOUT = 2.0  # seconds per dependency: a probe that hangs is as bad as one that fails
@@ -58,6 +60,8 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def ready(request: Request) -> JSONResponse:
+    if draining():
+        return JSONResponse({"status": "draining"}, status_code=503, headers={"cache-control": "no-store"})
     url = redis_url()
     database, cache = await asyncio.gather(_check(_database_ok), _check(_redis_ok, url) if url else _none())
     checks = {"database": "ok" if database else "error",

@@ -74,3 +74,19 @@ def test_not_ready_when_the_database_is_unreachable(probes, monkeypatch, tmp_pat
     assert "sqlite" not in response.text.lower() and "missing-dir" not in response.text
     assert probes.get("/api/health").status_code == 503
     assert probes.get("/health").status_code == 200
+
+
+def test_a_draining_node_is_not_ready_and_refuses_new_event_sockets(probes, monkeypatch):
+    """While a node moves its tabs away after SIGTERM (hub_app/drain.py), /ready says so and a new
+    Engine.IO request gets 503, which nginx retries on another node; other routes still answer.
+    tests/production/test_drain.py runs the whole drain on two real nodes behind nginx."""
+    import hub_app.drain
+
+    monkeypatch.setattr(hub_app.drain, "_draining", True)
+    ready = probes.get("/ready")
+    assert (ready.status_code, ready.json()) == (503, {"status": "draining"})
+    socket_open = probes.get("/_event/?EIO=4&transport=polling")
+    assert socket_open.status_code == 503
+    assert socket_open.headers["retry-after"] == "1"
+    assert socket_open.headers["cache-control"] == "no-store"
+    assert probes.get("/health").status_code == 200

@@ -1,0 +1,103 @@
+"""A deploy stops a node without its members noticing: the drain on SIGTERM.
+
+systemd stops a node with SIGTERM (deploy/systemd/hub-app@.service), and Granian's supervisor passes
+it on to each backend worker. Left alone, Granian's worker stops its event loop at once while its
+open websockets stay up: every tab of the node keeps a socket that no longer answers until the
+service manager kills the node (TimeoutStopSec), and their events go unanswered meanwhile.
+`drain_on_sigterm` (a lifespan task, so it runs in each worker's loop after Granian set its signal
+handlers) puts a drain in front of Granian's handler:
+
+1. new event sockets are refused with 503 (`DrainDoor`): nginx's `proxy_next_upstream http_503`
+   takes the tab to another node at once; `/ready` answers 503 too, for a proxy or orchestrator
+   that probes it;
+2. each tab's transport is closed as soon as it has no event in flight (an event already sent is
+   answered first). socket.io-client treats a closed transport, unlike a server disconnect, as a
+   drop and reconnects, through the proxy, to another node, where the tab's state waits in Redis;
+3. once no socket is left, or after settings.drain_seconds, Granian gets the signal it was sent and
+   stops the worker as before (plain HTTP requests in progress finish there).
+
+A second SIGTERM hands on at once.
+"""
+
+import asyncio
+import logging
+import signal
+import time
+
+from hub_app.settings import get_settings
+
+log = logging.getLogger("hub.drain")
+
+_POLL_SECONDS = 0.05
+_draining = False
+
+
+def draining() -> bool:
+    """This worker got SIGTERM and is moving its tabs to other nodes."""
+    return _draining
+
+
+class DrainDoor:
+    """ASGI middleware: while the worker drains, a new event socket (websocket or Engine.IO polling
+    request) gets 503 and the proxy tries another node; everything else is served as usual."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if not _draining or scope["type"] not in ("http", "websocket") or not scope.get("path", "").startswith(
+                "/_event"):
+            await self.app(scope, receive, send)
+            return
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1"),
+                   (b"cache-control", b"no-store")]
+        body = b"This node is stopping; try another.\n"
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        elif "websocket.http.response" in (scope.get("extensions") or {}):
+            await send({"type": "websocket.http.response.start", "status": 503, "headers": headers})
+            await send({"type": "websocket.http.response.body", "body": body})
+        else:  # a server without the denial response extension answers the handshake with 403
+            await send({"type": "websocket.close", "code": 1012})
+
+
+def drain_on_sigterm(app) -> None:
+    """Lifespan task: puts the drain in front of the SIGTERM handler Granian's worker installed in
+    this loop. Under a server that installed none (tests' in-process app), nothing changes."""
+    loop = asyncio.get_running_loop()
+    granian = getattr(loop, "_signal_handlers", {}).get(signal.SIGTERM)
+    if granian is None:
+        return
+    drains: list[asyncio.Task] = []
+
+    def hand_on() -> None:
+        granian._callback(*granian._args)
+
+    def on_sigterm() -> None:
+        if drains:
+            hand_on()
+            return
+        drains.append(loop.create_task(_drain(app, hand_on)))
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+
+
+async def _drain(app, hand_on) -> None:
+    global _draining
+    _draining = True
+    started = time.monotonic()
+    seconds = get_settings().drain_seconds
+    namespace = app.event_namespace
+    open_sockets = 0
+    try:
+        while True:
+            open_sockets = await namespace.close_idle_transports() if namespace is not None else 0
+            if not open_sockets or time.monotonic() - started >= seconds:
+                break
+            await asyncio.sleep(_POLL_SECONDS)
+    except Exception:  # whatever failed, the node must still stop
+        log.exception("draining failed; stopping anyway")
+    finally:
+        log.info("drained in %.1f s (%d sockets still open); stopping", time.monotonic() - started, open_sockets)
+        hand_on()
