@@ -30,9 +30,17 @@ def state_name(state_class) -> str:
 
 
 def session_state_name() -> str:
+    """Where the shell's vars are (signed_in, user_name, menu_open, lang)."""
     from hub_app.state.session import SessionState
 
     return state_name(SessionState)
+
+
+def shell_events_name() -> str:
+    """Where the shell's events are (toggle_menu, switch_language, sign_out, load_shell)."""
+    from hub_app.state.session import ShellState
+
+    return state_name(ShellState)
 
 
 class Update:

@@ -4,7 +4,7 @@ measuring the time from sending an event to the state update it causes.
 
 Two data paths: SQLite + Reflex disk state (1 worker), and PostgreSQL + Redis state + 2 workers.
 Two phases on each:
-- "menu toggle": SessionState.toggle_menu only (no database): what Reflex and our state cost.
+- "menu toggle": ShellState.toggle_menu only (no database): what Reflex and our state cost.
 - "mixed": page navigations (on_load_internal + the page's on_load: session lookup, shell summary),
   menu toggles and language switches (a write for members); half of the tabs signed in as one of
   100 members. A toggle that is slow here while navigations run would mean a handler blocks the
@@ -20,7 +20,7 @@ import random
 import time
 
 from benchmarks import STATS_COLUMNS, Report, Stats, percentile
-from benchmarks._client import ROOT_STATE, ReflexClient, is_hydrated, session_state_name, sign_in
+from benchmarks._client import ROOT_STATE, ReflexClient, is_hydrated, shell_events_name, sign_in
 
 CLIENTS = int(os.environ.get("HUB_BENCH_CLIENTS", "200"))
 PHASE_SECONDS = float(os.environ.get("HUB_BENCH_EVENT_SECONDS", "30"))
@@ -91,7 +91,7 @@ async def _one_event(client: ReflexClient, kind: str, state: str, rng: random.Ra
 async def _tab(client: ReflexClient, mix: list[tuple[str, float]], stop_at: float, results: dict, errors: list,
                seed: int) -> None:
     rng = random.Random(seed)
-    state = session_state_name()
+    state = shell_events_name()
     kinds, weights = zip(*mix, strict=True)
     await asyncio.sleep(rng.uniform(*THINK_SECONDS))
     while time.monotonic() < stop_at:

@@ -5,7 +5,7 @@ import reflex as rx
 from hub_app.domain.mail import shows_development_mail
 from hub_app.settings import get_settings
 from hub_app.state.i18n import t, tf
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 
 # The phone's tab bar: a visitor browses; a member's day is booking, trainings and the forum, and
 # "Me" holds the rest (profile, my bookings and trainings, notifications, language).
@@ -35,7 +35,7 @@ MEMBER_LINKS = [("/book", "nav.book"), ("/spaces", "nav.spaces"), ("/trainings",
 def language_switch() -> rx.Component:
     def option(code: str, label: str) -> rx.Component:
         return rx.el.button(
-            label, type="button", on_click=SessionState.switch_language(code),
+            label, type="button", on_click=ShellState.switch_language(code),
             class_name=rx.cond(SessionState.lang == code, "lang-option is-current", "lang-option"),
             aria_pressed=rx.cond(SessionState.lang == code, "true", "false"),
             lang=code,
@@ -65,7 +65,7 @@ def _account_links() -> rx.Component:
                     rx.el.span(t("a11y.profile_link"), class_name="sr-only"),
                     rx.el.span(SessionState.user_name, class_name="user-name"),
                     href="/profile", class_name="account-link", data_testid="account-link"),
-            rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
+            rx.el.button(t("nav.sign_out"), type="button", on_click=ShellState.sign_out,
                          class_name="button ghost small hide-phone"),
             class_name="account",
         ),

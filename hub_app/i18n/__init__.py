@@ -158,9 +158,10 @@ def format_date(value, locale: str, pattern: str = "EEEE, d MMMM y") -> str:
 
 
 def format_time(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:
+    """'10.00' / '10:00'. Written out rather than through Babel (the same digits in both languages):
+    a calendar day formats hundreds of these per page load."""
     local = value.astimezone(_zone(timezone))
-    pattern = "HH:mm" if locale == "en" else "HH.mm"
-    return babel_format_time(local, pattern, locale=_babel_locale(locale))
+    return f"{local.hour:02d}{':' if locale == 'en' else '.'}{local.minute:02d}"
 
 
 def format_short_datetime(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:

@@ -13,7 +13,7 @@ from hub_app.i18n import CATALOGUE
 from hub_app.services import events
 from hub_app.services.events import AdminEventRow, EventRoster, RosterRow
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 FORM_FIELDS = ("title_id", "title_en", "description_id", "description_en", "starts_at", "ends_at", "place",
                "space_id", "online_url", "capacity", "audience")
@@ -173,7 +173,7 @@ def _admin_row(row: AdminEventRow) -> rx.Component:
 
 
 @rx.page(route="/admin/events", title=page_title("title.admin_events"),
-         on_load=[SessionState.load_shell, AdminEventsState.load])
+         on_load=[ShellState.load_shell, AdminEventsState.load])
 def admin_events_page() -> rx.Component:
     s = AdminEventsState
     return shell(
@@ -334,7 +334,7 @@ def _photo() -> rx.Component:
 
 
 @rx.page(route="/admin/events/[event_id]", title=page_title("title.admin_event"),
-         on_load=[SessionState.load_shell, AdminEventState.load])
+         on_load=[ShellState.load_shell, AdminEventState.load])
 def admin_event_page() -> rx.Component:
     s = AdminEventState
     event_path = "/events/" + s.roster.event_id.to_string()

@@ -11,7 +11,7 @@ from hub_app.services import forum_moderation
 from hub_app.services.forum_moderation import CategoryAdminRow, ReportItem, ReviewItem, SuspensionRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 class AdminForumState(SessionState):
@@ -213,7 +213,7 @@ def _category_form(row: CategoryAdminRow | None) -> rx.Component:
 
 
 @rx.page(route="/admin/forum", title=page_title("title.admin_forum"),
-         on_load=[SessionState.load_shell, AdminForumState.load])
+         on_load=[ShellState.load_shell, AdminForumState.load])
 def admin_forum_page() -> rx.Component:
     return shell(
         rx.el.h1(t("admin.forum")),

@@ -25,7 +25,7 @@ from hub_app.services import insights
 from hub_app.services.bookings import hub_tz
 from hub_app.services.insights import Figure
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 ROUTE = "/admin/insights"
 PRESETS = [choice for choice in PERIOD_CHOICES if choice != CUSTOM]
@@ -388,7 +388,7 @@ def _events() -> rx.Component:
 
 # The route is written out: the CSP, accessibility and language tests find every page by it.
 @rx.page(route="/admin/insights", title=page_title("title.admin_insights"),
-         on_load=[SessionState.load_shell, InsightsState.load])
+         on_load=[ShellState.load_shell, InsightsState.load])
 def admin_insights() -> rx.Component:
     return shell(
         rx.el.div(rx.el.h1(t("insights.title")),

@@ -7,7 +7,7 @@ from hub_app.components.shell import shell
 from hub_app.services import mail
 from hub_app.services.mail import OutboxRow
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState, go_to
+from hub_app.state.session import SessionState, ShellState, go_to
 
 ROUTE = "/admin/mail"
 
@@ -88,4 +88,4 @@ def admin_mail() -> rx.Component:
 # call the state's handlers whether the route is there or not.
 if mail.development_mail_shown():
     rx.page(route=ROUTE, title=page_title("title.admin_mail"),
-            on_load=[SessionState.load_shell, AdminMailState.load])(admin_mail)
+            on_load=[ShellState.load_shell, AdminMailState.load])(admin_mail)

@@ -11,7 +11,7 @@ from hub_app.pages.certificates import MemberCertificatesState, member_certifica
 from hub_app.services import booking_admin, member_record, membership
 from hub_app.services.member_record import HistoryRow, RecordBooking, RecordPost, RecordTraining
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 class MemberRecordState(SessionState):
@@ -294,7 +294,7 @@ def _audit() -> rx.Component:
 
 
 @rx.page(route="/admin/members/[record_id]", title=page_title("title.admin_member"),
-         on_load=[SessionState.load_shell, MemberRecordState.load, MemberCertificatesState.load_member_certificates])
+         on_load=[ShellState.load_shell, MemberRecordState.load, MemberCertificatesState.load_member_certificates])
 def admin_member() -> rx.Component:
     return shell(
         rx.el.p(rx.el.a("← ", t("staff.back_to_members"), href="/admin/members"), class_name="crumbs"),

@@ -36,7 +36,7 @@ from hub_app.services.booking_calendar import CalendarCell, DayChip, SpaceStarts
 from hub_app.services.bookings import OccurrencePreview
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 WATCH_SECONDS = 60.0  # how often an idle watch checks its socket is still open (no database)
 SUBSCRIBE_WAIT_SECONDS = 5.0  # at most this long for the worker's Redis subscription before the first look
@@ -505,7 +505,7 @@ def calendar_block(min_column: str = "7.5rem") -> rx.Component:
 
 
 @rx.page(route="/book", title=page_title("title.book"),
-         on_load=[SessionState.load_shell, CalendarState.load_day])
+         on_load=[ShellState.load_shell, CalendarState.load_day])
 def book() -> rx.Component:
     return shell(
         rx.el.div(

@@ -10,7 +10,7 @@ from hub_app.services import bookings, calendar_feed
 from hub_app.services.bookings import BookingRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 class MyBookingsState(SessionState):
@@ -118,7 +118,7 @@ def _row(row: BookingRow) -> rx.Component:
 
 
 @rx.page(route="/bookings", title=page_title("title.bookings"),
-         on_load=[SessionState.load_shell, MyBookingsState.load])
+         on_load=[ShellState.load_shell, MyBookingsState.load])
 def my_bookings() -> rx.Component:
     S = MyBookingsState
     return shell(

@@ -12,7 +12,7 @@ from hub_app.domain.certificates import LIMITS, MAX_INPUT
 from hub_app.services import certificates
 from hub_app.services.certificates import NOT_FOUND, CertificateCheck, MyCertificate, StaffCertificate
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 class CertificateState(SessionState):
@@ -115,7 +115,7 @@ def _staff_actions() -> rx.Component:
 
 
 @rx.page(route="/certificates/[code]", title=page_title("title.certificate"),
-         on_load=[SessionState.load_shell, CertificateState.load])
+         on_load=[ShellState.load_shell, CertificateState.load])
 def certificate_page() -> rx.Component:
     s = CertificateState
     c = s.certificate

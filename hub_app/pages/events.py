@@ -9,7 +9,7 @@ from hub_app.components.shell import shell
 from hub_app.services import events
 from hub_app.services.events import EventCard, MyEventRow
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 
 
 class EventsState(SessionState):
@@ -62,7 +62,7 @@ def _mine() -> rx.Component:
     )
 
 
-@rx.page(route="/events", title=page_title("title.events"), on_load=[SessionState.load_shell, EventsState.load])
+@rx.page(route="/events", title=page_title("title.events"), on_load=[ShellState.load_shell, EventsState.load])
 def events_page() -> rx.Component:
     s = EventsState
     return shell(

@@ -26,7 +26,7 @@ from hub_app.services import events
 from hub_app.services.events import EventView
 from hub_app.settings import get_settings
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 def empty_view() -> EventView:
@@ -216,7 +216,7 @@ def _facts() -> rx.Component:
 
 
 @rx.page(route="/events/[event_id]", title=page_title("title.event"),
-         on_load=[SessionState.load_shell, EventDetailState.load])
+         on_load=[ShellState.load_shell, EventDetailState.load])
 def event_detail_page() -> rx.Component:
     s = EventDetailState
     d = s.view

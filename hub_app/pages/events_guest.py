@@ -14,7 +14,7 @@ from hub_app.domain.events import ticket_qr_svg
 from hub_app.services import events
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 
 
 class GuestLinkState(SessionState):
@@ -66,7 +66,7 @@ class GuestLinkState(SessionState):
 
 
 @rx.page(route="/events/confirm/[token]", title=page_title("title.event_confirm"),
-         on_load=[SessionState.load_shell, GuestLinkState.load])
+         on_load=[ShellState.load_shell, GuestLinkState.load])
 def event_confirm_page() -> rx.Component:
     s = GuestLinkState
     return shell(
@@ -96,7 +96,7 @@ def event_confirm_page() -> rx.Component:
 
 
 @rx.page(route="/events/cancel/[token]", title=page_title("title.event_cancel"),
-         on_load=[SessionState.load_shell, GuestLinkState.load])
+         on_load=[ShellState.load_shell, GuestLinkState.load])
 def event_cancel_page() -> rx.Component:
     s = GuestLinkState
     return shell(

@@ -12,7 +12,7 @@ from hub_app.services import forum
 from hub_app.services.forum import ThreadRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 
 class ForumCategoryState(SessionState):
@@ -107,7 +107,7 @@ def _new_thread_form() -> rx.Component:
 
 
 @rx.page(route="/forum/[forum_category]", title=page_title("title.forum_category"),
-         on_load=[SessionState.load_shell, ForumCategoryState.load])
+         on_load=[ShellState.load_shell, ForumCategoryState.load])
 def forum_category_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -10,7 +10,7 @@ from hub_app.services import forum_search
 from hub_app.services.forum_search import SearchHit
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 
 
 class ForumSearchState(SessionState):
@@ -47,7 +47,7 @@ def _hit(hit: SearchHit) -> rx.Component:
 
 
 @rx.page(route="/forum/search", title=page_title("title.forum_search"),
-         on_load=[SessionState.load_shell, ForumSearchState.load])
+         on_load=[ShellState.load_shell, ForumSearchState.load])
 def forum_search_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -12,7 +12,7 @@ from hub_app.services import forum, forum_moderation
 from hub_app.services.forum import PostView
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 
 def _small_int(value: object) -> int:
@@ -490,7 +490,7 @@ def _staff_thread_tools() -> rx.Component:
 
 
 @rx.page(route="/forum/t/[forum_thread]", title=page_title("title.forum_thread"),
-         on_load=[SessionState.load_shell, ForumThreadState.load])
+         on_load=[ShellState.load_shell, ForumThreadState.load])
 def forum_thread_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -1,5 +1,5 @@
 """The terms of use (/terms), the privacy notice (/privacy), and agreeing to a new version of them
-(/agree, where SessionState.load_shell sends a member whose agreed version is not the current one)."""
+(/agree, where ShellState.load_shell sends a member whose agreed version is not the current one)."""
 
 import reflex as rx
 
@@ -11,7 +11,7 @@ from hub_app.services import legal
 from hub_app.settings import get_settings
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 PRIVACY = [
     ("legal.privacy.controller_title", ["legal.privacy.controller"], False),
@@ -70,12 +70,12 @@ def _document(title_key: str, lead_key: str, sections: list, other: tuple[str, s
     )
 
 
-@rx.page(route="/privacy", title=page_title("title.privacy"), on_load=SessionState.load_shell)
+@rx.page(route="/privacy", title=page_title("title.privacy"), on_load=ShellState.load_shell)
 def privacy_page() -> rx.Component:
     return _document("legal.privacy.title", "legal.privacy.lead", PRIVACY, ("/terms", "legal.terms_link"))
 
 
-@rx.page(route="/terms", title=page_title("title.terms"), on_load=SessionState.load_shell)
+@rx.page(route="/terms", title=page_title("title.terms"), on_load=ShellState.load_shell)
 def terms_page() -> rx.Component:
     return _document("legal.terms.title", "legal.terms.lead", TERMS, ("/privacy", "legal.privacy_link"))
 
@@ -109,7 +109,7 @@ class AgreeState(SessionState):
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next", "/")))
 
 
-@rx.page(route="/agree", title=page_title("title.agree"), on_load=[SessionState.load_shell, AgreeState.load])
+@rx.page(route="/agree", title=page_title("title.agree"), on_load=[ShellState.load_shell, AgreeState.load])
 def agree_page() -> rx.Component:
     return shell(
         rx.el.div(
@@ -138,7 +138,7 @@ def agree_page() -> rx.Component:
             rx.cond(~AgreeState.already,
                     rx.el.div(rx.el.p(t("legal.agree.decline")),
                               rx.el.div(rx.el.a(t("nav.profile"), href="/profile", class_name="button ghost small"),
-                                        rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
+                                        rx.el.button(t("nav.sign_out"), type="button", on_click=ShellState.sign_out,
                                                      class_name="button ghost small"),
                                         class_name="actions"),
                               class_name="agree-decline muted")),

@@ -9,7 +9,7 @@ from hub_app.services import accounts
 from hub_app.settings import get_settings
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 
 class LoginState(SessionState):
@@ -59,7 +59,7 @@ def _provider_sign_in() -> rx.Component:
     )
 
 
-@rx.page(route="/login", title=page_title("title.login"), on_load=[SessionState.load_shell, LoginState.prepare])
+@rx.page(route="/login", title=page_title("title.login"), on_load=[ShellState.load_shell, LoginState.prepare])
 def login() -> rx.Component:
     return shell(
         rx.el.div(

@@ -5,7 +5,7 @@ import reflex as rx
 
 from hub_app.components.shell import language_switch, shell
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState, go_to
+from hub_app.state.session import SessionState, ShellState, go_to
 
 
 class MeState(SessionState):
@@ -19,7 +19,7 @@ def _link(href: str, icon: str, key: str) -> rx.Component:
     return rx.el.li(rx.el.a(rx.icon(icon, size=20, aria_hidden="true"), t(key), href=href))
 
 
-@rx.page(route="/me", title=page_title("title.me"), on_load=[SessionState.load_shell, MeState.load])
+@rx.page(route="/me", title=page_title("title.me"), on_load=[ShellState.load_shell, MeState.load])
 def me() -> rx.Component:
     return shell(
         rx.el.h1(t("me.title")),
@@ -37,6 +37,6 @@ def me() -> rx.Component:
         ),
         rx.el.h2(t("nav.language")),
         language_switch(),
-        rx.el.div(rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
+        rx.el.div(rx.el.button(t("nav.sign_out"), type="button", on_click=ShellState.sign_out,
                                class_name="button ghost"), class_name="actions"),
     )

@@ -14,7 +14,7 @@ from hub_app.services.forum import ThreadRow
 from hub_app.services.members import MemberCard, SectionItem
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 FILTERS = ("query", "sector", "stage")
 
@@ -136,7 +136,7 @@ def _filters() -> rx.Component:
 
 
 @rx.page(route="/members", title=page_title("title.members"),
-         on_load=[SessionState.load_shell, DirectoryState.load])
+         on_load=[ShellState.load_shell, DirectoryState.load])
 def directory_page() -> rx.Component:
     return shell(
         rx.el.div(
@@ -202,7 +202,7 @@ def _detail(label_key: str, key: str) -> rx.Component:
 
 
 @rx.page(route="/members/[directory_member]", title=page_title("title.member"),
-         on_load=[SessionState.load_shell, MemberProfileState.load])
+         on_load=[ShellState.load_shell, MemberProfileState.load])
 def member_page() -> rx.Component:
     m = MemberProfileState.member
     return shell(

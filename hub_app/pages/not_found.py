@@ -4,10 +4,10 @@ import reflex as rx
 
 from hub_app.components.shell import shell
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState
+from hub_app.state.session import ShellState
 
 
-@rx.page(route="404", title=page_title("title.not_found"), on_load=SessionState.load_shell)
+@rx.page(route="404", title=page_title("title.not_found"), on_load=ShellState.load_shell)
 def not_found_page() -> rx.Component:
     return shell(
         rx.el.div(

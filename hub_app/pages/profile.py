@@ -11,7 +11,7 @@ from hub_app.pages.trainings_mine import completed_trainings_section
 from hub_app.services import accounts, profiles
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 class ProfileState(SessionState):
@@ -154,14 +154,14 @@ def _privacy() -> rx.Component:
 
 
 @rx.page(route="/profile", title=page_title("title.profile"),
-         on_load=[SessionState.load_shell, ProfileState.load])
+         on_load=[ShellState.load_shell, ProfileState.load])
 def profile() -> rx.Component:
     return shell(
         rx.el.div(
             rx.el.div(
                 rx.el.h1(t("profile.title")),
                 # The header's sign-out button is hidden on a phone; this is the phone's way out.
-                rx.el.button(t("nav.sign_out"), type="button", on_click=SessionState.sign_out,
+                rx.el.button(t("nav.sign_out"), type="button", on_click=ShellState.sign_out,
                              class_name="button ghost small show-phone"),
                 class_name="row",
             ),

@@ -8,7 +8,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 
 class SignInLinkState(SessionState):
@@ -49,7 +49,7 @@ class SignInLinkState(SessionState):
 
 
 @rx.page(route="/sign-in-link", title=page_title("title.sign_in_link"),
-         on_load=[SessionState.load_shell, SignInLinkState.prepare])
+         on_load=[ShellState.load_shell, SignInLinkState.prepare])
 def sign_in_link() -> rx.Component:
     return shell(
         rx.el.div(

@@ -7,7 +7,7 @@ from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 
 class SignupState(SessionState):
@@ -42,7 +42,7 @@ def stage_options():
 
 
 @rx.page(route="/signup", title=page_title("title.signup"),
-         on_load=[SessionState.load_shell, SignupState.reset_form])
+         on_load=[ShellState.load_shell, SignupState.reset_form])
 def signup() -> rx.Component:
     return shell(
         rx.el.div(

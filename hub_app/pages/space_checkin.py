@@ -10,7 +10,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import bookings, spaces
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, go_to
+from hub_app.state.session import SessionState, ShellState, go_to
 
 
 class CheckInState(SessionState):
@@ -50,7 +50,7 @@ class CheckInState(SessionState):
 
 
 @rx.page(route="/checkin/[space]", title=page_title("title.check_in"),
-         on_load=[SessionState.load_shell, CheckInState.load])
+         on_load=[ShellState.load_shell, CheckInState.load])
 def check_in_page() -> rx.Component:
     S = CheckInState
     return shell(

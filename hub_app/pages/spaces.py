@@ -12,7 +12,7 @@ from hub_app.services import spaces
 from hub_app.services.spaces import SpaceCard
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 
 class SpacesState(SessionState):
@@ -98,7 +98,7 @@ def _card(space: SpaceCard) -> rx.Component:
     )
 
 
-@rx.page(route="/spaces", title=page_title("title.spaces"), on_load=[SessionState.load_shell, SpacesState.load])
+@rx.page(route="/spaces", title=page_title("title.spaces"), on_load=[ShellState.load_shell, SpacesState.load])
 def spaces_page() -> rx.Component:
     return shell(
         rx.el.h1(t("spaces.title")),
@@ -147,7 +147,7 @@ def _detail(space: SpaceCard) -> rx.Component:
 
 
 @rx.page(route="/spaces/[space]", title=page_title("title.space"),
-         on_load=[SessionState.load_shell, SpaceDetailState.load, CalendarState.load_week])
+         on_load=[ShellState.load_shell, SpaceDetailState.load, CalendarState.load_week])
 def space_page() -> rx.Component:
     return shell(
         rx.el.p(rx.el.a("← ", t("spaces.title"), href="/spaces")),

@@ -10,7 +10,7 @@ from hub_app.services import trainings
 from hub_app.services.trainings import TrainingCard
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data
 
 FILTER_KEYS = ("query", "topic", "level", "language", "format", "date_from", "date_to", "seats_only")
 
@@ -141,7 +141,7 @@ def _filters() -> rx.Component:
 
 
 @rx.page(route="/trainings", title=page_title("title.trainings"),
-         on_load=[SessionState.load_shell, TrainingsState.load])
+         on_load=[ShellState.load_shell, TrainingsState.load])
 def trainings_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -10,7 +10,7 @@ from hub_app.services import enrolments
 from hub_app.services.enrolments import AttendanceRow, SessionAttendance
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, go_to
+from hub_app.state.session import SessionState, ShellState, go_to
 
 
 def empty_attendance() -> SessionAttendance:
@@ -76,7 +76,7 @@ def _person(row: AttendanceRow) -> rx.Component:
 
 
 @rx.page(route="/admin/trainings/[training_id]/sessions/[training_session_id]",
-         title=page_title("title.admin_attendance"), on_load=[SessionState.load_shell, TrainingAttendanceState.load])
+         title=page_title("title.admin_attendance"), on_load=[ShellState.load_shell, TrainingAttendanceState.load])
 def training_attendance_page() -> rx.Component:
     s = TrainingAttendanceState
     return shell(

@@ -17,7 +17,7 @@ from hub_app.services import enrolments, trainings
 from hub_app.services.trainings import TrainingDetail
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 
 def empty_detail() -> TrainingDetail:
@@ -204,7 +204,7 @@ def _rating_form() -> rx.Component:
 
 
 @rx.page(route="/trainings/[training_id]", title=page_title("title.training"),
-         on_load=[SessionState.load_shell, TrainingDetailState.load])
+         on_load=[ShellState.load_shell, TrainingDetailState.load])
 def training_detail_page() -> rx.Component:
     d = TrainingDetailState.training
     return shell(

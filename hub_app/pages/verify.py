@@ -6,7 +6,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 
 
 class VerifyState(SessionState):
@@ -26,7 +26,7 @@ class VerifyState(SessionState):
 
 
 @rx.page(route="/verify/[token]", title=page_title("title.verify"),
-         on_load=[SessionState.load_shell, VerifyState.check])
+         on_load=[ShellState.load_shell, VerifyState.check])
 def verify() -> rx.Component:
     return shell(
         rx.el.div(

@@ -111,6 +111,38 @@ class SessionState(rx.State):
         self.membership_reason = summary.status_reason if summary else ""
         self.unread = summary.unread if summary else 0
 
+    async def _clear_tab(self) -> None:
+        """Resets every page state of this tab (all of them: SessionState is their common parent),
+        keeping only the language. An event loads only its own state's part of the tree, so the
+        other page states are loaded first: a reset reaches the states that are there."""
+        root = await self.get_state(SessionState)
+        lang = root.lang
+        for page_state in _page_states():
+            await self.get_state(page_state)
+        root.reset()
+        root.lang = lang
+
+    async def _leave(self, next_path: str):
+        """Signs this browser out (the cookie is cleared by a POST from this page) with a fresh tab."""
+        await self._clear_tab()
+        return auth_post("/api/auth/sign-out", {"next": next_path})
+
+    async def _hand_over(self, ticket: str, next_path: str):
+        """Turns a sign-in ticket into the session cookie: the ticket is bound to this tab, and this
+        page posts it to /api/auth/session, so the cookie is set by an HTTP response that page
+        scripts cannot read, and no other site or tab can redeem the ticket."""
+        await call(_bind_ticket, ticket, self.router.session.client_token)
+        await self._clear_tab()
+        return auth_post("/api/auth/session", {"ticket": ticket, "next": next_path}, with_tab=True)
+
+
+
+class ShellState(SessionState):
+    """The shell's own events: every page load's load_shell, the menu, the language, signing out.
+    A leaf of SessionState on purpose: for an event Reflex reads its state's whole subtree from
+    Redis, and SessionState is the parent of every page state, so these events on SessionState
+    itself would read and unpickle all of the tab's page states (48 kinds) on every page load."""
+
     @rx.event
     async def load_shell(self):
         """Runs on every page load: language from ?lang= or the account, and the nav bar."""
@@ -164,26 +196,15 @@ class SessionState(rx.State):
             await call(_sign_out, token)
         return await self._leave("/")
 
-    async def _clear_tab(self) -> None:
-        """Resets every page state of this tab (all of them: SessionState is their common parent),
-        keeping only the language."""
-        root = await self.get_state(SessionState)
-        lang = root.lang
-        root.reset()
-        root.lang = lang
 
-    async def _leave(self, next_path: str):
-        """Signs this browser out (the cookie is cleared by a POST from this page) with a fresh tab."""
-        await self._clear_tab()
-        return auth_post("/api/auth/sign-out", {"next": next_path})
-
-    async def _hand_over(self, ticket: str, next_path: str):
-        """Turns a sign-in ticket into the session cookie: the ticket is bound to this tab, and this
-        page posts it to /api/auth/session, so the cookie is set by an HTTP response that page
-        scripts cannot read, and no other site or tab can redeem the ticket."""
-        await call(_bind_ticket, ticket, self.router.session.client_token)
-        await self._clear_tab()
-        return auth_post("/api/auth/session", {"ticket": ticket, "next": next_path}, with_tab=True)
+def _page_states() -> list[type[SessionState]]:
+    """Every state under SessionState (the pages' states and ShellState)."""
+    found, pending = [], list(SessionState.get_substates())
+    while pending:
+        state = pending.pop()
+        found.append(state)
+        pending.extend(state.get_substates())
+    return found
 
 
 def _as_actor(service, token: str, lang: str, kwargs: dict, *, session):

@@ -21,14 +21,14 @@ import socketio
 from reflex.state import FrontendEventExceptionState
 from reflex_base.utils.format import format_event_handler
 
-from benchmarks._client import NAMESPACE, ReflexClient, session_state_name
+from benchmarks._client import NAMESPACE, ReflexClient, session_state_name, shell_events_name
 from hub_app.i18n import translate
 from hub_app.settings import get_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SESSION = session_state_name()
-TOGGLE = f"{SESSION}.toggle_menu"
+TOGGLE = f"{shell_events_name()}.toggle_menu"
 FIELD_MARKER = "_rx_state_"
 FORGED = "Boom\n2026-11-27 12:00:00 ERROR hub.accounts all passwords reset\x1b[2J\x1b[31mred"
 

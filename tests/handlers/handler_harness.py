@@ -444,7 +444,7 @@ class Tab:
 
     def load(self, path: str, **query: str) -> Outcome:
         """Opens a page like a browser: hydrate_and_load with the cookie-backed vars, then the
-        page's on_load chain (SessionState.load_shell, YourState.load, ...)."""
+        page's on_load chain (ShellState.load_shell, YourState.load, ...)."""
         from reflex.state import State
 
         from hub_app.state.session import SessionState

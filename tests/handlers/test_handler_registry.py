@@ -23,5 +23,5 @@ def test_enumeration_finds_the_foundation_states():
     names = {key.split(".")[0] for key in all_handlers()}
     assert {"SessionState", "SignupState", "LoginState", "VerifyState", "ResetPasswordState", "ProfileState",
             "NotificationsState", "AdminMembersState", "AdminAuditState"} <= names
-    assert "SessionState.sign_out" in all_handlers()
+    assert "ShellState.sign_out" in all_handlers()
     assert "LoginState.setvar" in all_handlers()  # Reflex adds setvar to every State

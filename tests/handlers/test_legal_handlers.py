@@ -13,7 +13,7 @@ from hub_app.models import AuditEntry, User
 from hub_app.models.base import utcnow
 from hub_app.pages.legal import AgreeState
 from hub_app.settings import get_settings
-from hub_app.state.session import RELOAD_IN_CHOSEN_LANGUAGE, SessionState
+from hub_app.state.session import RELOAD_IN_CHOSEN_LANGUAGE, SessionState, ShellState
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, junk_forms, user_row
 
 OLD_VERSION = "2025-01"
@@ -43,7 +43,7 @@ def audit_actions(engine) -> list[str]:
         return list(session.exec(select(AuditEntry.action)).all())
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 @pytest.mark.parametrize("role", ["pending", "active", "staff", "admin"])
 def test_a_member_who_agreed_to_an_older_version_is_sent_to_agree_first(role, hub, people):
     person = people.by_role()[role]
@@ -159,11 +159,11 @@ def test_junk_agrees_to_nothing(role, hub, people):
     tab.picklable()
 
 
-@covers(SessionState.switch_language)
+@covers(ShellState.switch_language)
 def test_the_switch_drops_lang_from_the_address_before_it_reloads(hub, people):
     tab = hub.browser(people.active)
     tab.load("/forum", lang="id").ok()
-    outcome = tab.call(SessionState.switch_language, "en").ok()
+    outcome = tab.call(ShellState.switch_language, "en").ok()
     assert RELOAD_IN_CHOSEN_LANGUAGE in outcome.scripts
     assert "searchParams.delete('lang')" in RELOAD_IN_CHOSEN_LANGUAGE
     assert user_row(people.engine, people.active.email).locale == "en"

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from hub_app.models import User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services.security import hash_token
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, user_row
 
 ROLES = ["visitor", "pending", "active", "staff", "admin"]
@@ -21,7 +21,7 @@ def session_rows(engine, person):
         return session.exec(select(UserSession).where(UserSession.user_id == person.id)).all()
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 @pytest.mark.parametrize("role", ROLES)
 def test_the_shell_shows_who_the_cookie_says(role, hub, people):
     person = people.by_role()[role]
@@ -37,7 +37,7 @@ def test_the_shell_shows_who_the_cookie_says(role, hub, people):
     tab.picklable()
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 def test_forged_revoked_expired_and_barred_sessions_are_visitors(hub, people):
     with Session(people.engine) as session:
         session.exec(update(UserSession).where(UserSession.user_id == people.other.id).values(revoked_at=utcnow()))
@@ -62,16 +62,16 @@ def test_forged_revoked_expired_and_barred_sessions_are_visitors(hub, people):
         assert (shell.signed_in, shell.user_role, shell.user_name) == (False, "", ""), cookie[:60]
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 def test_the_session_cannot_come_from_the_payload_or_a_query(hub, people):
     tab = hub.browser()
     tab.load("/", hub_session=people.admin.token, token=people.admin.token).ok()
     assert not tab.state(SessionState).signed_in
-    tab.send(SessionState.load_shell, {"token": people.admin.token}).not_crashed()
+    tab.send(ShellState.load_shell, {"token": people.admin.token}).not_crashed()
     assert not tab.state(SessionState).signed_in
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 def test_language_from_query_persists_on_the_account_of_the_signed_in_member_only(hub, people):
     visitor = hub.browser()
     visitor.load("/", lang="en").ok()
@@ -91,7 +91,7 @@ def test_language_from_query_persists_on_the_account_of_the_signed_in_member_onl
     assert user_row(people.engine, people.active.email).locale == "en"
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 @pytest.mark.parametrize("junk", [None, 7, ["en"], {"en": 1}, MEGABYTE_TEXT, "en\x00"], ids=repr)
 def test_junk_language_cookie_values_do_not_crash(junk, hub, people):
     """The hub_lang cookie value reaches the backend in the hydrate event, which a browser can forge."""
@@ -102,13 +102,13 @@ def test_junk_language_cookie_values_do_not_crash(junk, hub, people):
         tab.picklable()
 
 
-@covers(SessionState.switch_language)
+@covers(ShellState.switch_language)
 @pytest.mark.parametrize("role", ROLES)
 def test_switch_language(role, hub, people):
     person = people.by_role()[role]
     tab = hub.browser(person)
     tab.load("/")
-    outcome = tab.call(SessionState.switch_language, "en").ok()
+    outcome = tab.call(ShellState.switch_language, "en").ok()
     assert tab.state(SessionState).lang == "en"
     assert any("window.location.reload()" in script for script in outcome.scripts)
     if person is not None:
@@ -117,37 +117,37 @@ def test_switch_language(role, hub, people):
 
     before = db_fingerprint(people.engine, ["users"])
     for junk in [None, 3, "fr", "EN", ["en"], {"locale": "en"}, MEGABYTE_TEXT]:
-        tab.call(SessionState.switch_language, junk).ok()
+        tab.call(ShellState.switch_language, junk).ok()
         assert tab.state(SessionState).lang == "en"
     assert db_fingerprint(people.engine, ["users"]) == before
 
 
-@covers(SessionState.toggle_menu)
+@covers(ShellState.toggle_menu)
 @pytest.mark.parametrize("role", ROLES)
 def test_toggle_menu(role, hub, people):
     tab = hub.browser(people.by_role()[role])
     tab.load("/")
     before = db_fingerprint(people.engine)
-    tab.call(SessionState.toggle_menu).ok()
+    tab.call(ShellState.toggle_menu).ok()
     assert tab.state(SessionState).menu_open
-    tab.call(SessionState.toggle_menu).ok()
+    tab.call(ShellState.toggle_menu).ok()
     assert not tab.state(SessionState).menu_open
-    tab.send(SessionState.toggle_menu, {"open": True}).not_crashed()
+    tab.send(ShellState.toggle_menu, {"open": True}).not_crashed()
     assert db_fingerprint(people.engine) == before
     # A page load closes the menu again.
-    tab.call(SessionState.toggle_menu).ok()
+    tab.call(ShellState.toggle_menu).ok()
     tab.load("/signup")
     assert not tab.state(SessionState).menu_open
 
 
-@covers(SessionState.sign_out)
+@covers(ShellState.sign_out)
 @pytest.mark.parametrize("role", ["pending", "active", "staff", "admin"])
 def test_sign_out_revokes_only_this_session(role, hub, people):
     person = people.by_role()[role]
     second = people.add(email=f"second-{role}@test.example", name="Kedua")
     tab = hub.browser(person)
     tab.load("/")
-    outcome = tab.call(SessionState.sign_out).ok()
+    outcome = tab.call(ShellState.sign_out).ok()
     assert outcome.auth_posts == [("/api/auth/sign-out", {"next": "/", "drops_tab": True})]
     assert not tab.state(SessionState).signed_in
     assert [row.revoked_at is not None for row in session_rows(people.engine, person)] == [True]
@@ -156,14 +156,14 @@ def test_sign_out_revokes_only_this_session(role, hub, people):
     assert not tab.state(SessionState).signed_in
 
 
-@covers(SessionState.sign_out)
+@covers(ShellState.sign_out)
 def test_sign_out_as_a_visitor_or_with_a_forged_cookie_changes_nothing(hub, people):
     before = db_fingerprint(people.engine)
     for cookie in ["", "hub_session=forged-forged-forged-forged-forged-forged", "hub_session=" + "B" * 5000]:
         tab = hub.browser(cookie=cookie)
-        assert tab.call(SessionState.sign_out).ok().auth_posts == [("/api/auth/sign-out", {"next": "/",
+        assert tab.call(ShellState.sign_out).ok().auth_posts == [("/api/auth/sign-out", {"next": "/",
                                                                                          "drops_tab": True})]
-        tab.send(SessionState.sign_out, {"token": people.active.token}).not_crashed()
+        tab.send(ShellState.sign_out, {"token": people.active.token}).not_crashed()
     assert db_fingerprint(people.engine) == before
     with Session(people.engine) as session:
         assert session.exec(select(User).where(User.id == people.active.id)).one().status == "active"

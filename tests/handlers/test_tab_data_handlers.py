@@ -13,7 +13,7 @@ from hub_app.models.base import utcnow
 from hub_app.pages.bookings import CalendarFeedState
 from hub_app.pages.login import LoginState
 from hub_app.pages.profile import ProfileState
-from hub_app.state.session import SessionState
+from hub_app.state.session import SessionState, ShellState
 from tests.handlers.handler_harness import PASSWORD, covers
 
 PAGES_WITH_MY_DATA = ["/profile", "/bookings", "/notifications", "/trainings/mine", "/"]
@@ -30,12 +30,12 @@ def assert_holds_nothing_of(tab, person) -> None:
         assert private.encode() not in stored, f"{private!r} is still in the tab's stored state"
 
 
-@covers(SessionState.sign_out)
+@covers(ShellState.sign_out)
 def test_sign_out_clears_every_page_state_and_drops_the_tab_token(hub, people):
     tab = hub.browser(people.active)
     open_my_pages(tab)
     assert people.active.email.encode() in tab.stored_state()  # the profile page held it
-    outcome = tab.call(SessionState.sign_out).ok()
+    outcome = tab.call(ShellState.sign_out).ok()
     assert_holds_nothing_of(tab, people.active)
     assert outcome.auth_posts == [("/api/auth/sign-out", {"next": "/", "drops_tab": True})]
     # Someone who presents the old tab token (from a proxy log, or the same shared browser) with no
@@ -46,7 +46,7 @@ def test_sign_out_clears_every_page_state_and_drops_the_tab_token(hub, people):
     assert_holds_nothing_of(stranger, people.active)
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 def test_a_tab_whose_cookie_now_names_someone_else_forgets_the_previous_member(hub, people):
     tab = hub.browser(people.active)
     open_my_pages(tab)
@@ -95,7 +95,7 @@ def test_the_calendar_feed_link_is_shown_once_and_never_stored(hub, people):
     assert secret not in outcome.delta_text()
 
 
-@covers(SessionState.load_shell)
+@covers(ShellState.load_shell)
 def test_a_session_idle_for_longer_than_the_limit_is_over(hub, people):
     """12 hours idle by default (HUB_SESSION_IDLE_HOURS); the 14-day absolute limit stays."""
     with Session(people.engine) as session:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
-from benchmarks._client import ReflexClient, session_state_name, sign_in, state_name
+from benchmarks._client import ReflexClient, session_state_name, shell_events_name, sign_in, state_name
 from hub_app.pages.home import HomeState
 from tests.conftest import create_postgres_database, drop_postgres_database
 
@@ -175,7 +175,7 @@ async def _journey(base_url: str, redis_client) -> None:
     first_worker = _worker_of(redis_client, tab.token)
 
     # An event round trip.
-    _, updates = await tab.call(f"{shell}.toggle_menu")
+    _, updates = await tab.call(f"{shell_events_name()}.toggle_menu")
     assert updates[0].var(shell, "menu_open") is True
     await tab.disconnect()
 
@@ -207,7 +207,7 @@ async def _journey(base_url: str, redis_client) -> None:
     # form, whose answer clears the cookie.
     tab = ReflexClient(base_url, cookie=cookie)
     await tab.connect("/")
-    _, updates = await tab.call(f"{shell}.sign_out", done=lambda update: update.auth_post() is not None)
+    _, updates = await tab.call(f"{shell_events_name()}.sign_out", done=lambda update: update.auth_post() is not None)
     path, fields = next(update.auth_post() for update in updates if update.auth_post())
     assert path == "/api/auth/sign-out"
     await tab.disconnect()
