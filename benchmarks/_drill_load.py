@@ -15,7 +15,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from benchmarks._client import NAMESPACE, ROOT_STATE, ReflexClient, Update, is_hydrated, session_state_name, state_name
+from benchmarks._client import (
+    NAMESPACE,
+    ROOT_STATE,
+    ReflexClient,
+    Update,
+    is_hydrated,
+    session_state_name,
+    shell_events_name,
+    state_name,
+)
 
 ON_LOAD_INTERNAL = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
 THINK_SECONDS = (1.0, 3.0)
@@ -35,7 +44,8 @@ def _states() -> dict[str, str]:
     from hub_app.pages.trainings_detail import TrainingDetailState
 
     return {"calendar": state_name(CalendarState), "bookings": state_name(MyBookingsState),
-            "training": state_name(TrainingDetailState), "session": session_state_name()}
+            "training": state_name(TrainingDetailState), "session": session_state_name(),
+            "shell": shell_events_name()}
 
 
 @dataclass
@@ -50,6 +60,15 @@ class Ledger:
     # may hide a cancellation that was made).
     cancel_asked: set[int] = field(default_factory=set)
     leave_asked: set[int] = field(default_factory=set)
+    # Enrolling again after leaving takes up the same row again: how often each (member, training)
+    # asked to enrol, and that count when each leaving was confirmed (a later ask may be in flight).
+    enrol_asks: dict[tuple[int, int], int] = field(default_factory=dict)
+    left_after_asks: dict[int, tuple[tuple[int, int], int]] = field(default_factory=dict)
+
+    def asked_again(self, enrolment_id: int) -> bool:
+        """An enrolment confirmed as left was asked for again afterwards."""
+        key, asks = self.left_after_asks.get(enrolment_id, ((0, 0), 0))
+        return self.enrol_asks.get(key, 0) > asks
 
 
 @dataclass
@@ -219,6 +238,8 @@ class Tab:
         training = self.rng.choice(self.load.world.trainings)
         state = self.load.states["training"]
         await self.navigate(f"/trainings/{training}", {"training_id": str(training)})
+        key = (self.member, training)
+        self.load.ledger.enrol_asks[key] = self.load.ledger.enrol_asks.get(key, 0) + 1
         answer = await self.call("enrol", f"{state}.enrol", done=lambda update: "version_rx_state_" in
                                  update.delta.get(state, {}))
         detail = _var(answer or [], state, "training") or {}
@@ -238,11 +259,14 @@ class Tab:
         answer = await self.call("leave a training", f"{state}.cancel", done=lambda update: "version_rx_state_" in
                                  update.delta.get(state, {}))
         if answer and _var(answer, state, "info") and not _var(answer, state, "error"):
-            self.load.ledger.left.add(self.my_enrolments.pop(training))
+            enrolment_id = self.my_enrolments.pop(training)
+            self.load.ledger.left.add(enrolment_id)
+            key = (self.member, training)
+            self.load.ledger.left_after_asks[enrolment_id] = (key, self.load.ledger.enrol_asks.get(key, 0))
 
     async def browse(self) -> None:
         if self.rng.random() < 0.3:
-            await self.call("menu toggle", f"{self.load.states['session']}.toggle_menu")
+            await self.call("menu toggle", f"{self.load.states['shell']}.toggle_menu")
         else:
             await self.navigate(self.rng.choice(PAGES))
 
@@ -284,8 +308,12 @@ class Load:
         self.current = Window()
         self.stopping = False
         self.tabs = []
+        # Which tabs are signed in is drawn at random: nginx hands connections out in turn, so
+        # every other tab signed in would put all the members on one node.
+        signed_in = sorted(random.Random(tabs).sample(range(tabs), tabs // 2))
+        members = {index: order % len(cookies) for order, index in enumerate(signed_in)}
         for index in range(tabs):
-            member = index % len(cookies) if members_only else (index // 2 % len(cookies) if index % 2 else None)
+            member = index % len(cookies) if members_only else members.get(index)
             self.tabs.append(Tab(self, index, cookies[member] if member is not None else "", member))
         self.tasks: list[asyncio.Task] = []
 

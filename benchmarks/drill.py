@@ -215,7 +215,7 @@ class Drill:
             status = enrolments.get(enrolment_id)
             if (status is None or status == "removed"
                     or (status == "withdrawn" and enrolment_id not in left_after)
-                    or (status != "withdrawn" and enrolment_id in left_before)):
+                    or (status != "withdrawn" and enrolment_id in left_before and not every.asked_again(enrolment_id))):
                 lost.append(f"enrolment {enrolment_id} {status}")
         note = (f"{len(ledger.bookings)} booked, {len(ledger.cancelled)} cancelled, "
                 f"{len(ledger.enrolments)} enrolled, {len(ledger.left)} left")
