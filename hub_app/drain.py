@@ -89,15 +89,16 @@ async def _drain(app, hand_on) -> None:
     started = time.monotonic()
     seconds = get_settings().drain_seconds
     namespace = app.event_namespace
-    open_sockets = 0
+    open_sockets = busy = 0
     try:
         while True:
-            open_sockets = await namespace.close_idle_transports() if namespace is not None else 0
+            open_sockets, busy = await namespace.close_idle_transports() if namespace is not None else (0, 0)
             if not open_sockets or time.monotonic() - started >= seconds:
                 break
             await asyncio.sleep(_POLL_SECONDS)
     except Exception:  # whatever failed, the node must still stop
         log.exception("draining failed; stopping anyway")
     finally:
-        log.info("drained in %.1f s (%d sockets still open); stopping", time.monotonic() - started, open_sockets)
+        log.info("drained in %.1f s (%d sockets still open, %d of them with an event in flight); stopping",
+                 time.monotonic() - started, open_sockets, busy)
         hand_on()

@@ -281,7 +281,9 @@ class HubEventNamespace(EventNamespace):
 
         async def timed_enqueue(token, event, ev_ctx=None):
             future = await enqueue(token, event, ev_ctx)
-            if ev_ctx is None:  # sent by a tab; what it chains is part of its own run
+            if ev_ctx is None and not self._runs_in_background(event.name):
+                # Sent by a tab (what it chains is part of its own run); a background handler (a
+                # calendar's watch) runs on for hours and answers nothing a drain waits for.
                 pending = self._in_flight.setdefault(token, set())
                 pending.add(future)
                 future.add_done_callback(partial(self._event_finished, token))
@@ -294,6 +296,10 @@ class HubEventNamespace(EventNamespace):
         processor.enqueue = timed_enqueue
         processor.hub_timed = True
 
+    def _runs_in_background(self, name: str) -> bool:
+        registered = self._handlers().get(name)
+        return registered is not None and registered.handler.is_background
+
     def _event_finished(self, token: str, future) -> None:
         pending = self._in_flight.get(token)
         if pending is not None:
@@ -301,12 +307,14 @@ class HubEventNamespace(EventNamespace):
             if not pending:
                 del self._in_flight[token]
 
-    async def close_idle_transports(self) -> int:
+    async def close_idle_transports(self) -> tuple[int, int]:
         """Closes the transport of every socket whose tab has no event in flight (the frontend then
-        reconnects, see hub_app/drain.py); returns how many sockets are still open."""
+        reconnects, see hub_app/drain.py); returns how many sockets are still open, and how many of
+        those have an event in flight."""
         idle = [sid for sid in list(self._buckets) if not self._in_flight.get(self.sid_to_token.get(sid, ""))]
         await asyncio.gather(*[self._close_transport(sid) for sid in idle])
-        return len(self._buckets)
+        busy = sum(bool(self._in_flight.get(self.sid_to_token.get(sid, ""))) for sid in self._buckets)
+        return len(self._buckets), busy
 
     async def on_client_error(self, sid: str, data: Any = None):
         if await self._within_rate(sid):

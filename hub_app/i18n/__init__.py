@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from babel.plural import to_javascript
 

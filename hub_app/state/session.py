@@ -10,13 +10,15 @@ tab is reset, and sign-in and sign-out also give the tab a new token: the next p
 computer, or someone holding the old token, finds nothing of the previous member's.
 """
 
+import asyncio
 import json
 from urllib.parse import quote
 
 import reflex as rx
+from reflex_components_sonner.toast import toast
 
 from hub_app.api.session_cookie import token_from_cookie_header
-from hub_app.domain.errors import HubError
+from hub_app.domain.errors import HubError, Unavailable
 from hub_app.domain.legal import OPEN_WITHOUT_AGREEMENT
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import CATALOGUE, LOCALES, normalize_locale, translate
@@ -31,6 +33,14 @@ RELOAD_IN_CHOSEN_LANGUAGE = (
     " if (url.searchParams.has('lang')) {url.searchParams.delete('lang'); window.location.replace(url.href);}"
     " else {window.location.reload();}})()"
 )
+
+
+SHELL_RETRIES, SHELL_RETRY_SECONDS = 30, 2.0
+
+
+def _outage_notice(message: str):
+    """The translated "try again" notice, as hub_app/transport.py shows an uncaught refusal."""
+    return toast.error(message, id="outage.database", duration=15_000, position="top-center")
 
 
 def form_data(payload: object) -> dict:
@@ -143,6 +153,9 @@ class ShellState(SessionState):
     Redis, and SessionState is the parent of every page state, so these events on SessionState
     itself would read and unpickle all of the tab's page states (48 kinds) on every page load."""
 
+    # While the database is down a tab without its state looks up its shell again this often.
+    _shell_retrying: bool = False
+
     @rx.event
     async def load_shell(self):
         """Runs on every page load: language from ?lang= or the account, and the nav bar."""
@@ -151,7 +164,17 @@ class ShellState(SessionState):
         requested = requested if requested in LOCALES else ""
         token = self._token()
         # One trip to a worker thread (none for a visitor): this runs on every page load.
-        actor, summary = await call(_shell_for_token, token, requested) if token else (None, None)
+        try:
+            actor, summary = await call(_shell_for_token, token, requested) if token else (None, None)
+        except Unavailable as outage:
+            if self.signed_in:
+                raise  # the shell on screen is still right; the member is asked to try again
+            # A member's tab whose state was lost (Redis restarted) while the database is down would
+            # show nobody signed in until the next page: it looks again until the database is back.
+            return [_outage_notice(self._t(outage.key)), ShellState.shell_when_back(requested)]
+        return await self._apply_shell(actor, summary, requested)
+
+    async def _apply_shell(self, actor: Actor | None, summary, requested: str):
         owner = actor.user_id if actor is not None else 0
         if owner != self._tab_owner:
             await self._clear_tab()
@@ -165,6 +188,30 @@ class ShellState(SessionState):
         self._show_summary(summary)
         if summary is not None and summary.must_agree:
             return self._ask_for_agreement()
+        return None
+
+    @rx.event(background=True)
+    async def shell_when_back(self, requested: str = ""):
+        """Looks up the shell every SHELL_RETRY_SECONDS until the database answers (at most
+        SHELL_RETRIES times), once per tab, then shows who is signed in."""
+        requested = requested if isinstance(requested, str) and requested in LOCALES else ""
+        async with self:
+            token = self._token()
+            if self._shell_retrying or self.signed_in or not token:
+                return
+            self._shell_retrying = True
+        try:
+            for _ in range(SHELL_RETRIES):
+                await asyncio.sleep(SHELL_RETRY_SECONDS)
+                try:
+                    actor, summary = await call(_shell_for_token, token, requested)
+                except Unavailable:
+                    continue
+                async with self:
+                    return await self._apply_shell(actor, summary, requested)
+        finally:
+            async with self:
+                self._shell_retrying = False
 
     def _ask_for_agreement(self):
         """A member who has not agreed to the current terms and privacy notice goes to /agree first

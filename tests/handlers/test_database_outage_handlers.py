@@ -13,12 +13,14 @@ from reflex_base.utils.exceptions import LockExpiredError
 from sqlalchemy import text
 
 import hub_app.db
+import hub_app.state.session
 from hub_app.db import make_engine
 from hub_app.domain.errors import Unavailable
 from hub_app.i18n import translate
 from hub_app.pages.bookings import MyBookingsState
 from hub_app.services import accounts
 from hub_app.state.services import call
+from hub_app.state.session import SessionState, ShellState
 from hub_app.transport import log_backend_exception
 from tests.handlers.handler_harness import covers
 
@@ -98,3 +100,43 @@ def test_a_lost_tab_state_is_shown_as_try_again(exception):
     text_sent = repr(log_backend_exception(exception))
     assert translate("outage.state", "id") in text_sent
     assert "An error occurred" not in text_sent
+
+
+@covers(ShellState.load_shell, ShellState.shell_when_back)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_tab_without_its_state_shows_its_member_again_once_the_database_is_back(lang, hub, people, unreachable,
+                                                                                   monkeypatch):
+    """Redis restarted (the tab's state is gone) while PostgreSQL is down: the page load says
+    "try again" in the member's language, and the shell looks again until the database answers,
+    then shows the member signed in (not a visitor until the next page)."""
+    person = people.add(email=f"shell.back.{lang}@members.example", name="Sari Kembali", role="member", locale=lang)
+    tab = hub.browser(person, lang=lang)
+    database = hub_app.db.get_engine()
+    lookups = []
+
+    def engine_coming_back():
+        lookups.append(1)
+        return unreachable if len(lookups) <= 3 else database
+
+    monkeypatch.setattr(hub_app.state.session, "SHELL_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(hub_app.db, "get_engine", engine_coming_back)
+    outcome = tab.load("/").ok()
+    assert translate("outage.database", lang) in " ".join(outcome.scripts)
+    shell = tab.state(SessionState)
+    assert (shell.signed_in, shell.user_name) == (True, "Sari Kembali")
+    assert len(lookups) > 3
+
+
+@covers(ShellState.shell_when_back)
+def test_looking_again_is_for_tabs_that_show_nobody_and_once_at_a_time(hub, people, monkeypatch):
+    """Sent by hand (any payload), it does nothing for a visitor or a tab that shows its member."""
+    monkeypatch.setattr(hub_app.state.session, "SHELL_RETRY_SECONDS", 0.01)
+    visitor = hub.browser(None)
+    visitor.load("/").ok()
+    for payload in ({}, {"requested": ["en"]}, {"requested": "x" * 10_000}, {"requested": None}):
+        visitor.send(ShellState.shell_when_back, payload).not_crashed()
+    assert visitor.state(SessionState).signed_in is False
+    member = hub.browser(people.active)
+    member.load("/").ok()
+    member.call(ShellState.shell_when_back, "en").ok()
+    assert member.state(SessionState).lang == "id"
