@@ -80,6 +80,7 @@ class Window:
     try_again: int = 0  # the translated "please try again" message
     unanswered: int = 0  # events with no answer within 20 s, or whose socket dropped with them in flight
     unanswered_kinds: dict[str, int] = field(default_factory=dict)
+    dropped_in_flight: int = 0  # of the unanswered: the socket closed with the event in flight
     drops: int = 0
     reconnects: list[float] = field(default_factory=list)  # seconds from the drop to a hydrated page
     still_reconnecting: int = 0  # tabs without a socket when the window closed
@@ -172,6 +173,7 @@ class Tab:
             updates = [Update({}, time.perf_counter())]
         if updates[-1].data.get(LOST) or not updates[-1].data:
             self.load.current.unanswered += 1
+            self.load.current.dropped_in_flight += bool(updates[-1].data.get(LOST))
             self.load.current.unanswered_kinds[kind] = self.load.current.unanswered_kinds.get(kind, 0) + 1
             if self.lost_at is not None:
                 await self.reconnect()
@@ -243,7 +245,7 @@ class Tab:
         answer = await self.call("enrol", f"{state}.enrol", done=lambda update: "version_rx_state_" in
                                  update.delta.get(state, {}))
         detail = _var(answer or [], state, "training") or {}
-        if answer and _var(answer, state, "info") and detail.get("enrolment_id"):
+        if answer and _var(answer, state, "info") and detail.get("enrolment_id") and detail.get("id") == training:
             # Enrolling again after leaving may take up the same row again: the latest answer counts.
             self.load.ledger.left.discard(detail["enrolment_id"])
             self.load.ledger.enrolments[detail["enrolment_id"]] = training
@@ -254,7 +256,12 @@ class Tab:
             return await self.enrol()
         training = self.rng.choice(sorted(self.my_enrolments))
         state = self.load.states["training"]
-        await self.navigate(f"/trainings/{training}", {"training_id": str(training)})
+        page = await self.navigate(f"/trainings/{training}", {"training_id": str(training)})
+        shown = _var(page or [], state, "training") or {}
+        if shown.get("id") != training or shown.get("enrolment_id") != self.my_enrolments[training]:
+            # The page did not load (yet): a member taps "leave" on the training they see, which
+            # the tab's state still says is another one.
+            return
         self.load.ledger.leave_asked.add(self.my_enrolments[training])
         answer = await self.call("leave a training", f"{state}.cancel", done=lambda update: "version_rx_state_" in
                                  update.delta.get(state, {}))

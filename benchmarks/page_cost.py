@@ -1,0 +1,82 @@
+"""CPU per page load, page by page, for a visitor and a signed-in member: where the portal's CPU goes.
+
+One tab at a time on the production path (PostgreSQL + Redis, one worker), so the figure is the
+portal's own cost, not queueing: a client-side navigation (on_load_internal, which runs the shell's
+load_shell and the page's on_load; three Reflex events) repeated REPEAT times per page with a pause
+between them (under the event rate limit), and the menu toggle (one event, no database) for
+comparison. CPU is all the portal's processes' CPU time over the loads (background duties
+included, which is why a quiet page still costs a little). The budget is 3 ms of CPU per event,
+so 9 ms per page load; at 200 tabs with 1-3 s think time (about 100 events/s, the drill's load)
+the two cores can afford about 20 ms per event for everything on the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from benchmarks import Report, Stats
+from benchmarks._client import ROOT_STATE, ReflexClient, is_hydrated, shell_events_name, sign_in
+
+PAGES = ["/", "/trainings", "/forum", "/spaces", "/bookings", "/book", "/events", "/members"]
+REPEAT = 30
+PAUSE_SECONDS = 0.06  # 16 events/s from one tab: under its rate limit (20/s)
+NAVIGATE = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
+BUDGET_MS_PER_EVENT = 3
+
+
+async def _cost(portal, tab: ReflexClient, send) -> tuple[float, float]:
+    """(CPU ms, wall p50 ms) per call of send()."""
+    for _ in range(3):
+        await send()
+        await asyncio.sleep(PAUSE_SECONDS)
+    walls = []
+    cpu_before = portal.cpu_seconds()
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        await send()
+        walls.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(PAUSE_SECONDS)
+    return (portal.cpu_seconds() - cpu_before) / REPEAT * 1000, Stats(walls).p50
+
+
+async def _measure(report: Report, portal) -> None:
+    from benchmarks.events import MEMBER_PASSWORD, create_members
+
+    email = create_members(portal.database_url, 1)[0]
+    cookie = await sign_in(portal.base_url, email, MEMBER_PASSWORD)
+    figures: dict[str, dict[str, tuple[float, float]]] = {}
+    for who, tab_cookie in (("visitor", ""), ("member", cookie)):
+        tab = ReflexClient(portal.base_url, cookie=tab_cookie)
+        await tab.connect("/")
+        try:
+            for page in PAGES:
+                async def navigate(page=page, tab=tab):
+                    await tab.call(NAVIGATE, path=page, done=is_hydrated)
+
+                figures.setdefault(page, {})[who] = await _cost(portal, tab, navigate)
+
+            async def toggle(tab=tab):
+                await tab.call(f"{shell_events_name()}.toggle_menu")
+
+            figures.setdefault("menu toggle (1 event)", {})[who] = await _cost(portal, tab, toggle)
+        finally:
+            await tab.disconnect()
+    rows = [[page, f"{by['visitor'][0]:.1f}", f"{by['member'][0]:.1f}", f"{by['visitor'][1]:.1f}",
+             f"{by['member'][1]:.1f}"] for page, by in figures.items()]
+    report.table("CPU per page load (on_load_internal + load_shell + the page's on_load), one tab at a time, "
+                 "PostgreSQL + Redis, 1 worker",
+                 ["page", "visitor CPU ms", "member CPU ms", "visitor wall p50 ms", "member wall p50 ms"], rows,
+                 note=f"{REPEAT} loads per page; CPU: all the portal's processes; budget {BUDGET_MS_PER_EVENT} ms "
+                      "per event (9 ms per page load)")
+    loads = [by[who][0] for page, by in figures.items() if page in PAGES for who in ("visitor", "member")]
+    report.budget("CPU per page load, mean of the pages above", round(sum(loads) / len(loads), 1),
+                  3 * BUDGET_MS_PER_EVENT, "ms")
+
+
+def run(report: Report) -> None:
+    portal = report.portal(database="postgres", redis=True, workers=1)
+    try:
+        asyncio.run(_measure(report, portal))
+    finally:
+        report.close_portals()
