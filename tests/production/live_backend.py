@@ -42,6 +42,15 @@ def redis_database(number: int):
     return url, client
 
 
+def socket_owner(redis_client, token: str) -> str:
+    """The backend worker that holds the tab's socket (Reflex's Redis token manager record)."""
+    import pickle
+
+    record = redis_client.get(f"token_manager_socket_record_{token}")
+    assert record is not None, "the tab's socket is not registered in Redis"
+    return pickle.loads(record).instance_id
+
+
 def backend_env(work: Path, *, database_url: str, redis_url: str, public_url: str, workers: int = 1,
                 **extra: str) -> dict[str, str]:
     """The environment of a production node (settings as in deploy/systemd/hub.env.example)."""

@@ -15,7 +15,6 @@ PostgreSQL, Redis and nginx must be there (make test installs nginx); the test f
 import asyncio
 import contextlib
 import json
-import pickle
 import random
 import signal
 import threading
@@ -30,7 +29,15 @@ from sqlalchemy import create_engine, text
 from benchmarks._client import ROOT_STATE, ReflexClient, is_hydrated, session_state_name
 from benchmarks._drill_stack import NGINX, Proxy
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.production.live_backend import backend_env, cli, free_port, redis_database, start_backend, stop_backend
+from tests.production.live_backend import (
+    backend_env,
+    cli,
+    free_port,
+    redis_database,
+    socket_owner,
+    start_backend,
+    stop_backend,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
 
@@ -80,13 +87,6 @@ def topology(tmp_path_factory):
         redis_client.flushdb()
         redis_client.close()
         drop_postgres_database(database_url)
-
-
-def _instance_of(redis_client, token: str) -> str:
-    """The backend worker that holds the tab's socket (Reflex's Redis token manager record)."""
-    record = redis_client.get(f"token_manager_socket_record_{token}")
-    assert record is not None, "the tab's socket is not registered in Redis"
-    return pickle.loads(record).instance_id
 
 
 def _ready(node: Node) -> tuple[int, dict]:
@@ -173,13 +173,13 @@ async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, d
     for node in (leaving, staying):  # each node's worker id, from a tab opened on it directly
         probe = ReflexClient(node.url, origin=base_url)
         await probe.connect("/")
-        node.instance = _instance_of(redis_client, probe.token)
+        node.instance = socket_owner(redis_client, probe.token)
         await probe.disconnect()
 
     tabs = [Tab(base_url, cookie, index) for index in range(TABS)]
     for tab in tabs:
         await tab.connect()
-    on_leaving = [tab for tab in tabs if _instance_of(redis_client, tab.token) == leaving.instance]
+    on_leaving = [tab for tab in tabs if socket_owner(redis_client, tab.token) == leaving.instance]
     on_staying = [tab for tab in tabs if tab not in on_leaving]
     assert on_leaving and len(on_leaving) < TABS, "nginx should spread the tabs over both nodes"
     stop = asyncio.Event()
@@ -214,7 +214,7 @@ async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, d
         for _ in range(4):
             visitor = ReflexClient(base_url)
             await visitor.connect("/")
-            assert _instance_of(redis_client, visitor.token) == staying.instance
+            assert socket_owner(redis_client, visitor.token) == staying.instance
             await visitor.disconnect()
         assert all(len(tab.answered) == answered_before[tab.index] for tab in tabs), "the lock did not hold the events"
     finally:
@@ -228,7 +228,7 @@ async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, d
     await asyncio.sleep(2)
     stop.set()
     await asyncio.gather(*runs)
-    now_on = [_instance_of(redis_client, tab.token) for tab in tabs]
+    now_on = [socket_owner(redis_client, tab.token) for tab in tabs]
     await asyncio.gather(*[tab.client.disconnect() for tab in tabs])
 
     assert exit_code == 0

@@ -18,7 +18,6 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -27,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from benchmarks._client import ReflexClient, sign_in, state_name
 from hub_app.pages.login import LoginState
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.production.test_production_path import _free_port
+from tests.production.live_backend import free_port, redis_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
 
@@ -40,18 +39,10 @@ PASSWORD = "metrics-live-pw-2026!"
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
-    import redis
-
     work = tmp_path_factory.mktemp("metrics-live")
-    base = urlsplit(os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
-    redis_url = urlunsplit(base._replace(path=f"/{REDIS_DB}"))
-    redis_client = redis.Redis.from_url(redis_url)
-    try:
-        redis_client.flushdb()
-    except Exception as error:
-        pytest.fail(f"Redis at {redis_url} is required (run .ci/run or start it): {error}")
+    redis_url, redis_client = redis_database(REDIS_DB)  # fails the test when Redis is down
     database_url = create_postgres_database()
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
     env.pop("REFLEX_REDIS_URL", None)

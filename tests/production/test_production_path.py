@@ -14,7 +14,6 @@ this test fails, it never skips (.ci/run starts both).
 import asyncio
 import contextlib
 import os
-import pickle
 import secrets
 import signal
 import socket
@@ -31,6 +30,7 @@ import pytest
 from benchmarks._client import ReflexClient, session_state_name, shell_events_name, sign_in, state_name
 from hub_app.pages.home import HomeState
 from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.production.live_backend import socket_owner
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
 
@@ -138,13 +138,6 @@ def production_portal(tmp_path_factory):
         drop_postgres_database(database_url)
 
 
-def _worker_of(redis_client, token: str) -> str:
-    """The backend instance that holds the tab's socket (Reflex's Redis token manager record)."""
-    record = redis_client.get(f"token_manager_socket_record_{token}")
-    assert record is not None, "the tab's socket is not registered in Redis"
-    return pickle.loads(record).instance_id
-
-
 def _var(updates, state: str, name: str):
     value = None
     for update in updates:
@@ -172,7 +165,7 @@ async def _journey(base_url: str, redis_client) -> None:
     updates = await tab.connect("/")
     assert _var(updates, shell, "signed_in") is True
     assert _var(updates, shell, "user_name") == "Production Path"
-    first_worker = _worker_of(redis_client, tab.token)
+    first_worker = socket_owner(redis_client, tab.token)
 
     # An event round trip.
     _, updates = await tab.call(f"{shell_events_name()}.toggle_menu")
@@ -192,7 +185,7 @@ async def _journey(base_url: str, redis_client) -> None:
         assert _var(updates, home, "desk_open") is expected, "the tab's state was lost on reconnect"
         assert _var(updates, shell, "signed_in") is True
         assert _var(updates, shell, "user_name") == "Production Path"
-        worker = _worker_of(redis_client, tab.token)
+        worker = socket_owner(redis_client, tab.token)
         crossed += worker != previous_worker
         previous_worker = worker
         expected = not expected
