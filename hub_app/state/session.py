@@ -153,7 +153,7 @@ class ShellState(SessionState):
     Redis, and SessionState is the parent of every page state, so these events on SessionState
     itself would read and unpickle all of the tab's page states (48 kinds) on every page load."""
 
-    # While the database is down a tab without its state looks up its shell again this often.
+    # A shell_when_back loop is running for this tab (one at a time, however often it is sent).
     _shell_retrying: bool = False
 
     @rx.event
