@@ -11,7 +11,7 @@ parameters ("1 thread", "2 threads"; Indonesian has one form).
 
 import importlib
 import pkgutil
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -147,13 +147,21 @@ def zone_label(timezone: str) -> str:
 def format_datetime(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:
     """'Kamis, 28 April 2022, 10.00 WIB' / 'Thursday, 28 April 2022, 10:00 WIB'."""
     local = value.astimezone(_zone(timezone))
-    day = babel_format_date(local, "EEEE, d MMMM y", locale=_babel_locale(locale))
+    day = babel_format_date(local, "EEEE, d MMMM y", locale=_locale(locale))
     time = format_time(value, locale, timezone)
     return f"{day}, {time} {_zone_suffix(timezone)}"
 
 
 def format_date(value, locale: str, pattern: str = "EEEE, d MMMM y") -> str:
-    return babel_format_date(value, pattern, locale=_babel_locale(locale))
+    if type(value) is date:
+        return _format_day(value, locale, pattern)
+    return babel_format_date(value, pattern, locale=_locale(locale))
+
+
+@lru_cache(maxsize=4096)
+def _format_day(value: date, locale: str, pattern: str) -> str:
+    """A calendar page names the same few dozen days on every load."""
+    return babel_format_date(value, pattern, locale=_locale(locale))
 
 
 def format_time(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:
@@ -166,8 +174,8 @@ def format_time(value: datetime, locale: str, timezone: str = "Asia/Jakarta") ->
 def format_short_datetime(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:
     local = value.astimezone(_zone(timezone))
     return babel_format_datetime(local, "d MMM y, " + ("HH:mm" if locale == "en" else "HH.mm"),
-                                 locale=_babel_locale(locale)) + f" {_zone_suffix(timezone)}"
+                                 locale=_locale(locale)) + f" {_zone_suffix(timezone)}"
 
 
 def format_number(value: float, locale: str) -> str:
-    return format_decimal(value, locale=_babel_locale(locale))
+    return format_decimal(value, locale=_locale(locale))

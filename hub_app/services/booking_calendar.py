@@ -166,6 +166,9 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
         return CalendarCell(kind=kind, area=_area(row_of(start), col_index, span_of(start, end)), label=label,
                             time=f"{_hhmm(start, locale)}–{_hhmm(end, locale)}", detail=detail, space_id=space.id)
 
+    # A free slot's name for screen readers starts with the column's space and day (one per column:
+    # a calendar has hundreds of free slots).
+    aria_prefix = f"{space_name(space, locale)}, {format_date(day, locale, 'EEEE d MMM')}"
     step = timedelta(minutes=space.slot_minutes)
     slots = []
     moment = opening[0]
@@ -183,7 +186,7 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
             if any(start < c_end and c_start < end for c_start, c_end in covered):
                 continue
             cells.append(_free_or_not(space, start, end, row_of(start), span_of(start, end), col_index, closures, now,
-                                      locale))
+                                      locale, aria_prefix))
     else:
         for start, end in slots:
             here = [(b, n) for b, n in booked if b.starts_at < end and start < b.ends_at]
@@ -196,7 +199,7 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
             left = space.capacity - rules.peak_seats([Interval(b.starts_at, b.ends_at, b.seats) for b, _ in here],
                                                      start, end)
             cell = _free_or_not(space, start, end, row_of(start), span_of(start, end), col_index, closures, now,
-                                locale)
+                                locale, aria_prefix)
             if cell.kind == "free":
                 if left <= 0:
                     cell = CalendarCell(kind="busy", area=cell.area, label=translate("calendar.full", locale),
@@ -210,7 +213,7 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
     return cells[:1] + sorted(cells[1:], key=lambda cell: int(cell.area.split(" / ", 1)[0]))
 
 
-def _free_or_not(space, start, end, row, span, col_index, closures, now, locale) -> CalendarCell:
+def _free_or_not(space, start, end, row, span, col_index, closures, now, locale, aria_prefix) -> CalendarCell:
     area = _area(row, col_index, span)
     time = f"{_hhmm(start, locale)}–{_hhmm(end, locale)}"
     closure = closure_hit(start, end, space.id, closures)
@@ -222,7 +225,7 @@ def _free_or_not(space, start, end, row, span, col_index, closures, now, locale)
     local = start.astimezone(hub_tz())
     return CalendarCell(kind="free", area=area, label=translate("calendar.free", locale), time=time,
                         start=local.strftime("%Y-%m-%dT%H:%M"), space_id=space.id,
-                        aria=f"{space_name(space, locale)}, {format_date(local.date(), locale, 'EEEE d MMM')}, {time}")
+                        aria=f"{aria_prefix}, {time}")
 
 
 def _time_cells(first: datetime, last: datetime, origin: int, locale: str) -> list[CalendarCell]:

@@ -182,28 +182,34 @@ def next_desk_seat(session: Session, actor: Actor, now: datetime) -> DeskOffer |
         return None
     hours = load_hours(session)
     today = now.astimezone(tz).date()
+    # Runs on every load of the member's home: closures once for the whole look-ahead, a day that is
+    # over (the evening) costs no query, and bookings come as columns, not ORM objects.
+    closures = closures_between(session, day_bounds(today, tz)[0],
+                                day_bounds(today + timedelta(days=DESK_LOOKAHEAD_DAYS - 1), tz)[1])
+    desk_ids = [desk.id for desk in desks]
     for offset in range(DESK_LOOKAHEAD_DAYS):
         day = today + timedelta(days=offset)
         opening = opening_of(day, hours, tz)
-        if opening is None:
+        if opening is None or opening[1] <= now:
             continue
         start, end = day_bounds(day, tz)
-        closures = closures_between(session, start, end)
-        if closed_all_day(opening, closures) is not None:
+        that_day = [c for c in closures if c.starts_at < end and start < c.ends_at]
+        if closed_all_day(opening, that_day) is not None:
             continue
-        held = session.exec(select(Booking).where(
-            col(Booking.space_id).in_([desk.id for desk in desks]), col(Booking.status).in_(HOLDING),
+        held = session.exec(select(Booking.space_id, Booking.starts_at, Booking.ends_at, Booking.seats).where(
+            col(Booking.space_id).in_(desk_ids), col(Booking.status).in_(HOLDING),
             col(Booking.starts_at) < end, col(Booking.ends_at) > start)).all()
         for desk in desks:
             minutes = rules.length_for(DESK_HOURS * 60, min_minutes=desk.min_minutes, max_minutes=desk.max_minutes,
                                        slot_minutes=desk.slot_minutes)
             length = timedelta(minutes=minutes)
+            holding = [Interval(starts_at, ends_at, seats) for space_id, starts_at, ends_at, seats in held
+                       if space_id == desk.id]
+            closed = [(c.starts_at, c.ends_at) for c in that_day if c.space_id in (None, desk.id)]
             for span in (length, timedelta(minutes=max(desk.min_minutes, desk.slot_minutes))):
                 starts = rules.free_starts(
                     opening=opening, step=timedelta(minutes=desk.slot_minutes), length=span, now=now,
-                    holding=[Interval(b.starts_at, b.ends_at, b.seats) for b in held if b.space_id == desk.id],
-                    capacity=desk.capacity, exclusive=False,
-                    closed=[(c.starts_at, c.ends_at) for c in closures if c.space_id in (None, desk.id)])
+                    holding=holding, capacity=desk.capacity, exclusive=False, closed=closed)
                 if starts:
                     first = starts[0]
                     label = _day_label(first, today, actor.locale)

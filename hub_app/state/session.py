@@ -266,15 +266,12 @@ def _actor_for_token(token: str, *, session) -> Actor | None:
 
 
 def _shell_for_token(token: str, requested_locale: str, *, session):
-    """Who is signed in and what the shell shows, in one database session; a ?lang= choice is
-    stored on the account. Returns (actor or None, SessionSummary or None)."""
-    actor = accounts.actor_for_token(session=session, token=token)
-    if actor is None:
-        return None, None
-    if requested_locale and actor.locale != requested_locale:
-        session.rollback()  # end the read so that set_locale starts its own write transaction
+    """Who is signed in and what the shell shows, in one statement; a ?lang= choice is stored on
+    the account. Returns (actor or None, SessionSummary or None)."""
+    actor, summary = accounts.shell_for_token(session=session, token=token)
+    if actor is not None and requested_locale and actor.locale != requested_locale:
         profiles.set_locale(actor, session=session, locale=requested_locale)
-    return actor, accounts.session_summary(actor, session=session)
+    return actor, summary
 
 
 def _set_locale_for_token(token: str, locale: str, *, session) -> None:

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from hub_app.domain.errors import InvalidInput, NotAllowed
-from hub_app.models import EmailOutbox, OneTimeToken, SignInAttempt, User, UserSession
+from hub_app.models import EmailOutbox, Notification, OneTimeToken, SignInAttempt, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import accounts
 from tests.accounts.factories import PASSWORD, make_user, open_session_for
@@ -172,6 +172,32 @@ def test_expired_and_revoked_sessions_are_refused(session):
     token = open_session_for(session, ticket)
     accounts.sign_out(session=session, token=token)
     assert accounts.actor_for_token(session=session, token=token) is None
+
+
+def test_the_shells_lookup_shows_the_member_their_unread_count_and_refuses_a_dead_session(session):
+    from hub_app.services import notifications
+
+    user = make_user(session, "rina@umkm.example", name="Rina Kusuma")
+    other = make_user(session, "andi@umkm.example", name="Andi")
+    for receiver in (user, user, user, other):
+        notifications.notify(session, receiver, "training.removed", params={"title": "Ekspor"}, email=False)
+    session.commit()
+    ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
+    token = open_session_for(session, ticket)
+    notifications.mark_read(accounts.actor_for_token(session=session, token=token), session=session,
+                            notification_id=session.exec(select(Notification.id).where(
+                                Notification.user_id == user.id)).first())
+
+    actor, summary = accounts.shell_for_token(session=session, token=token)
+    assert actor == accounts.actor_for_token(session=session, token=token)
+    assert (actor.user_id, actor.name, actor.role) == (user.id, "Rina Kusuma", "member")
+    assert summary == accounts.session_summary(actor, session=session)
+    assert (summary.unread, summary.must_agree) == (2, True)  # consent "t" is not the current version
+
+    assert accounts.shell_for_token(session=session, token="not-a-session") == (None, None)
+    assert accounts.shell_for_token(session=session, token="x" * 101) == (None, None)
+    accounts.sign_out(session=session, token=token)
+    assert accounts.shell_for_token(session=session, token=token) == (None, None)
 
 
 def test_sign_out_everywhere_revokes_every_session(session):
