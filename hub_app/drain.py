@@ -20,6 +20,7 @@ A second SIGTERM hands on at once.
 """
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -101,4 +102,9 @@ async def _drain(app, hand_on) -> None:
     finally:
         log.info("drained in %.1f s (%d sockets still open, %d of them with an event in flight); stopping",
                  time.monotonic() - started, open_sockets, busy)
+        forget = getattr(getattr(namespace, "_token_manager", None), "forget_this_node", None)
+        if forget is not None:
+            # Tabs still here when time ran out keep their tokens on the node they reconnect to.
+            with contextlib.suppress(Exception):
+                await forget()
         hand_on()

@@ -44,6 +44,7 @@ import reflex as rx
 from redis.exceptions import RedisError
 from reflex.app import EventNamespace
 from reflex.state import FrontendEventExceptionState, State, StateUpdate, UpdateVarsInternalState
+from reflex.utils.token_manager import RedisTokenManager
 from reflex_base import constants
 from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
@@ -59,6 +60,7 @@ from hub_app.i18n import normalize_locale, translate
 from hub_app.logs import log_event
 from hub_app.metrics import CONNECTED_TABS
 from hub_app.settings import get_settings
+from hub_app.tab_tokens import NodeAwareTokenManager
 
 log = logging.getLogger("hub.transport")
 _frontend_log = logging.getLogger("hub.frontend")
@@ -182,6 +184,8 @@ class HubEventNamespace(EventNamespace):
 
     def __init__(self, namespace: str, app: rx.App):
         super().__init__(namespace, app)
+        if isinstance(self._token_manager, RedisTokenManager):
+            self._token_manager = NodeAwareTokenManager(self._token_manager.redis)
         settings = get_settings()
         self._rate, self._burst = settings.event_rate_per_second, settings.event_burst
         self._max_chars = settings.event_max_chars

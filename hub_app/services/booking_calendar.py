@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from hub_app.domain import bookings as rules
@@ -244,15 +244,21 @@ def _day_strip(selected: date, first: date, locale: str, count: int = 14) -> lis
                     selected=first + timedelta(days=i) == selected) for i in range(count)]
 
 
+# Every calendar page load and every live calendar's start asks for this: one statement, built once.
+_CLOSURES_IN_WINDOW = (col(Closure.ends_at) > bindparam("start"), col(Closure.starts_at) < bindparam("end"))
+_WINDOW_FINGERPRINT = select(
+    func.max(Booking.updated_at), func.count(Booking.id),
+    select(func.count(col(Closure.id))).where(*_CLOSURES_IN_WINDOW).scalar_subquery(),
+    select(func.max(Closure.created_at)).where(*_CLOSURES_IN_WINDOW).scalar_subquery(),
+).where(col(Booking.starts_at) > bindparam("earliest_start"), col(Booking.starts_at) < bindparam("end"))
+
+
 def calendar_version(*, session: Session, start: datetime, end: datetime) -> str:
     """A cheap fingerprint of everything a calendar window shows: changes when a booking in it is
     made, cancelled, approved or moved (updated_at), or a closure is added or removed."""
-    latest, count = session.exec(select(func.max(Booking.updated_at), func.count(Booking.id)).where(
-        col(Booking.starts_at) > start - MAX_SPAN, col(Booking.starts_at) < end)).one()
-    closures = session.exec(select(func.count(col(Closure.id)), func.max(Closure.created_at)).where(
-        col(Closure.ends_at) > start, col(Closure.starts_at) < end)).one()
-    closed_at = closures[1].timestamp() if closures[1] else 0
-    return f"{latest.timestamp() if latest else 0}:{count}:{closures[0]}:{closed_at}"
+    latest, count, closures, closed_at = session.connection().execute(
+        _WINDOW_FINGERPRINT, {"start": start, "end": end, "earliest_start": start - MAX_SPAN}).one()
+    return f"{latest.timestamp() if latest else 0}:{count}:{closures}:{closed_at.timestamp() if closed_at else 0}"
 
 
 def _today() -> date:

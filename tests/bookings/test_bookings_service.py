@@ -13,6 +13,7 @@ from hub_app.services.bookings import BookingRow
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.transactions import end_read
+from tests.transactions import end_read
 
 
 @pytest.fixture
@@ -399,6 +400,17 @@ def test_calendar_day_shows_busy_to_members_and_names_to_staff(session, people, 
     _book(session, people["andi"], room, day, (12,), (13,))
     after = booking_calendar.window_version(session=session, window_start=andi.window_start, window_end=andi.window_end)
     assert after != before
+    # A closure of another day leaves it alone; one in the window changes it.
+    end_read(session)
+    spaces.add_closure(people["budi"], session=session, first_day=(day + timedelta(days=2)).isoformat(),
+                       last_day="", reason="Perawatan", space_id=room.id)
+    assert booking_calendar.window_version(session=session, window_start=andi.window_start,
+                                           window_end=andi.window_end) == after
+    end_read(session)
+    spaces.add_closure(people["budi"], session=session, first_day=day.isoformat(), last_day="", reason="Perawatan",
+                       space_id=room.id, start_time="16:00", end_time="17:00")
+    assert booking_calendar.window_version(session=session, window_start=andi.window_start,
+                                           window_end=andi.window_end) != after
     choice = booking_calendar.booking_choice(people["andi"], session=session, space_id=room.id, start=iso(day, 11))
     assert [label for _, label in choice.ends] == ["11.30", "12.00"]
 
