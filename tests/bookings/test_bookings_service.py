@@ -13,7 +13,6 @@ from hub_app.services.bookings import BookingRow
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.transactions import end_read
-from tests.transactions import end_read
 
 
 @pytest.fixture
