@@ -9,6 +9,7 @@ from hub_app.components.document import overlay, toaster
 from hub_app.drain import drain_on_sigterm
 from hub_app.logs import configure_logging
 from hub_app.metrics import time_database
+from hub_app.state_files import throttle_state_file_purge
 from hub_app.transport import guard_transport
 
 DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelatihan wirausaha dan jejaring "
@@ -37,3 +38,5 @@ configure_logging()
 time_database()
 # Every socket event passes a door first: rate, size, shape, client storage, error reports.
 guard_transport(app)
+# Without Redis, tab states are files whose expiry scan Reflex would run many times a second.
+throttle_state_file_purge(app)
