@@ -19,6 +19,7 @@ left or reloaded (a new watch id), the socket is gone, or after a few hours. Wit
 it runs on the worker that holds this browser's socket.
 """
 
+import asyncio
 import secrets
 import time
 from functools import partial
@@ -110,22 +111,26 @@ class CalendarState(SessionState):
 
     async def _reload(self, change: int | None = None) -> None:
         """Reads the calendar again. `change`: the pushed change that woke this tab; the tabs it woke
-        that show the same view to the same viewer share one read (a booking wakes hundreds of open
-        calendars of that day at once)."""
+        that show the same day share one reading and each draws only its viewer's own columns again
+        (a booking wakes hundreds of open calendars of that day at once); a week view is shared by
+        the tabs of one viewer."""
         actor = await self._actor()
-        if self.mode == "week":
-            read = partial(call, booking_calendar.calendar_week, actor, space_id=self.week_space_id,
-                           day=self.day or None, locale=self.lang)
-        else:
-            read = partial(call, booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
-                           locale=self.lang, duration=self.duration)
+        locale = actor.locale if actor else self.lang
         try:
-            if change is None:
-                view = await read()
-            else:
-                view = await calendar_push.live_calendars().shared_read(
-                    (change, actor.user_id if actor else None, self.mode, self.week_space_id, self.day,
-                     self.kind_filter, self.lang, self.duration), read)
+            if self.mode == "week":
+                read = partial(call, booking_calendar.calendar_week, actor, space_id=self.week_space_id,
+                               day=self.day or None, locale=self.lang)
+                view = await (read() if change is None else calendar_push.live_calendars().shared_read(
+                    (change, actor.user_id if actor else None, "week", self.week_space_id, self.day, locale), read))
+            elif change is None:
+                view = await call(booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
+                                  locale=self.lang, duration=self.duration)
+            else:  # one reading for every viewer of this day; each draws its own columns from it
+                reading = await calendar_push.live_calendars().shared_read(
+                    (change, "day", self.day, self.kind_filter, locale, self.duration),
+                    partial(call, booking_calendar.read_day, day=self.day or None, kind=self.kind_filter,
+                            locale=locale, duration=self.duration))
+                view = await asyncio.to_thread(booking_calendar.view_day, reading, actor)
         except HubError as error:
             self.error = self._error_text(error)
             self.cells, self.days = [], []

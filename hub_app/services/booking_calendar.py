@@ -122,14 +122,24 @@ def _hhmm(moment: datetime, locale: str) -> str:
     return format_time(moment, locale, get_settings().timezone)
 
 
-def _visible_bookings(session: Session, space_ids: list[int], start: datetime, end: datetime):
+# What a calendar shows of each booking (columns, not ORM objects: hundreds per read), built once.
+_VISIBLE_BOOKINGS = select(
+    Booking.id, Booking.user_id, Booking.space_id, Booking.kind, Booking.status, Booking.title, Booking.title_en,
+    Booking.starts_at, Booking.ends_at, Booking.seats, User.name,
+).join(User, col(User.id) == Booking.user_id, isouter=True).where(
+    col(Booking.space_id).in_(bindparam("space_ids", expanding=True)), col(Booking.status).in_(HOLDING),
+    col(Booking.starts_at) > bindparam("earliest_start"), col(Booking.starts_at) < bindparam("end"),
+    col(Booking.ends_at) > bindparam("start"),
+).order_by(col(Booking.starts_at))
+
+
+def _visible_bookings(session: Session, space_ids: list[int], start: datetime, end: datetime) -> list[tuple]:
+    """(booking row, member name) of the bookings that hold time in the spaces between start and end."""
     if not space_ids:
         return []
-    return session.exec(
-        select(Booking, User.name).join(User, col(User.id) == Booking.user_id, isouter=True).where(
-            col(Booking.space_id).in_(space_ids), col(Booking.status).in_(HOLDING),
-            col(Booking.starts_at) > start - MAX_SPAN, col(Booking.starts_at) < end, col(Booking.ends_at) > start)
-        .order_by(col(Booking.starts_at))).all()
+    rows = session.connection().execute(_VISIBLE_BOOKINGS, {
+        "space_ids": space_ids, "earliest_start": start - MAX_SPAN, "end": end, "start": start})
+    return [(row, row.name) for row in rows]
 
 
 def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, closures: list,
@@ -150,7 +160,7 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
     def span_of(start: datetime, end: datetime) -> int:
         return max(1, int((end - start).total_seconds() // 60) // ROW_MINUTES)
 
-    def booking_cell(booking: Booking, name: str | None, start: datetime, end: datetime) -> CalendarCell:
+    def booking_cell(booking, name: str | None, start: datetime, end: datetime) -> CalendarCell:
         mine = actor is not None and booking.user_id == actor.user_id
         if booking.kind in RESERVATION_KINDS:
             title = pick_marked(booking.title, booking.title_en, locale)
@@ -321,12 +331,37 @@ def _space_starts(space: Space, day: date, opening: tuple[datetime, datetime], d
                        more=chips[STARTS_SHOWN:], note=note)
 
 
-def calendar_day(actor: Actor | None, *, session: Session, day: object = None, kind: object = "",
-                 locale: str = "id", duration: object = None) -> CalendarView:
-    """Every active space (optionally of one kind) as a column of one local day, and the same day as
-    each space's free start times for the chosen length (the phone agenda). Without a day: today
-    while the hub is open, otherwise the next open day, saying why."""
-    locale = actor.locale if actor else locale
+@dataclass
+class DayReading:
+    """One day's calendar as read from the database, with each space's column as a visitor or a
+    member without a booking in it sees it. The live calendars woken by one change share a reading
+    (hundreds may show that day); `view_day` redraws only the columns that differ for its viewer."""
+
+    day: date
+    locale: str
+    notice: str
+    closed: bool
+    closed_reason: str
+    rows: int
+    time_cells: list[CalendarCell]
+    spaces: list[Space]
+    columns: list[list[CalendarCell] | None]  # per space, for no one in particular (drawn when first asked)
+    booked: list[list]  # per space: (booking row, member name) pairs, never shown as they are
+    agenda: list[SpaceStarts]
+    origin: int
+    hours: dict
+    closures: list
+    now: datetime
+    window_start: str
+    window_end: str
+    version: str
+    wanted: int
+    offered: list[int]
+
+
+def read_day(*, session: Session, day: object = None, kind: object = "", locale: str = "id",
+             duration: object = None) -> DayReading:
+    """Everything `calendar_day` shows, before it is drawn for one viewer (see DayReading)."""
     tz = hub_tz()
     now = utcnow()
     hours = load_hours(session)
@@ -354,27 +389,61 @@ def calendar_day(actor: Actor | None, *, session: Session, day: object = None, k
         reason = _hub_closure_reason(session, whole_day, locale)
         closed_reason = translate("calendar.closed_named" if reason else "calendar.closed_day", locale, reason=reason)
     booked = [] if closed else _visible_bookings(session, [s.id for s in spaces], start, end)
-    cells: list[CalendarCell] = []
-    agenda: list[SpaceStarts] = []
-    rows = 1
+    reading = DayReading(
+        day=day, locale=locale, notice=notice, closed=closed, closed_reason=closed_reason, rows=1, time_cells=[],
+        spaces=[] if closed else list(spaces), columns=[], booked=[], agenda=[], origin=0, hours=hours,
+        closures=closures, now=now, window_start=start.isoformat(), window_end=end.isoformat(),
+        version=calendar_version(session=session, start=start, end=end), wanted=wanted, offered=offered)
     if not closed:
-        origin = _local_minutes(opening[0], tz)
-        cells += _time_cells(opening[0], opening[1], origin, locale)
-        rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // ROW_MINUTES
-        for index, space in enumerate(spaces):
-            mine = [(b, n) for b, n in booked if b.space_id == space.id]
-            detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
-                               count=space.capacity)
-            cells += _column(space, day, index + 2, origin, hours, closures, mine, actor, now, locale,
-                             space_name(space, locale), detail)
-            agenda.append(_space_starts(space, day, opening, wanted, mine, closures, now, locale))
+        reading.origin = _local_minutes(opening[0], tz)
+        reading.time_cells = _time_cells(opening[0], opening[1], reading.origin, locale)
+        reading.rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // ROW_MINUTES
+        for space in spaces:
+            theirs = [(b, n) for b, n in booked if b.space_id == space.id]
+            reading.booked.append(theirs)
+            reading.columns.append(None)
+            reading.agenda.append(_space_starts(space, day, opening, wanted, theirs, closures, now, locale))
+    return reading
+
+
+def _day_column(reading: DayReading, index: int, actor: Actor | None) -> list[CalendarCell]:
+    space = reading.spaces[index]
+    detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", reading.locale,
+                       count=space.capacity)
+    return _column(space, reading.day, index + 2, reading.origin, reading.hours, reading.closures,
+                   reading.booked[index], actor, reading.now, reading.locale, space_name(space, reading.locale),
+                   detail)
+
+
+def view_day(reading: DayReading, actor: Actor | None) -> CalendarView:
+    """The reading drawn for one viewer: staff see every booking's title and member; a member sees
+    their own bookings as theirs (those columns are drawn again), everyone else's as busy."""
+    staff = may_manage_bookings(actor)
+    cells = list(reading.time_cells)
+    for index, column in enumerate(reading.columns):
+        if actor is not None and (staff or any(b.user_id == actor.user_id for b, _ in reading.booked[index])):
+            cells += _day_column(reading, index, actor)
+            continue
+        if column is None:  # viewers sharing a reading may draw it at once: the same cells either way
+            column = reading.columns[index] = _day_column(reading, index, None)
+        cells += column
+    day = reading.day
     return CalendarView(
-        day=day.isoformat(), title=format_date(day, locale), columns=len(spaces) if not closed else 0, rows=rows,
-        cells=cells, days=_day_strip(day, max(_today(), day - timedelta(days=3)), locale), closed=closed,
-        window_start=start.isoformat(), window_end=end.isoformat(),
-        version=calendar_version(session=session, start=start, end=end),
-        previous=(day - timedelta(days=1)).isoformat(), next=(day + timedelta(days=1)).isoformat(),
-        spaces=agenda, notice=notice, closed_reason=closed_reason, duration=wanted, durations=offered)
+        day=day.isoformat(), title=format_date(day, reading.locale), columns=len(reading.columns), rows=reading.rows,
+        cells=cells, days=_day_strip(day, max(_today(), day - timedelta(days=3)), reading.locale),
+        closed=reading.closed, window_start=reading.window_start, window_end=reading.window_end,
+        version=reading.version, previous=(day - timedelta(days=1)).isoformat(),
+        next=(day + timedelta(days=1)).isoformat(), spaces=reading.agenda, notice=reading.notice,
+        closed_reason=reading.closed_reason, duration=reading.wanted, durations=reading.offered)
+
+
+def calendar_day(actor: Actor | None, *, session: Session, day: object = None, kind: object = "",
+                 locale: str = "id", duration: object = None) -> CalendarView:
+    """Every active space (optionally of one kind) as a column of one local day, and the same day as
+    each space's free start times for the chosen length (the phone agenda). Without a day: today
+    while the hub is open, otherwise the next open day, saying why."""
+    locale = actor.locale if actor else locale
+    return view_day(read_day(session=session, day=day, kind=kind, locale=locale, duration=duration), actor)
 
 
 def calendar_week(actor: Actor | None, *, session: Session, space_id: object, day: object = None,

@@ -414,6 +414,24 @@ def test_calendar_day_shows_busy_to_members_and_names_to_staff(session, people, 
     assert [label for _, label in choice.ends] == ["11.30", "12.00"]
 
 
+def test_one_reading_of_a_day_draws_each_viewers_calendar_and_leaks_nothing_between_them(session, people, room):
+    day = weekday_ahead()
+    _book(session, people["rina"], room, day, (10,), (11,), title="Rapat investor")
+    desks = make_space(session, kind="desk_area", capacity=4, name="Area Kerja Bersama")
+    _book(session, people["rina"], desks, day, (9,), (10,), people=1, title="Fokus")
+    reading = booking_calendar.read_day(session=session, day=day.isoformat(), locale="id")
+    # Drawn for the member with bookings and for staff first: the others' views stay their own.
+    order = [people["rina"], people["budi"], people["andi"], None, people["rina"], people["andi"]]
+    for viewer in order:
+        assert booking_calendar.view_day(reading, viewer) == booking_calendar.calendar_day(
+            viewer, session=session, day=day.isoformat())
+    andi = booking_calendar.view_day(reading, people["andi"])
+    assert not any(c.kind == "mine" or "investor" in c.label or "Fokus" in c.label or "Rina" in c.detail
+                   for c in andi.cells)
+    rina = booking_calendar.view_day(reading, people["rina"])
+    assert {c.label for c in rina.cells if c.kind == "mine"} == {"Rapat investor", "Fokus"}
+
+
 def test_personal_data_export_and_erase(session, people, room):
     day = weekday_ahead()
     future = _book(session, people["rina"], room, day, (10,), (11,))

@@ -2,7 +2,8 @@
 on both engines: an open calendar sleeps without queries and reloads once when a booking of a day
 and space it shows is committed (by another member, through the service, in this worker); a
 booking of another day or space does not reload it; closing the registration (what stop_watch and
-a new watch of the tab do) ends the watch."""
+a new watch of the tab do) ends the watch. Members woken by one change share one reading of the
+day, and each still sees only their own bookings as theirs."""
 
 import asyncio
 import time
@@ -13,7 +14,7 @@ import pytest
 import hub_app.db
 from hub_app.models.base import utcnow
 from hub_app.pages.book import CalendarState
-from hub_app.services import bookings, calendar_push
+from hub_app.services import booking_calendar, bookings, calendar_push
 from hub_app.services.calendar_push import Change, Window
 from tests.accounts.factories import actor_of
 from tests.bookings.helpers import iso, weekday_ahead
@@ -101,3 +102,41 @@ def test_a_watch_without_a_socket_registers_nothing(hub, people):
     staff.load("/book", date=day.isoformat()).ok()  # its watch starts and ends at once: no socket here
     assert not calendar_push.live_calendars().is_open(staff.token)
     assert not staff.state(CalendarState).live
+
+
+@covers(CalendarState.watch)
+def test_members_woken_by_one_booking_share_a_reading_and_each_sees_only_their_own(hub, people, monkeypatch):
+    room = _space(people.engine)
+    day = weekday_ahead()
+    _book(people.other, room, day, 9, "Rapat rahasia")
+    tabs = [hub.browser(person) for person in (people.other, people.active)]
+    for tab in tabs:
+        tab.load("/book", date=day.isoformat(), kind="meeting_room").ok()
+        _socket(hub, tab, connected=True)
+    readings = []  # the real read, counted
+    read_day = booking_calendar.read_day
+    monkeypatch.setattr(booking_calendar, "read_day", lambda **kwargs: readings.append(kwargs) or read_day(**kwargs))
+    live = calendar_push.live_calendars()
+    watch_ids = [tab.state(CalendarState)._watch_id for tab in tabs]
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        watching = [loop.create_task(tab._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+                    for tab, watch_id in zip(tabs, watch_ids, strict=True)]
+        try:
+            await _until(lambda: all(live.is_open(tab.token) for tab in tabs), "both watches to register")
+            outcome = hub.recorder.current
+            await asyncio.to_thread(_book, people.staff, room, day, 14, "Rapat staf")
+            await _until(lambda: len(_reloads(outcome)) == 2, "both calendars to reload")
+        finally:
+            for tab in tabs:
+                live.close(tab.token)
+        return await asyncio.gather(*watching)
+
+    hub.run(scenario())
+    assert len(readings) == 1  # one reading of the day for both members
+    owner, other = (tab.state(CalendarState).cells for tab in tabs)
+    assert any(c.kind == "mine" and c.label == "Rapat rahasia" for c in owner)
+    assert not any("rahasia" in c.label or c.kind == "mine" for c in other)
+    assert any(c.kind == "busy" and c.time.startswith("09") for c in other)
+    assert all(any(c.kind == "busy" and c.time.startswith("14") for c in cells) for cells in (owner, other))
