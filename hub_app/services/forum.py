@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import Boolean, Integer, delete, func, literal, or_, tuple_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
@@ -387,23 +388,28 @@ def _category_row(category: ForumCategory, locale: str, thread_count: int = 0,
         latest_title=latest[1] if latest else "", latest_when=_when(latest[2], locale) if latest else "")
 
 
+def _categories_with_activity():
+    """Every category with its visible threads' count and its latest visible thread, in one
+    statement (each figure from the (category, state, activity) index, as before: per category)."""
+    in_category = (ForumThread.category_id == ForumCategory.id, ForumThread.state == rules.THREAD_VISIBLE)
+    count = select(func.count()).select_from(ForumThread).where(*in_category).correlate(ForumCategory)
+    latest_id = (select(ForumThread.id).where(*in_category).order_by(col(ForumThread.last_activity_at).desc())
+                 .limit(1).correlate(ForumCategory).scalar_subquery())
+    latest = aliased(ForumThread)
+    return (select(ForumCategory, count.scalar_subquery(), latest.id, latest.title, latest.last_activity_at)
+            .outerjoin(latest, latest.id == latest_id)
+            .order_by(col(ForumCategory.position), col(ForumCategory.id)))
+
+
+_CATEGORIES_WITH_ACTIVITY = _categories_with_activity()
+
+
 def list_categories(actor: Actor | None, *, session: Session, locale: str | None = None) -> list[CategoryRow]:
     """The categories this reader may open, in staff's order, with their latest activity."""
     locale = _locale(actor, locale)
-    categories = session.exec(select(ForumCategory).order_by(col(ForumCategory.position), col(ForumCategory.id))).all()
-    rows = []
-    for category in categories:
-        if not rules.may_read(actor, category.read_access):
-            continue
-        count = session.exec(select(func.count()).where(ForumThread.category_id == category.id,
-                                                        ForumThread.state == rules.THREAD_VISIBLE)).one()
-        latest = session.exec(
-            select(ForumThread.id, ForumThread.title, ForumThread.last_activity_at)
-            .where(ForumThread.category_id == category.id, ForumThread.state == rules.THREAD_VISIBLE)
-            .order_by(col(ForumThread.last_activity_at).desc()).limit(1)
-        ).first()
-        rows.append(_category_row(category, locale, count, tuple(latest) if latest else None))
-    return rows
+    return [_category_row(category, locale, count, (latest_id, title, when) if latest_id else None)
+            for category, count, latest_id, title, when in session.exec(_CATEGORIES_WITH_ACTIVITY).all()
+            if rules.may_read(actor, category.read_access)]
 
 
 def _hint(error: HubError, locale: str) -> str:

@@ -71,6 +71,10 @@ def test_category_pages_put_pinned_first_then_newest_activity_with_keyset_pages(
     assert seen[0] == "Aturan kategori"
     assert seen[1:] == [f"Topik {number:02d}" for number in reversed(range(45))]
     assert "Menunggu" not in seen
+    # The forum index counts and names only visible threads, each category its own.
+    listing = {row.slug: row for row in forum.list_categories(people.andi, session=session)}
+    assert (listing["kolaborasi"].thread_count, listing["kolaborasi"].latest_title) == (46, "Topik 44")
+    assert all(row.thread_count == 0 and not row.latest_title for slug, row in listing.items() if slug != "kolaborasi")
 
 
 def test_thread_pages_are_oldest_first_and_can_start_at_a_post(session, people, categories):
