@@ -78,10 +78,11 @@ class TrainingDetailState(SessionState):
 
     @rx.event
     async def cancel(self):
-        """Gives up the seat or leaves the waitlist (the member's own enrolment on this page)."""
+        """Gives up the seat or leaves the waitlist (the member's own enrolment in the training of
+        this page's address)."""
         self.error = self.info = ""
         try:
-            await call(enrolments.cancel, await self._actor(), enrolment_id=self.training.enrolment_id)
+            await call(enrolments.leave, await self._actor(), training_id=self._training_id())
         except HubError as error:
             self.error = self._error_text(error)
         else:

@@ -181,7 +181,25 @@ def cancel(actor: Actor | None, *, session: Session, enrolment_id: object) -> No
     if actor is None:
         raise NotAllowed("error.sign_in_required")
     begin_write(session)
-    enrolment = _own_enrolment(session, actor, enrolment_id)
+    _withdraw(session, _own_enrolment(session, actor, enrolment_id))
+
+
+def leave(actor: Actor | None, *, session: Session, training_id: object) -> None:
+    """`cancel` for the member's own enrolment in this training: a training's page names the
+    training by its address, as `enrol` does, so "leave" acts on the training the member sees even
+    when the tab's state still holds the page it showed before."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    training_id = validation.identifier(training_id, field="training.training_id")
+    begin_write(session)
+    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training_id,
+                                                     Enrolment.user_id == actor.user_id)).first()
+    if enrolment is None:
+        raise NotFound("trainings.error.enrolment_not_found")
+    _withdraw(session, enrolment)
+
+
+def _withdraw(session: Session, enrolment: Enrolment) -> None:
     training = _lock_training(session, enrolment.training_id)
     session.refresh(enrolment)
     now = utcnow()

@@ -199,6 +199,22 @@ def test_the_first_cancels_and_the_second_is_promoted_and_notified(hub, people):
     assert _statuses(people.engine, training_id)[people.other.id] == "withdrawn"
 
 
+@covers(TrainingDetailState.cancel)
+def test_leave_acts_on_the_training_of_the_pages_address_even_when_the_tabs_state_is_older(hub, people):
+    shown, older = _training(people.engine), _training(people.engine)
+    for training_id in (shown, older):
+        _enrol(people.engine, training_id, people.active.id)
+    tab = hub.browser(people.active)
+    tab.load(f"/trainings/{older}").ok()
+    # The tab moved on to the other training's page, and its page load has not reached this state
+    # (answered late, or lost with a dropped socket): "leave" is pressed on that page.
+    tab.path = f"/trainings/{shown}"
+    tab.call(TrainingDetailState.cancel).ok()
+    assert _statuses(people.engine, shown) == {people.active.id: "withdrawn"}
+    assert _statuses(people.engine, older) == {people.active.id: "enrolled"}
+    assert tab.state(TrainingDetailState).training.id == shown
+
+
 @covers(MyTrainingsState.cancel, TrainingDetailState.cancel)
 def test_nobody_cancels_another_members_enrolment(hub, people):
     training_id = _training(people.engine)

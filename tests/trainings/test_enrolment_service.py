@@ -81,6 +81,27 @@ def test_cancelling_before_the_deadline_promotes_the_first_waiting_member_who_is
     assert trainings.training_detail(waiting_2, session=session, training_id=training.id).my_position == 1
 
 
+def test_leaving_a_training_withdraws_the_members_own_enrolment_in_it_and_nothing_else(session):
+    chosen, other = make_training(session, capacity=1), make_training(session, capacity=1)
+    member, waiting, outsider = members(session, 3)
+    for training in (chosen, other):
+        _enrol(session, member, training)
+    _enrol(session, waiting, chosen)
+    chosen_id = chosen.id  # a plain id: a refused write rolls back and expires the row
+    before = (_state(session, chosen), _state(session, other))
+    for actor, training_id, key in ((None, chosen_id, "error.sign_in_required"),
+                                    (outsider, chosen_id, "trainings.error.enrolment_not_found"),
+                                    (member, 10**9, "trainings.error.enrolment_not_found"),
+                                    (member, "x", "error.field_type"), (member, [chosen_id], "error.field_type"),
+                                    (member, -1, "error.field_range")):
+        assert error_key(lambda a=actor, t=training_id: enrolments.leave(a, session=session, training_id=t)) == key
+        session.rollback()
+    assert (_state(session, chosen), _state(session, other)) == before
+    enrolments.leave(member, session=session, training_id=chosen_id)
+    assert statuses(session, chosen) == {member.user_id: "withdrawn", waiting.user_id: "enrolled"}
+    assert statuses(session, other) == {member.user_id: "enrolled"}
+
+
 def test_cancelling_after_the_deadline_is_refused_and_changes_nothing(session):
     start = utcnow() + timedelta(days=2)
     training = make_training(session, capacity=1, sessions=[(start, start + timedelta(hours=2))],
