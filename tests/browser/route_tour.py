@@ -155,6 +155,7 @@ def _tour_certificate(portal, member, training_id: int) -> str:
     from hub_app.models.certificates import Certificate
 
     with portal.session() as session:
+        begin_write(session)  # read-then-insert: a plain BEGIN fails if the running portal writes between
         found = session.exec(select(Certificate).where(Certificate.user_id == member.id)).first()
         if found is None:
             training = session.get(Training, training_id)

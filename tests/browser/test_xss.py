@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import col, select
 
+from hub_app.db import begin_write
 from hub_app.domain import forum as rules
 from hub_app.domain import markdown, validation
 from hub_app.domain.errors import HubError, InvalidInput
@@ -177,6 +178,10 @@ def _arrange(portal) -> dict:
                 profiles.update_profile(actor, session=session, form=form)
             except HubError:
                 refused["profile"] += 1
+                # Write lock first: a read then a write in one SQLite transaction fails ("database is
+                # locked") when the running portal wrote in between.
+                session.rollback()
+                begin_write(session)
                 row = session.get(User, member.id)
                 row.name, row.business_name, row.bio = payload[:100], payload[:120], f"{MARK} {payload}"[:1000]
                 row.offers, row.looking_for = f"{MARK} {payload}"[:500], payload[:500]
