@@ -1,6 +1,9 @@
 """A small client that speaks Reflex 0.10's Socket.IO protocol like the browser does, for load
 benchmarks and production tests: connect with a tab token (hydrating the page in the CONNECT
-packet, as the frontend does), send events, wait for the state updates they cause.
+packet, as the frontend does), send events, wait for the state updates they cause. Asked by a
+draining node to move (hub_app.drain.MOVE_SCRIPT), it does what the page does: holds back its
+events, pings, closes its transport once the ping is acknowledged, and reconnects with the same
+token and a hydrate of the page it shows, where the answers of its events in flight follow it.
 
 Messages from the server are `["event", {"delta": {...}, "events": [...]}]` on namespace
 /_event; an event sent is `{"name": "<full state name>.<handler>", "payload": {...},
@@ -10,6 +13,7 @@ Messages from the server are `["event", {"delta": {...}, "events": [...]}]` on n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -18,6 +22,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import socketio
+
+from hub_app.drain import MOVE_SCRIPT
 
 ROOT_STATE = "reflex___state____state"
 NAMESPACE = "/_event"
@@ -44,11 +50,13 @@ def shell_events_name() -> str:
 
 
 class Update:
-    """One message from the server with the time it arrived."""
+    """One message from the server with the time it arrived; `rehydrating`: the hydrate of a socket
+    the client moved to (the page shown again with the state as it is there, not an answer)."""
 
     def __init__(self, data: dict, received: float):
         self.data = data if isinstance(data, dict) else {}
         self.received = received
+        self.rehydrating = False
 
     @property
     def delta(self) -> dict:
@@ -87,7 +95,9 @@ def is_hydrated(update: Update) -> bool:
 
 
 class ReflexClient:
-    """One browser tab: a token, an optional cookie header, one Socket.IO connection."""
+    """One browser tab: a token, an optional cookie header, one Socket.IO connection at a time.
+    `on_drop()` is called when the socket drops (not when it moves); `on_move(seconds)` when the
+    tab has moved to another node, with the time from the ask to the new socket."""
 
     def __init__(self, base_url: str, *, cookie: str = "", token: str | None = None, origin: str | None = None):
         self.base_url = base_url.rstrip("/")
@@ -96,6 +106,13 @@ class ReflexClient:
         self.origin = origin or self.base_url
         self.updates: asyncio.Queue[Update] = asyncio.Queue()
         self.sio: socketio.AsyncClient | None = None
+        self.path, self.query = "/", {}
+        self.on_drop: Callable[[], None] | None = None
+        self.on_move: Callable[[float], None] | None = None
+        self.moves = 0
+        self._moved: asyncio.Event | None = None  # while moving: set once the new socket is open
+        self._rehydrating = False
+        self._tasks: set[asyncio.Task] = set()
 
     @staticmethod
     def event(name: str, payload: dict | None = None, path: str = "/", query: dict | None = None) -> dict:
@@ -109,23 +126,76 @@ class ReflexClient:
     async def connect(self, path: str = "/", query: dict | None = None, *, timeout: float = 30) -> list[Update]:
         """Opens the socket with the page's hydrate event (as the frontend does) and returns the
         updates up to the one that marks the page hydrated (its on_load handlers have run)."""
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.sio.on("event", self._received, namespace=NAMESPACE)
+        await self._open(path, query or {}, timeout)
+        return await self.collect(is_hydrated, timeout=timeout)
+
+    async def _open(self, path: str, query: dict, timeout: float) -> None:
+        self.path, self.query = path, query
+        sio = socketio.AsyncClient(reconnection=False)
+        sio.on("event", self._received, namespace=NAMESPACE)
+
+        async def disconnected(*_reason):
+            if sio is self.sio and self.on_drop is not None:
+                self.on_drop()
+
+        sio.on("disconnect", disconnected, namespace=NAMESPACE)
         headers = {"Origin": self.origin}
         if self.cookie:
             headers["Cookie"] = self.cookie
-        await self.sio.connect(
+        await sio.connect(
             f"{self.base_url}?token={self.token}", headers=headers, transports=["websocket"],
             namespaces=[NAMESPACE], socketio_path="/_event", auth={"event": self.hydrate_event(path, query)},
             wait_timeout=timeout,
         )
-        return await self.collect(is_hydrated, timeout=timeout)
+        self.sio = sio
 
     async def _received(self, data) -> None:
-        self.updates.put_nowait(Update(data, time.perf_counter()))
+        update = Update(data, time.perf_counter())
+        if self._rehydrating and update.var(ROOT_STATE, "is_hydrated") is not None:
+            update.rehydrating = True
+            self._rehydrating = not is_hydrated(update)
+        if any(MOVE_SCRIPT in script for script in update.scripts()) and self._moved is None:
+            self._moved = asyncio.Event()
+            task = asyncio.create_task(self._move())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self.updates.put_nowait(update)
+
+    async def _move(self) -> None:
+        """What the page does with MOVE_SCRIPT (see the module docstring)."""
+        asked, old = time.monotonic(), self.sio
+        try:
+            with contextlib.suppress(Exception):
+                await old.call("ping", namespace=NAMESPACE, timeout=5)
+            self.sio = None  # its close is a move, not a drop
+            with contextlib.suppress(Exception):
+                await old.eio.disconnect(abort=True)
+            failed = 0
+            while True:
+                try:
+                    self._rehydrating = True
+                    await self._open(self.path, self.query, timeout=30)
+                    break
+                except Exception:
+                    self._rehydrating = False
+                    failed = min(failed + 1, 10)
+                    if time.monotonic() - asked > 60:
+                        if self.on_drop is not None:
+                            self.on_drop()
+                        return
+                    await asyncio.sleep(0.2 * failed)  # the frontend's backoff
+            self.moves += 1
+            if self.on_move is not None:
+                self.on_move(time.monotonic() - asked)
+        finally:
+            moved, self._moved = self._moved, None
+            moved.set()
 
     async def send(self, name: str, payload: dict | None = None, path: str = "/", query: dict | None = None) -> float:
-        """Sends an event; returns the send time (perf_counter)."""
+        """Sends an event (after a move in progress, as the page queues it); returns the send time."""
+        if self._moved is not None:
+            await self._moved.wait()
+        self.path, self.query = path, query or {}
         started = time.perf_counter()
         await self.sio.emit("event", self.event(name, payload, path, query), namespace=NAMESPACE)
         return started
@@ -157,9 +227,11 @@ class ReflexClient:
             self.updates.get_nowait()
 
     async def disconnect(self) -> None:
-        if self.sio is not None:
-            await self.sio.disconnect()
-            self.sio = None
+        for task in list(self._tasks):
+            task.cancel()
+        sio, self.sio = self.sio, None
+        if sio is not None:
+            await sio.disconnect()
 
 
 async def sign_in(base_url: str, email: str, password: str) -> str:

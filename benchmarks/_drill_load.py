@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from benchmarks._client import (
-    NAMESPACE,
     ROOT_STATE,
     ReflexClient,
     Update,
@@ -83,6 +82,7 @@ class Window:
     dropped_in_flight: int = 0  # of the unanswered: the socket closed with the event in flight
     drops: int = 0
     reconnects: list[float] = field(default_factory=list)  # seconds from the drop to a hydrated page
+    moves: list[float] = field(default_factory=list)  # seconds from a draining node's ask to the new socket
     still_reconnecting: int = 0  # tabs without a socket when the window closed
     signed_out: int = 0  # a signed-in tab that came back signed out
     booked: int = 0
@@ -124,11 +124,12 @@ class Tab:
             raise
         self.client, self.token, self.lost_at = client, client.token, None
 
-        async def dropped():
+        def dropped():
             self.lost_at = self.lost_at or time.monotonic()
             client.updates.put_nowait(Update({LOST: True}, time.perf_counter()))
 
-        client.sio.on("disconnect", dropped, namespace=NAMESPACE)
+        client.on_drop = dropped
+        client.on_move = lambda seconds: self.load.current.moves.append(seconds)
         return updates
 
     async def reconnect(self) -> None:
@@ -161,12 +162,14 @@ class Tab:
             return None
         client = self.client
         client.drain()
-        event = ReflexClient.event(name, payload, self.path, self.query)
         started = time.perf_counter()
         try:
-            await client.sio.emit("event", event, namespace=NAMESPACE)
-            updates = await client.collect(lambda update: update.data.get(LOST) or (done or bool)(update),
-                                           timeout=ANSWER_SECONDS)
+            await client.send(name, payload, self.path, self.query)
+            # A tab that moved to another node shows its page again there before the answer comes;
+            # only a page load is answered by that.
+            answers = kind == "page navigation"
+            updates = await client.collect(lambda update: update.data.get(LOST) or (
+                (answers or not update.rehydrating) and (done or bool)(update)), timeout=ANSWER_SECONDS)
         except Exception:
             # No answer in time: the page keeps its socket and the member carries on (a late answer
             # is drained before the next event); only a dropped socket makes the tab reconnect.
@@ -195,9 +198,8 @@ class Tab:
         if self.path.startswith("/book") and path != self.path and self.client is not None:
             # The calendar's on_unmount: the frontend sends it and does not wait (nothing changes
             # on screen, so no answer comes).
-            event = ReflexClient.event(f"{self.load.states['calendar']}.stop_watch", {}, self.path, self.query)
             with contextlib.suppress(Exception):
-                await self.client.sio.emit("event", event, namespace=NAMESPACE)
+                await self.client.send(f"{self.load.states['calendar']}.stop_watch", {}, self.path, self.query)
         self.path, self.query = path, query or {}
         return await self.call("page navigation", ON_LOAD_INTERNAL, done=is_hydrated)
 

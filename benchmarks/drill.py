@@ -65,6 +65,9 @@ class Outcome:
             seen.append(f"{w.signed_out} signed out")
         if w.reconnects:
             seen.append(f"reconnect p50 {ms(reconnect.p50)} / p95 {ms(reconnect.p95)} ms ({reconnect.n})")
+        if w.moves:
+            moved = Stats([seconds * 1000 for seconds in w.moves])
+            seen.append(f"{moved.n} tabs moved, p50 {ms(moved.p50)} / p95 {ms(moved.p95)} ms")
         if w.still_reconnecting:
             seen.append(f"{w.still_reconnecting} still reconnecting at the end")
         return [self.drill, self.load, "; ".join(seen), str(self.lost), str(self.doubled),
@@ -294,9 +297,9 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
             problems.append(f"errors seen: {sorted(set(window.errors))[:3]}")
         if window.signed_out and stay_signed_in:
             problems.append("members signed out")
-        if quiet and (window.try_again or window.dropped_in_flight):
-            problems.append(f"{window.try_again} asked to try again, {window.dropped_in_flight} events lost with "
-                            "their socket")
+        if quiet and (window.try_again or window.dropped_in_flight or window.drops):
+            problems.append(f"{window.try_again} asked to try again, {window.drops} sockets dropped, "
+                            f"{window.dropped_in_flight} events lost with their socket")
         outcome.failed = "; ".join(problems)
         report.note(f"{name}: {'pass' if not outcome.failed else 'FAIL ' + outcome.failed} ({note})")
         return outcome

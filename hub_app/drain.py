@@ -9,12 +9,18 @@ handlers) puts a drain in front of Granian's handler:
 
 1. new event sockets are refused with 503 (`DrainDoor`): nginx's `proxy_next_upstream http_503`
    takes the tab to another node at once; `/ready` answers 503 too, for a proxy or orchestrator
-   that probes it;
-2. each tab's transport is closed as soon as it has no event in flight (an event already sent is
-   answered first). socket.io-client treats a closed transport, unlike a server disconnect, as a
-   drop and reconnects, through the proxy, to another node, where the tab's state waits in Redis;
-3. once no socket is left, or after settings.drain_seconds, Granian gets the signal it was sent and
-   stops the worker as before (plain HTTP requests in progress finish there).
+   that probes it. The node says in Redis that it drains, so the other nodes give its tabs their
+   own tokens (and states) back (hub_app/tab_tokens.py);
+2. every tab is asked to move (`MOVE_SCRIPT`). The browser, not this node, closes the socket:
+   it holds back new events, sends a ping and closes its transport when this node acknowledges it.
+   Everything the tab sent before is then read and handed to Reflex here (a close by the server
+   would lose what is still on the way or in the socket's buffers), and socket.io-client takes the
+   closed transport for a drop and reconnects through the proxy to another node, where the tab's
+   state waits in Redis and the held-back events go out;
+3. events still running here finish, and their answers follow the tab to its new node;
+4. once no socket and no event is left, or after settings.drain_seconds (the sockets still open are
+   then closed), Granian gets the signal it was sent and stops the worker as before (plain HTTP
+   requests in progress finish there).
 
 A second SIGTERM hands on at once.
 """
@@ -31,6 +37,12 @@ log = logging.getLogger("hub.drain")
 
 _POLL_SECONDS = 0.05
 _draining = False
+# Run by the frontend (reflex's applyEvent, where `socket` is the page's socket.io socket; a second
+# ask while moving is ignored). `connected = false` makes the frontend queue its events until the
+# socket is back; socket.io-client sends the ping before that, so it is the last thing read here.
+MOVE_SCRIPT = ("(s => { if (s.hubMoving) return; s.hubMoving = true; "
+               "s.timeout(5000).emit('ping', () => { s.hubMoving = false; s.io.engine.close(); }); "
+               "s.connected = false; })(socket)")
 
 
 def draining() -> bool:
@@ -90,21 +102,25 @@ async def _drain(app, hand_on) -> None:
     started = time.monotonic()
     seconds = get_settings().drain_seconds
     namespace = app.event_namespace
-    open_sockets = busy = 0
+    tokens = getattr(namespace, "_token_manager", None)
+    open_sockets = in_flight = 0
     try:
-        while True:
-            open_sockets, busy = await namespace.close_idle_transports() if namespace is not None else (0, 0)
-            if not open_sockets or time.monotonic() - started >= seconds:
+        if hasattr(tokens, "announce_draining"):
+            await tokens.announce_draining(seconds + 10)
+        while namespace is not None:
+            open_sockets, in_flight = await namespace.ask_tabs_to_move(until=started + seconds)
+            if not (open_sockets or in_flight) or time.monotonic() - started >= seconds:
                 break
             await asyncio.sleep(_POLL_SECONDS)
+        if open_sockets:
+            await namespace.close_transports()
     except Exception:  # whatever failed, the node must still stop
         log.exception("draining failed; stopping anyway")
     finally:
-        log.info("drained in %.1f s (%d sockets still open, %d of them with an event in flight); stopping",
-                 time.monotonic() - started, open_sockets, busy)
-        forget = getattr(getattr(namespace, "_token_manager", None), "forget_this_node", None)
-        if forget is not None:
+        log.info("drained in %.1f s (%d sockets and %d events left); stopping",
+                 time.monotonic() - started, open_sockets, in_flight)
+        if hasattr(tokens, "forget_this_node"):
             # Tabs still here when time ran out keep their tokens on the node they reconnect to.
             with contextlib.suppress(Exception):
-                await forget()
+                await tokens.forget_this_node()
         hand_on()

@@ -7,11 +7,19 @@ hub_app/drain.py before it closes a tab's socket), but a node killed -9 or lost 
 leaves them until they expire (an hour), so every tab it served lost its page state on the next
 node. Each node here keeps a short-lived "alive" key in Redis; a record whose node has no such key
 is stale and is taken over instead of counted as a duplicate.
+
+A node that drains (hub_app/drain.py) asks its tabs to move to another node. It says so with a
+"draining" key: its records are then stale too (the tab's own record may still be there when the
+tab arrives on the other node, as the draining node deletes it a moment after the socket closed).
+Its events still running finish there, and their answers follow the tab: `deliver_after_move`
+waits for the tab's record on its new node and sends the update there (Reflex's lost-and-found
+channel), instead of to the socket the tab has just closed.
 """
 
 import asyncio
 import logging
 import pickle
+import time
 
 from reflex.utils.tasks import ensure_task
 from reflex.utils.token_manager import RedisTokenManager
@@ -25,8 +33,15 @@ ALIVE_SECONDS = 5
 BEAT_SECONDS = 1
 
 
+MOVE_POLL_SECONDS = 0.05
+
+
 def alive_key(instance_id: str) -> str:
     return f"hub_node_alive_{instance_id}"
+
+
+def draining_key(instance_id: str) -> str:
+    return f"hub_node_draining_{instance_id}"
 
 
 class NodeAwareTokenManager(RedisTokenManager):
@@ -53,9 +68,10 @@ class NodeAwareTokenManager(RedisTokenManager):
             return None
         # Written by Reflex's token manager into the portal's own Redis, as Reflex reads it back.
         owner = pickle.loads(record).instance_id
-        if owner == self.instance_id or await self.redis.exists(alive_key(owner)):
+        if owner == self.instance_id:
             return None
-        return owner
+        alive, draining = await self.redis.exists(alive_key(owner)), await self.redis.exists(draining_key(owner))
+        return owner if draining or not alive else None
 
     async def link_token_to_sid(self, token: str, sid: str) -> str | None:
         local = self.token_to_socket.get(token)
@@ -65,10 +81,30 @@ class NodeAwareTokenManager(RedisTokenManager):
                 owner = await self._stale_owner(token)
                 if owner is not None:
                     await self.redis.delete(self._get_redis_key(token))
-                    log.info("a tab of node %s, which is gone, reconnected here with its state", owner[:8])
+                    log.info("a tab of node %s, which is gone or stopping, reconnected here with its state",
+                             owner[:8])
             except Exception as error:  # Redis down: Reflex's own rule and error handling decide
                 log.warning("node liveness check failed: %s", type(error).__name__)
         return await super().link_token_to_sid(token, sid)
+
+    async def announce_draining(self, seconds: float) -> None:
+        """This node is stopping: the other nodes take its tabs over with their tokens."""
+        await self.redis.set(draining_key(self.instance_id), b"1", ex=max(int(seconds), 1))
+
+    async def deliver_after_move(self, token: str, update, *, until: float) -> bool:
+        """Sends `update` to the node the tab `token` moved to, once the tab's record is there (by
+        `until`, a time.monotonic() deadline); False if it never came."""
+        while True:
+            try:
+                owner = await self._get_token_owner(token, refresh=True)
+                if owner is not None and owner != self.instance_id:
+                    return await self.emit_lost_and_found(token, update)
+            except Exception as error:  # Redis down: the tab re-hydrates wherever it lands
+                log.warning("could not hand an answer to the tab's new node: %s", type(error).__name__)
+                return False
+            if time.monotonic() >= until:
+                return False
+            await asyncio.sleep(MOVE_POLL_SECONDS)
 
     async def forget_this_node(self) -> None:
         """Called by a node that stops: its remaining records are stale from now on."""

@@ -56,6 +56,7 @@ from reflex_components_sonner.toast import toast
 
 from hub_app.domain.errors import HubError, Unavailable
 from hub_app.domain.log_text import for_log, traceback_for_log
+from hub_app.drain import MOVE_SCRIPT, draining
 from hub_app.i18n import normalize_locale, translate
 from hub_app.logs import log_event
 from hub_app.metrics import CONNECTED_TABS
@@ -201,8 +202,10 @@ class HubEventNamespace(EventNamespace):
         self._storage: frozenset[tuple[str, str]] | None = None
         self._counted: set[str] = set()
         # Events of each tab (by token) handed to Reflex and not finished yet; a drain (hub_app/drain.py)
-        # closes a tab's socket only when it has none.
+        # stops the node only when there are none.
         self._in_flight: dict[str, set[asyncio.Future]] = {}
+        self._asked_to_move: set[str] = set()  # sockets told to move to another node (a drain)
+        self._move_deadline = 0.0  # time.monotonic() until which answers follow moved tabs
 
     # -- the names of the events that need a closer look (resolved once the states exist) -------
 
@@ -254,6 +257,7 @@ class HubEventNamespace(EventNamespace):
         self._buckets.pop(sid, None)
         self._frontend_reports.pop(sid, None)
         self._closing.discard(sid)
+        self._asked_to_move.discard(sid)
         if sid in self._counted:
             self._counted.discard(sid)
             CONNECTED_TABS.dec()
@@ -311,14 +315,40 @@ class HubEventNamespace(EventNamespace):
             if not pending:
                 del self._in_flight[token]
 
-    async def close_idle_transports(self) -> tuple[int, int]:
-        """Closes the transport of every socket whose tab has no event in flight (the frontend then
-        reconnects, see hub_app/drain.py); returns how many sockets are still open, and how many of
-        those have an event in flight."""
-        idle = [sid for sid in list(self._buckets) if not self._in_flight.get(self.sid_to_token.get(sid, ""))]
-        await asyncio.gather(*[self._close_transport(sid) for sid in idle])
-        busy = sum(bool(self._in_flight.get(self.sid_to_token.get(sid, ""))) for sid in self._buckets)
-        return len(self._buckets), busy
+    async def ask_tabs_to_move(self, *, until: float) -> tuple[int, int]:
+        """Tells every open socket not told yet to move to another node (drain.MOVE_SCRIPT: the
+        browser sends what it has queued, waits for this node's acknowledgement, then closes its own
+        transport and reconnects through the proxy); answers of events still running here follow
+        the tab until `until` (time.monotonic()). Returns how many sockets are still open and how
+        many events are still in flight."""
+        self._move_deadline = until
+        told = [sid for sid in self._buckets if sid not in self._asked_to_move]
+        self._asked_to_move.update(told)
+        update = StateUpdate(events=Event.from_event_type([rx.call_script(MOVE_SCRIPT)]))
+        for sid in told:
+            try:
+                await self.emit(str(constants.SocketEvent.EVENT), update, to=sid)
+            except Exception:  # the socket may be gone already
+                log.debug("could not ask %s to move", sid, exc_info=True)
+        return len(self._buckets), sum(len(pending) for pending in self._in_flight.values())
+
+    async def close_transports(self) -> None:
+        """Closes the transport of every socket still open (a drain out of time): to the frontend a
+        dropped connection, which it reconnects."""
+        await asyncio.gather(*[self._close_transport(sid) for sid in list(self._buckets)])
+
+    async def emit_update(self, update: StateUpdate, token: str) -> None:
+        """While the node drains, the answer of an event whose tab has closed its socket here goes to
+        the node the tab reconnected to (it may get there a moment later than the answer is ready)."""
+        if draining():
+            record = self._token_manager.token_to_socket.get(token)
+            mine = record is not None and record.instance_id == self._token_manager.instance_id
+            if (not mine or record.sid not in self._buckets) and isinstance(self._token_manager,
+                                                                            NodeAwareTokenManager):
+                if not await self._token_manager.deliver_after_move(token, update, until=self._move_deadline):
+                    log.info("an answer for a tab that left this node found no other node in time")
+                return
+        await super().emit_update(update, token)
 
     async def on_client_error(self, sid: str, data: Any = None):
         if await self._within_rate(sid):
