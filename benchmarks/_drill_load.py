@@ -186,7 +186,8 @@ class Tab:
         return updates
 
     def _look_for_errors(self, kind: str, updates: list[Update]) -> None:
-        text = json.dumps([update.data for update in updates], ensure_ascii=False)
+        # A move's hydrate shows the page's state again, messages already shown included: not news.
+        text = json.dumps([update.data for update in updates if not update.rehydrating], ensure_ascii=False)
         if CRASH_TOAST in text:
             self.load.current.errors.append(f"{kind}: the crash notice")
         elif any(phrase in text for phrase in TRY_AGAIN):

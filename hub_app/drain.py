@@ -17,7 +17,8 @@ handlers) puts a drain in front of Granian's handler:
    would lose what is still on the way or in the socket's buffers), and socket.io-client takes the
    closed transport for a drop and reconnects through the proxy to another node, where the tab's
    state waits in Redis and the held-back events go out;
-3. events still running here finish, and their answers follow the tab to its new node;
+3. events still running here finish, and their answers follow the tab to its new node; the live
+   calendars' watches here end (the tab's next node starts its own when it shows the page again);
 4. once no socket and no event is left, or after settings.drain_seconds (the sockets still open are
    then closed), Granian gets the signal it was sent and stops the worker as before (plain HTTP
    requests in progress finish there).
@@ -31,6 +32,7 @@ import logging
 import signal
 import time
 
+from hub_app.services import calendar_push
 from hub_app.settings import get_settings
 
 log = logging.getLogger("hub.drain")
@@ -107,6 +109,7 @@ async def _drain(app, hand_on) -> None:
     try:
         if hasattr(tokens, "announce_draining"):
             await tokens.announce_draining(seconds + 10)
+        calendar_push.live_calendars().hand_over_all()
         while namespace is not None:
             open_sockets, in_flight = await namespace.ask_tabs_to_move(until=started + seconds)
             if not (open_sockets or in_flight) or time.monotonic() - started >= seconds:

@@ -346,7 +346,7 @@ class HubEventNamespace(EventNamespace):
             if (not mine or record.sid not in self._buckets) and isinstance(self._token_manager,
                                                                             NodeAwareTokenManager):
                 if not await self._token_manager.deliver_after_move(token, update, until=self._move_deadline):
-                    log.info("an answer for a tab that left this node found no other node in time")
+                    log.info("an answer for tab %s, which left this node, found no other node in time", token[:8])
                 return
         await super().emit_update(update, token)
 

@@ -265,10 +265,11 @@ class CalendarState(SessionState):
                     await self._reload(calendar.change)  # and retunes the registration to what it shows now
         finally:
             live.close(token, calendar)
-            async with self:
-                if self._watch_running == watch_id:
-                    self._watch_running = ""
-                    self.live = False
+            if not calendar.handed_over:
+                async with self:
+                    if self._watch_running == watch_id:
+                        self._watch_running = ""
+                        self.live = False
 
     @rx.event
     async def pick(self, space_id: int, start: str):

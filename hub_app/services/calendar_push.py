@@ -248,6 +248,7 @@ class OpenCalendar:
     loop: asyncio.AbstractEventLoop
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     stopped: bool = False
+    handed_over: bool = False  # stopped because this node stops: the tab's state belongs to its next node
     change: int = 0  # the number of the last delivery that woke it
 
     def wake(self, change: int = 0) -> None:
@@ -312,6 +313,16 @@ class LiveCalendars:
             del self._open[token]
         current.stopped = True
         current.wake()
+
+    def hand_over_all(self) -> int:
+        """This node stops (hub_app/drain.py): every watch here ends without touching its tab's state
+        again, since the tab moves to another node, which starts a watch of its own. Returns how many."""
+        with self._lock:
+            calendars, self._open = list(self._open.values()), {}
+        for calendar in calendars:
+            calendar.handed_over = calendar.stopped = True
+            calendar.wake()
+        return len(calendars)
 
     def count(self) -> int:
         return len(self._open)

@@ -140,3 +140,28 @@ def test_members_woken_by_one_booking_share_a_reading_and_each_sees_only_their_o
     assert not any("rahasia" in c.label or c.kind == "mine" for c in other)
     assert any(c.kind == "busy" and c.time.startswith("09") for c in other)
     assert all(any(c.kind == "busy" and c.time.startswith("14") for c in cells) for cells in (owner, other))
+
+
+@covers(CalendarState.watch)
+def test_a_stopping_node_ends_its_watches_without_touching_the_tabs_state(hub, people):
+    """hub_app/drain.py hands the live calendars over: the tab moves to another node, which owns its
+    state from then on (and starts a watch of its own), so the watch here must not write it again."""
+    day = weekday_ahead()
+    member = hub.browser(people.active)
+    member.load("/book", date=day.isoformat()).ok()
+    watch_id = member.state(CalendarState)._watch_id
+    live = calendar_push.live_calendars()
+    _socket(hub, member, connected=True)
+
+    async def scenario():
+        watching = asyncio.get_running_loop().create_task(
+            member._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+        await _until(lambda: live.is_open(member.token), "the watch to register")
+        assert live.hand_over_all() == 1
+        return await watching
+
+    outcome = hub.run(scenario()).ok()
+    assert not live.is_open(member.token)
+    state = member.state(CalendarState)
+    assert state.live and state._watch_running == watch_id  # as the watch left it when it started
+    assert _reloads(outcome) == []
