@@ -134,7 +134,10 @@ class ReflexClient:
         sio = socketio.AsyncClient(reconnection=False)
         sio.on("event", self._received, namespace=NAMESPACE)
 
+        gone = sio.hub_gone = asyncio.Event()
+
         async def disconnected(*_reason):
+            gone.set()
             if sio is self.sio and self.on_drop is not None:
                 self.on_drop()
 
@@ -165,8 +168,15 @@ class ReflexClient:
         """What the page does with MOVE_SCRIPT (see the module docstring)."""
         asked, old = time.monotonic(), self.sio
         try:
-            with contextlib.suppress(Exception):
-                await old.call("ping", namespace=NAMESPACE, timeout=5)
+            # As long as it takes (see MOVE_SCRIPT); a node out of time closes the socket itself,
+            # which is then a drop like any other.
+            acknowledged = asyncio.create_task(self._ping(old))
+            closed = asyncio.create_task(old.hub_gone.wait())
+            await asyncio.wait({acknowledged, closed}, return_when=asyncio.FIRST_COMPLETED)
+            acknowledged.cancel()
+            closed.cancel()
+            if old.hub_gone.is_set():
+                return
             self.sio = None  # its close is a move, not a drop
             with contextlib.suppress(Exception):
                 await old.eio.disconnect(abort=True)
@@ -190,6 +200,11 @@ class ReflexClient:
         finally:
             moved, self._moved = self._moved, None
             moved.set()
+
+    @staticmethod
+    async def _ping(sio: socketio.AsyncClient) -> None:
+        with contextlib.suppress(Exception):
+            await sio.call("ping", namespace=NAMESPACE, timeout=3600)
 
     async def send(self, name: str, payload: dict | None = None, path: str = "/", query: dict | None = None) -> float:
         """Sends an event (after a move in progress, as the page queues it); returns the send time."""

@@ -42,8 +42,10 @@ _draining = False
 # Run by the frontend (reflex's applyEvent, where `socket` is the page's socket.io socket; a second
 # ask while moving is ignored). `connected = false` makes the frontend queue its events until the
 # socket is back; socket.io-client sends the ping before that, so it is the last thing read here.
+# No time limit on the acknowledgement: closing before it could lose what the tab sent last, and a
+# node that never answers has its sockets closed when its drain runs out of time.
 MOVE_SCRIPT = ("(s => { if (s.hubMoving) return; s.hubMoving = true; "
-               "s.timeout(5000).emit('ping', () => { s.hubMoving = false; s.io.engine.close(); }); "
+               "s.emit('ping', () => { s.hubMoving = false; s.io.engine.close(); }); "
                "s.connected = false; })(socket)")
 
 

@@ -322,7 +322,9 @@ class HubEventNamespace(EventNamespace):
         the tab until `until` (time.monotonic()). Returns how many sockets are still open and how
         many events are still in flight."""
         self._move_deadline = until
-        told = [sid for sid in self._buckets if sid not in self._asked_to_move]
+        # Sockets whose connect is done: an event sent earlier would reach the tab before its socket
+        # is, and be dropped there.
+        told = [sid for sid in self._counted if sid not in self._asked_to_move]
         self._asked_to_move.update(told)
         update = StateUpdate(events=Event.from_event_type([rx.call_script(MOVE_SCRIPT)]))
         for sid in told:
@@ -330,12 +332,12 @@ class HubEventNamespace(EventNamespace):
                 await self.emit(str(constants.SocketEvent.EVENT), update, to=sid)
             except Exception:  # the socket may be gone already
                 log.debug("could not ask %s to move", sid, exc_info=True)
-        return len(self._buckets), sum(len(pending) for pending in self._in_flight.values())
+        return len(self._counted), sum(len(pending) for pending in self._in_flight.values())
 
     async def close_transports(self) -> None:
         """Closes the transport of every socket still open (a drain out of time): to the frontend a
         dropped connection, which it reconnects."""
-        await asyncio.gather(*[self._close_transport(sid) for sid in list(self._buckets)])
+        await asyncio.gather(*[self._close_transport(sid) for sid in list(self._counted)])
 
     async def emit_update(self, update: StateUpdate, token: str) -> None:
         """While the node drains, the answer of an event whose tab has closed its socket here goes to
@@ -343,7 +345,7 @@ class HubEventNamespace(EventNamespace):
         if draining():
             record = self._token_manager.token_to_socket.get(token)
             mine = record is not None and record.instance_id == self._token_manager.instance_id
-            if (not mine or record.sid not in self._buckets) and isinstance(self._token_manager,
+            if (not mine or record.sid not in self._counted) and isinstance(self._token_manager,
                                                                             NodeAwareTokenManager):
                 if not await self._token_manager.deliver_after_move(token, update, until=self._move_deadline):
                     log.info("an answer for tab %s, which left this node, found no other node in time", token[:8])
