@@ -327,12 +327,16 @@ class HubEventNamespace(EventNamespace):
         told = [sid for sid in self._counted if sid not in self._asked_to_move]
         self._asked_to_move.update(told)
         update = StateUpdate(events=Event.from_event_type([rx.call_script(MOVE_SCRIPT)]))
-        for sid in told:
-            try:
-                await self.emit(str(constants.SocketEvent.EVENT), update, to=sid)
-            except Exception:  # the socket may be gone already
-                log.debug("could not ask %s to move", sid, exc_info=True)
+        # All at once: one after the other, in a node busy enough to be stopped mid-morning, the
+        # last tab heard it many seconds after the first.
+        await asyncio.gather(*[self._ask_to_move(sid, update) for sid in told])
         return len(self._counted), sum(len(pending) for pending in self._in_flight.values())
+
+    async def _ask_to_move(self, sid: str, update: StateUpdate) -> None:
+        try:
+            await self.emit(str(constants.SocketEvent.EVENT), update, to=sid)
+        except Exception:  # the socket may be gone already
+            log.debug("could not ask %s to move", sid, exc_info=True)
 
     async def close_transports(self) -> None:
         """Closes the transport of every socket still open (a drain out of time): to the frontend a
