@@ -48,6 +48,7 @@ class NodeAwareTokenManager(RedisTokenManager):
     """RedisTokenManager whose duplicate-tab rule ignores the records of dead nodes."""
 
     _heartbeat_task: asyncio.Task | None = None
+    _draining = False
 
     async def _beat(self) -> None:
         while True:
@@ -89,7 +90,16 @@ class NodeAwareTokenManager(RedisTokenManager):
 
     async def announce_draining(self, seconds: float) -> None:
         """This node is stopping: the other nodes take its tabs over with their tokens."""
+        self._draining = True
         await self.redis.set(draining_key(self.instance_id), b"1", ex=max(int(seconds), 1))
+
+    async def _handle_socket_record_del(self, token: str) -> None:
+        # Reflex stores a deleted record of its own again when it still knows the socket locally.
+        # A draining node's tab that moved is known here until its disconnect is cleaned up, a
+        # moment after the other node took the record over: stored again, the record would make the
+        # other node take the tab for a duplicate and give it a new token, without its state.
+        if not self._draining:
+            await super()._handle_socket_record_del(token)
 
     async def deliver_after_move(self, token: str, update, *, until: float) -> bool:
         """Sends `update` to the node the tab `token` moved to, once the tab's record is there (by

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from benchmarks._client import ReflexClient, session_state_name, shell_events_name
-from hub_app.tab_tokens import ALIVE_SECONDS, alive_key
+from hub_app.tab_tokens import ALIVE_SECONDS, NodeAwareTokenManager, alive_key
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.production.live_backend import (
     backend_env,
@@ -100,3 +100,39 @@ def test_a_killed_nodes_tab_keeps_its_token_and_state_and_a_duplicate_tab_does_n
         redis_client.flushdb()
         redis_client.close()
         drop_postgres_database(database_url)
+
+
+def test_a_draining_node_does_not_store_a_moved_tabs_record_again():
+    """Reflex stores a deleted socket record of its own again while it still knows the socket. A
+    draining node (hub_app/drain.py) knows a moved tab's socket until its disconnect is cleaned up;
+    its record, stored again after the other node took it over, would make that node give the tab
+    a new token, without its state. A node that is not draining keeps Reflex's rule."""
+    import redis.asyncio
+
+    redis_url, redis_client = redis_database(REDIS_DB)
+    key = "token_manager_socket_record_{}".format
+
+    async def scenario():
+        leaving = NodeAwareTokenManager(redis.asyncio.Redis.from_url(redis_url))
+        staying = NodeAwareTokenManager(redis.asyncio.Redis.from_url(redis_url))
+        moved, kept = str(uuid.uuid4()), str(uuid.uuid4())
+        try:
+            assert await leaving.link_token_to_sid(moved, "sid-leaving") is None
+            assert await staying.link_token_to_sid(kept, "sid-staying") is None
+            await leaving.announce_draining(30)
+            for node, token in ((leaving, moved), (staying, kept)):
+                await asyncio.to_thread(redis_client.delete, key(token))
+                await node._handle_socket_record_del(token)
+            assert not await asyncio.to_thread(redis_client.exists, key(moved))
+            assert await asyncio.to_thread(redis_client.exists, key(kept))
+            assert await staying.link_token_to_sid(moved, "sid-moved") is None  # its own token, its state
+        finally:
+            for node in (leaving, staying):
+                await node.forget_this_node()
+                await node.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        redis_client.flushdb()
+        redis_client.close()
