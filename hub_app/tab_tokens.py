@@ -2,18 +2,19 @@
 
 Reflex's Redis token manager gives a connecting tab a new token (a fresh, empty state) whenever a
 socket record for its token is already in Redis: the rule that keeps a duplicated browser tab from
-sharing its original's state. A node that stops normally deletes its records (on disconnect, and
-hub_app/drain.py before it closes a tab's socket), but a node killed -9 or lost with its machine
-leaves them until they expire (an hour), so every tab it served lost its page state on the next
-node. Each node here keeps a short-lived "alive" key in Redis; a record whose node has no such key
-is stale and is taken over instead of counted as a duplicate.
+sharing its original's state. A node deletes a tab's record when the tab's socket closes, but a
+node killed -9 or lost with its machine leaves them until they expire (an hour), so every tab it
+served lost its page state on the next node. Each node here keeps a short-lived "alive" key in
+Redis; a record whose node has no such key is stale and is taken over instead of counted as a
+duplicate.
 
 A node that drains (hub_app/drain.py) asks its tabs to move to another node. It says so with a
 "draining" key: its records are then stale too (the tab's own record may still be there when the
 tab arrives on the other node, as the draining node deletes it a moment after the socket closed).
-Its events still running finish there, and their answers follow the tab: `deliver_after_move`
-waits for the tab's record on its new node and sends the update there (Reflex's lost-and-found
-channel), instead of to the socket the tab has just closed.
+The draining node does not store a moved tab's record again (Reflex would, while it still knows
+the socket). Its events still running finish there, and their answers follow the tab:
+`deliver_after_move` waits for the tab's record on its new node and sends the update there
+(Reflex's lost-and-found channel), instead of to the socket the tab has just closed.
 """
 
 import asyncio
