@@ -5,7 +5,7 @@ import asyncio
 import logging
 
 from hub_app.db import new_session
-from hub_app.services import bookings, events, notifications
+from hub_app.services import bookings, events, notifications, record_retention
 from hub_app.services.insights import rollups
 
 log = logging.getLogger("hub.background")
@@ -37,7 +37,12 @@ def _event_duties() -> None:
         events.erase_guest_data(session=session)
 
 
-DUTIES = [_deliver_email, _release_no_shows, _roll_up_insights, _event_duties]
+def _purge_sign_in_records() -> None:
+    with new_session() as session:
+        record_retention.purge_sign_in_records(session=session)
+
+
+DUTIES = [_deliver_email, _release_no_shows, _roll_up_insights, _event_duties, _purge_sign_in_records]
 
 
 async def run_background_duties() -> None:

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     account_mail_repeat_seconds: int = 60
     account_mail_window_minutes: int = 60
 
+    # Sign-in attempts (with the client address), sessions that ended and spent or expired one-time
+    # links are deleted this many days later (a background duty; the sign-in limits look back minutes).
+    sign_in_record_retention_days: int = 30
+
     # Guests' personal data of an event (name, email, organisation) is erased this many days after
     # the event ends (stated on the registration form).
     event_guest_retention_days: int = 30

@@ -47,6 +47,10 @@ class User(SQLModel, table=True):
 
 class UserSession(SQLModel, table=True):
     __tablename__ = "user_sessions"
+    __table_args__ = (  # for services/record_retention.py
+        Index("ix_user_sessions_expires_at", "expires_at"),
+        Index("ix_user_sessions_revoked_at", "revoked_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
@@ -64,6 +68,7 @@ class OneTimeToken(SQLModel, table=True):
     """Single-use links and sign-in tickets; only the hash of the token is stored."""
 
     __tablename__ = "one_time_tokens"
+    __table_args__ = (Index("ix_one_time_tokens_expires_at", "expires_at"),)  # services/record_retention.py
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
@@ -81,6 +86,7 @@ class SignInAttempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_sign_in_attempts_email_at", "email_normalized", "attempted_at"),
         Index("ix_sign_in_attempts_address_at", "client_address", "attempted_at"),
+        Index("ix_sign_in_attempts_attempted_at", "attempted_at"),  # services/record_retention.py
     )
 
     id: int | None = Field(default=None, primary_key=True)
