@@ -7,6 +7,8 @@ row per 30 minutes). On a phone the same list shows as an agenda: a heading per 
 by its slots as chips. Cells are grouped by column, in time order, so both readings work.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -359,6 +361,15 @@ class DayReading:
     offered: list[int]
 
 
+# The day readings of the last moments, shared by every page load and live calendar that shows the
+# same day as it stands: /book is the busiest page and drawing a day is most of its cost. A reading is
+# found again only while the day's fingerprint (bookings, closures), its spaces, the opening hours and
+# the minute are the same (the minute, because slots turn "past" and names of members may change).
+_READINGS: OrderedDict[tuple, "DayReading"] = OrderedDict()
+_READINGS_KEPT = 64
+_READINGS_LOCK = threading.Lock()
+
+
 def read_day(*, session: Session, day: object = None, kind: object = "", locale: str = "id",
              duration: object = None) -> DayReading:
     """Everything `calendar_day` shows, before it is drawn for one viewer (see DayReading)."""
@@ -380,6 +391,29 @@ def read_day(*, session: Session, day: object = None, kind: object = "", locale:
     if wanted not in offered:
         wanted = rules.DEFAULT_DURATION if rules.DEFAULT_DURATION in offered else (offered[0] if offered else 60)
     start, end = day_bounds(day, tz)
+    # Before the bookings are read: a booking made meanwhile is then in the reading but not in its
+    # fingerprint, so the reading is read again next time instead of hiding that booking.
+    version = calendar_version(session=session, start=start, end=end)
+    bind = session.get_bind()
+    key = (id(bind), str(bind.url), day, kind, locale, wanted, notice, version, now.replace(second=0, microsecond=0),
+           tuple(sorted(hours.items())), tuple((s.id, s.updated_at) for s in spaces))
+    with _READINGS_LOCK:
+        reading = _READINGS.get(key)
+        if reading is not None:
+            _READINGS.move_to_end(key)
+            return reading
+    reading = _read_day(session, day, locale, notice, list(spaces), hours, now, start, end, version, wanted, offered)
+    with _READINGS_LOCK:
+        _READINGS[key] = reading
+        while len(_READINGS) > _READINGS_KEPT:
+            _READINGS.popitem(last=False)
+    return reading
+
+
+def _read_day(session: Session, day: date, locale: str, notice: str, spaces: list[Space], hours: dict,
+              now: datetime, start: datetime, end: datetime, version: str, wanted: int,
+              offered: list[int]) -> DayReading:
+    tz = hub_tz()
     closures = closures_between(session, start, end)
     opening = opening_of(day, hours, tz)
     whole_day = closed_all_day(opening, closures) if opening else None
@@ -391,9 +425,9 @@ def read_day(*, session: Session, day: object = None, kind: object = "", locale:
     booked = [] if closed else _visible_bookings(session, [s.id for s in spaces], start, end)
     reading = DayReading(
         day=day, locale=locale, notice=notice, closed=closed, closed_reason=closed_reason, rows=1, time_cells=[],
-        spaces=[] if closed else list(spaces), columns=[], booked=[], agenda=[], origin=0, hours=hours,
+        spaces=[] if closed else spaces, columns=[], booked=[], agenda=[], origin=0, hours=hours,
         closures=closures, now=now, window_start=start.isoformat(), window_end=end.isoformat(),
-        version=calendar_version(session=session, start=start, end=end), wanted=wanted, offered=offered)
+        version=version, wanted=wanted, offered=offered)
     if not closed:
         reading.origin = _local_minutes(opening[0], tz)
         reading.time_cells = _time_cells(opening[0], opening[1], reading.origin, locale)

@@ -432,6 +432,40 @@ def test_one_reading_of_a_day_draws_each_viewers_calendar_and_leaks_nothing_betw
     assert {c.label for c in rina.cells if c.kind == "mine"} == {"Rapat investor", "Fokus"}
 
 
+def test_a_day_is_read_once_while_it_stays_the_same_and_again_after_any_change(session, people, room):
+    day = weekday_ahead()
+    first = booking_calendar.read_day(session=session, day=day.isoformat(), locale="id")
+    end_read(session)
+    assert booking_calendar.read_day(session=session, day=day.isoformat(), locale="id") is first
+    assert booking_calendar.read_day(session=session, day=day.isoformat(), locale="en") is not first
+
+    def busy_for_andi() -> set[str]:
+        end_read(session)
+        view = booking_calendar.calendar_day(people["andi"], session=session, day=day.isoformat())
+        return {c.time for c in view.cells if c.kind == "busy" and c.space_id == room.id}
+
+    assert busy_for_andi() == set()
+    booking = _book(session, people["rina"], room, day, (10,), (11,))
+    assert busy_for_andi() == {"10.00–11.00"}
+    end_read(session)
+    bookings.cancel(people["rina"], session=session, booking_id=booking.id)
+    assert busy_for_andi() == set()
+    # A space renamed, a closure and new opening hours show on the next load too.
+    end_read(session)
+    form = spaces.space_form(people["budi"], session=session, space_id=room.id)
+    spaces.save_space(people["budi"], session=session, space_id=room.id, form={**form.values, "name_id": "Ruang Baru"})
+    end_read(session)
+    assert "Ruang Baru" in {c.label for c in booking_calendar.calendar_day(
+        people["andi"], session=session, day=day.isoformat()).cells if c.kind == "head"}
+    end_read(session)
+    spaces.add_closure(people["budi"], session=session, first_day=day.isoformat(), last_day="", reason="Perawatan",
+                       space_id=room.id, start_time="16:00", end_time="17:00")
+    end_read(session)
+    closed = [c for c in booking_calendar.calendar_day(people["andi"], session=session, day=day.isoformat()).cells
+              if c.kind == "closed" and c.space_id == room.id]
+    assert closed and all(c.time >= "16.00" for c in closed)
+
+
 def test_personal_data_export_and_erase(session, people, room):
     day = weekday_ahead()
     future = _book(session, people["rina"], room, day, (10,), (11,))
