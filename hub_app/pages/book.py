@@ -41,6 +41,9 @@ from hub_app.state.session import SessionState, ShellState, form_data, go_to
 
 WATCH_SECONDS = 60.0  # how often an idle watch checks its socket is still open (no database)
 SUBSCRIBE_WAIT_SECONDS = 5.0  # at most this long for the worker's Redis subscription before the first look
+# A calendar redrawn less than this long ago draws the next changes together after this pause: on a
+# busy morning a day changes every second or so, and each redraw costs the tab's state and update.
+REDRAW_GAP_SECONDS = 2.0
 
 
 def _minutes(value: object) -> int:
@@ -242,6 +245,7 @@ class CalendarState(SessionState):
         live = calendar_push.live_calendars()
         calendar = live.open(token, shown)
         started = time.monotonic()
+        redrawn = started - REDRAW_GAP_SECONDS
         try:
             await live.listening(SUBSCRIBE_WAIT_SECONDS)
             # A change committed between the page's read and the registration above was not pushed here.
@@ -259,10 +263,17 @@ class CalendarState(SessionState):
                         return
                     continue
                 woken = False
+                pause = REDRAW_GAP_SECONDS - (time.monotonic() - redrawn)
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                    if calendar.stopped:
+                        return
+                    calendar.woken.clear()  # what came meanwhile is drawn now
                 async with self:
                     if self._watch_id != watch_id:
                         return
                     await self._reload(calendar.change)  # and retunes the registration to what it shows now
+                redrawn = time.monotonic()
         finally:
             live.close(token, calendar)
             if not calendar.handed_over:

@@ -96,6 +96,42 @@ def test_an_open_calendar_reloads_once_for_its_own_day_and_space(hub, people, vi
 
 
 @covers(CalendarState.watch)
+def test_changes_that_come_soon_after_a_redraw_are_drawn_together(hub, people, monkeypatch):
+    """A busy morning changes a day every second or so: a calendar redraws at once for the first
+    change, then draws what came within the next REDRAW_GAP_SECONDS in one redraw."""
+    import hub_app.pages.book as book_page
+
+    monkeypatch.setattr(book_page, "REDRAW_GAP_SECONDS", 4.0)
+    room = _space(people.engine)
+    day = weekday_ahead()
+    staff = hub.browser(people.staff)
+    staff.load("/book", date=day.isoformat(), kind="meeting_room").ok()
+    watch_id = staff.state(CalendarState)._watch_id
+    live = calendar_push.live_calendars()
+    _socket(hub, staff, connected=True)
+
+    async def scenario():
+        watching = asyncio.get_running_loop().create_task(
+            staff._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+        try:
+            await _until(lambda: live.is_open(staff.token), "the watch to register")
+            outcome = hub.recorder.current
+            await asyncio.to_thread(_book, people.active, room, day, 9, "Rapat pagi")
+            await _until(lambda: _reloads(outcome, "Rapat pagi"), "the first redraw")
+            for hour, title in ((11, "Rapat siang"), (14, "Rapat sore")):
+                await asyncio.to_thread(_book, people.active, room, day, hour, title)
+            await _until(lambda: _reloads(outcome, "Rapat sore"), "the redraw with the later bookings")
+        finally:
+            live.close(staff.token)
+        return await watching
+
+    outcome = hub.run(scenario()).ok()
+    first, second = _reloads(outcome)  # three changes, two redraws
+    assert "Rapat pagi" in str(first) and "Rapat siang" not in str(first)
+    assert "Rapat siang" in str(second) and "Rapat sore" in str(second)
+
+
+@covers(CalendarState.watch)
 def test_a_watch_without_a_socket_registers_nothing(hub, people):
     day = weekday_ahead()
     staff = hub.browser(people.staff)
