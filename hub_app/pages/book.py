@@ -117,25 +117,17 @@ class CalendarState(SessionState):
         that show the same day share one reading and each draws only its viewer's own columns again
         (a booking wakes hundreds of open calendars of that day at once); a week view is shared by
         the tabs of one viewer."""
-        actor = await self._actor()
-        locale = actor.locale if actor else self.lang
-        try:
+        if change is None:  # a page load or a tap: the viewer's lookup and the read share one session
             if self.mode == "week":
-                read = partial(call, booking_calendar.calendar_week, actor, space_id=self.week_space_id,
-                               day=self.day or None, locale=self.lang)
-                view = await (read() if change is None else calendar_push.live_calendars().shared_read(
-                    (change, actor.user_id if actor else None, "week", self.week_space_id, self.day, locale), read))
-            elif change is None:
-                view = await call(booking_calendar.calendar_day, actor, day=self.day or None, kind=self.kind_filter,
-                                  locale=self.lang, duration=self.duration)
-            else:  # one reading for every viewer of this day; each draws its own columns from it
-                reading = await calendar_push.live_calendars().shared_read(
-                    (change, "day", self.day, self.kind_filter, locale, self.duration),
-                    partial(call, booking_calendar.read_day, day=self.day or None, kind=self.kind_filter,
-                            locale=locale, duration=self.duration))
-                view = await asyncio.to_thread(booking_calendar.view_day, reading, actor)
-        except HubError as error:
-            self.error = self._error_text(error)
+                view, error = await self._run(booking_calendar.calendar_week, space_id=self.week_space_id,
+                                              day=self.day or None, locale=self.lang)
+            else:
+                view, error = await self._run(booking_calendar.calendar_day, day=self.day or None,
+                                              kind=self.kind_filter, locale=self.lang, duration=self.duration)
+        else:
+            view, error = await self._woken_view(change)
+        if error:
+            self.error = error
             self.cells, self.days = [], []
             return
         self.day, self.title, self.cells, self.days = view.day, view.title, view.cells, view.days
@@ -146,6 +138,27 @@ class CalendarState(SessionState):
         self.previous_day, self.next_day = view.previous, view.next
         self._window_start, self._window_end, self._version = view.window_start, view.window_end, view.version
         calendar_push.live_calendars().retune(self.router.session.client_token, self._shown())
+
+    async def _woken_view(self, change: int):
+        """The view after a pushed change, from the reading the tabs it woke share: (view, "") or
+        (None, the refusal's translated message)."""
+        try:
+            actor = await self._actor()
+            locale = actor.locale if actor else self.lang
+            live = calendar_push.live_calendars()
+            if self.mode == "week":
+                return await live.shared_read(
+                    (change, actor.user_id if actor else None, "week", self.week_space_id, self.day, locale),
+                    partial(call, booking_calendar.calendar_week, actor, space_id=self.week_space_id,
+                            day=self.day or None, locale=self.lang)), ""
+            # one reading for every viewer of this day; each draws its own columns from it
+            reading = await live.shared_read(
+                (change, "day", self.day, self.kind_filter, locale, self.duration),
+                partial(call, booking_calendar.read_day, day=self.day or None, kind=self.kind_filter,
+                        locale=locale, duration=self.duration))
+            return await asyncio.to_thread(booking_calendar.view_day, reading, actor), ""
+        except HubError as error:
+            return None, self._error_text(error)
 
     def _shown(self) -> calendar_push.Window | None:
         """The window this tab shows, for the pushed changes: its span and its spaces."""
