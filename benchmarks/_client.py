@@ -3,7 +3,8 @@ benchmarks and production tests: connect with a tab token (hydrating the page in
 packet, as the frontend does), send events, wait for the state updates they cause. Asked by a
 draining node to move (hub_app.drain.MOVE_SCRIPT), it does what the page does: holds back its
 events, pings, closes its transport once the ping is acknowledged, and reconnects with the same
-token and a hydrate of the page it shows, where the answers of its events in flight follow it.
+token and a hydrate of the page it shows, where the answers of its events in flight follow it
+(and events the old node had not started yet come back to it, to be sent again there).
 
 Messages from the server are `["event", {"delta": {...}, "events": [...]}]` on namespace
 /_event; an event sent is `{"name": "<full state name>.<handler>", "payload": {...},
@@ -109,6 +110,7 @@ class ReflexClient:
         self.path, self.query = "/", {}
         self.on_drop: Callable[[], None] | None = None
         self.on_move: Callable[[float], None] | None = None
+        self.on_update: Callable[[Update], None] | None = None  # sees every update, drained or not
         self.moves = 0
         self._moved: asyncio.Event | None = None  # while moving: set once the new socket is open
         self._rehydrating = False
@@ -159,10 +161,19 @@ class ReflexClient:
             self._rehydrating = not is_hydrated(update)
         if any(MOVE_SCRIPT in script for script in update.scripts()) and self._moved is None:
             self._moved = asyncio.Event()
-            task = asyncio.create_task(self._move())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start(self._move())
+        for event in update.events:
+            if not event.get("name", "_").startswith("_"):
+                # An event a draining node handed back (hub_app/transport.py): the page sends it again.
+                self._start(self.send(event["name"], event.get("payload"), self.path, self.query))
+        if self.on_update is not None:
+            self.on_update(update)
         self.updates.put_nowait(update)
+
+    def _start(self, work) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _move(self) -> None:
         """What the page does with MOVE_SCRIPT (see the module docstring)."""

@@ -303,6 +303,29 @@ class HubEventNamespace(EventNamespace):
 
         processor.enqueue = timed_enqueue
         processor.hub_timed = True
+        self._hand_back_events_of_moved_tabs(processor)
+
+    def _hand_back_events_of_moved_tabs(self, processor) -> None:
+        """While the node drains, an event whose tab has already moved to another node is not run
+        here: it would wait for the tab's state lock, which the tab's new node holds, and Reflex
+        hands a lock between nodes over slowly (in the drill the drain ran out of time and dropped
+        such events unanswered). The event goes back to the tab at its new node instead (Reflex's
+        lost-and-found channel), and the page sends it again there, as if sent after the move."""
+        execute = processor._execute_event
+
+        async def run_here_or_hand_back(*, entry, registered_handler):
+            token = entry.ctx.token
+            if draining() and not registered_handler.handler.is_background and self._tab_left(token):
+                # No router data: the page fills in its own address when it sends the event again.
+                update = StateUpdate(events=[Event(name=entry.event.name, payload=entry.event.payload)])
+                if await self._token_manager.deliver_after_move(token, update, until=self._move_deadline):
+                    log.info("an event of tab %s, which left this node, went back to it", token[:8])
+                else:
+                    log.info("an event of tab %s, which left this node, found no other node in time", token[:8])
+                return
+            await execute(entry=entry, registered_handler=registered_handler)
+
+        processor._execute_event = run_here_or_hand_back
 
     def _runs_in_background(self, name: str) -> bool:
         registered = self._handlers().get(name)
@@ -346,15 +369,20 @@ class HubEventNamespace(EventNamespace):
     async def emit_update(self, update: StateUpdate, token: str) -> None:
         """While the node drains, the answer of an event whose tab has closed its socket here goes to
         the node the tab reconnected to (it may get there a moment later than the answer is ready)."""
-        if draining():
-            record = self._token_manager.token_to_socket.get(token)
-            mine = record is not None and record.instance_id == self._token_manager.instance_id
-            if (not mine or record.sid not in self._counted) and isinstance(self._token_manager,
-                                                                            NodeAwareTokenManager):
-                if not await self._token_manager.deliver_after_move(token, update, until=self._move_deadline):
-                    log.info("an answer for tab %s, which left this node, found no other node in time", token[:8])
-                return
+        if draining() and self._tab_left(token):
+            if not await self._token_manager.deliver_after_move(token, update, until=self._move_deadline):
+                log.info("an answer for tab %s, which left this node, found no other node in time", token[:8])
+            return
         await super().emit_update(update, token)
+
+    def _tab_left(self, token: str) -> bool:
+        """The tab's socket is no longer on this node (it moved during a drain, or is gone), and its
+        answers can follow it (a NodeAwareTokenManager: Redis)."""
+        if not isinstance(self._token_manager, NodeAwareTokenManager):
+            return False
+        record = self._token_manager.token_to_socket.get(token)
+        mine = record is not None and record.instance_id == self._token_manager.instance_id
+        return not mine or record.sid not in self._counted
 
     async def on_client_error(self, sid: str, data: Any = None):
         if await self._within_rate(sid):

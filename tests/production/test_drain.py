@@ -8,7 +8,8 @@ sends it (KillMode=mixed: to the main process). Node A asks its tabs to move; th
 sockets (benchmarks/_client.py does what the page does with hub_app.drain.MOVE_SCRIPT) and reconnect
 through nginx to node B with their tokens. While its events wait, node A stays up, says it is
 draining on /ready, and new tabs reach only node B. Once the database answers again, every event
-in flight is answered (the answers follow the tabs to node B), and node A exits by itself within
+in flight is answered (the answers follow the tabs to node B; a second save that waited behind the
+first on node A goes back to its tab, which sends it to node B), and node A exits by itself within
 seconds (not after the 30 s of TimeoutStopSec). No socket drops, no tab misses an answer, every
 tab stays signed in.
 
@@ -127,6 +128,7 @@ class Tab:
     answered: set[int] = field(default_factory=set)  # answered with the profile as saved
     dropped_in_flight: list[int] = field(default_factory=list)  # the socket closed before the answer
     unanswered: list[int] = field(default_factory=list)  # no answer within ANSWER_SECONDS on a live socket
+    shown: set[str] = field(default_factory=set)  # every bio an update showed
     drops: int = 0
     moves: int = 0
     signed_out: int = 0
@@ -144,7 +146,21 @@ class Tab:
         self.dropped = asyncio.Event()
         client.on_drop = self.dropped.set
         client.on_move = self._moved
+        client.on_update = self._saw
         self._check_signed_in(updates, hydrate=True)
+
+    def _saw(self, update) -> None:
+        if bio := (update.var(_profile_state(), "profile") or {}).get("bio"):
+            self.shown.add(bio)
+
+    def queued_bio(self) -> str:
+        return f"Drain tab {self.index}, a save sent while another was running"
+
+    async def send_queued_save(self) -> None:
+        """A second save while the first waits: the page holds it back until a move, then sends it
+        before closing its socket, so it waits behind the first on the same node."""
+        form = {"name": "Drain Member", "bio": self.queued_bio(), "show_in_directory": "on"}
+        await self.client.send(f"{_profile_state()}.save", {"form": form}, "/profile")
 
     def _moved(self, _seconds: float) -> None:
         self.moves += 1
@@ -195,10 +211,10 @@ def test_a_stopping_node_finishes_its_events_and_hands_its_tabs_to_the_other_nod
 
     aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=str(proxy.cert))
     leaving, staying = nodes
-    asyncio.run(_scenario(proxy.base_url, leaving, staying, redis_client, database_url))
+    asyncio.run(_scenario(proxy.base_url, leaving, staying, redis_client, database_url, work))
 
 
-async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, database_url: str) -> None:
+async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, database_url: str, work) -> None:
     from benchmarks._client import sign_in
 
     cookie = await sign_in(base_url, EMAIL, PASSWORD)
@@ -237,6 +253,8 @@ async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, d
         held = {tab.index: tab.in_flight for tab in tabs}
         answered_before = {tab.index: len(tab.answered) for tab in tabs}
         assert all(held.values()), "every tab has a save waiting for the database"
+        for tab in on_leaving:
+            await tab.send_queued_save()
         leaving.process.send_signal(signal.SIGTERM)  # systemctl stop: KillMode=mixed signals the main process
         await asyncio.sleep(2)
 
@@ -268,6 +286,12 @@ async def _scenario(base_url: str, leaving: Node, staying: Node, redis_client, d
     # The saves in flight when the node was told to stop were made and answered, on node A; the
     # answers of node A's tabs reached them on node B.
     assert [held[tab.index] in tab.answered for tab in tabs] == [True] * TABS
+    # A save still waiting behind another on node A when its tab moved was not run there (it would
+    # wait for the tab's state lock, which node B holds by then): node A handed it back to the tab,
+    # which sent it to node B, where it was made and answered.
+    assert [tab.queued_bio() in tab.shown for tab in on_leaving] == [True] * len(on_leaving)
+    log = (work / f"node-{leaving.port}.log").read_text(errors="replace")
+    assert log.count("which left this node, went back to it") == len(on_leaving)
     assert [tab.unanswered for tab in tabs] == [[]] * TABS
     assert [tab.errors for tab in tabs] == [[]] * TABS
     for tab in tabs:
