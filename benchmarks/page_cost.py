@@ -1,8 +1,9 @@
 """CPU per page load, page by page, for a visitor and a signed-in member: where the portal's CPU goes.
 
 One tab at a time on the production path (PostgreSQL + Redis, one worker), so the figure is the
-portal's own cost, not queueing: a client-side navigation (on_load_internal, which runs the shell's
-load_shell, the page's on_load and Reflex's set_is_hydrated; four Reflex events) repeated REPEAT
+portal's own cost, not queueing: a client-side navigation (on_load_internal, which runs the page's
+on_load, the shell's part included (hub_app.state.session.page_load), and Reflex's set_is_hydrated;
+three Reflex events) repeated REPEAT
 times per page with a pause between them (under the event rate limit), and the menu toggle (one
 event, no database) for comparison. CPU is all the portal's processes' CPU time over the loads (background duties
 included, which is why a quiet page still costs a little). The budget is 3 ms of CPU per event,
@@ -65,9 +66,8 @@ async def _measure(report: Report, portal) -> None:
             await tab.disconnect()
     rows = [[page, f"{by['visitor'][0]:.1f}", f"{by['member'][0]:.1f}", f"{by['visitor'][1]:.1f}",
              f"{by['member'][1]:.1f}"] for page, by in figures.items()]
-    report.table("CPU per page load (on_load_internal, load_shell, the page's on_load, set_is_hydrated), one tab "
-                 "at a time, "
-                 "PostgreSQL + Redis, 1 worker",
+    report.table("CPU per page load (on_load_internal, the page's on_load with the shell's part, set_is_hydrated), "
+                 "one tab at a time, PostgreSQL + Redis, 1 worker",
                  ["page", "visitor CPU ms", "member CPU ms", "visitor wall p50 ms", "member wall p50 ms"], rows,
                  note=f"{REPEAT} loads per page; CPU: all the portal's processes; budget {BUDGET_MS_PER_EVENT} ms "
                       f"per event ({EVENTS_PER_LOAD * BUDGET_MS_PER_EVENT} ms per page load)")

@@ -15,7 +15,7 @@ from hub_app.domain.audit import ACTIONS, action_key
 from hub_app.services import audit
 from hub_app.services.audit import AuditRow, StaffOption
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 PAGE = 50
 # Query parameter -> the state's filter field.
@@ -62,6 +62,7 @@ class AdminAuditState(SessionState):
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(path)})")
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = ""
         if await self._actor() is None:
@@ -133,7 +134,7 @@ def _filters() -> rx.Component:
 
 
 @rx.page(route="/admin/audit", title=page_title("title.admin_audit"),
-         on_load=[ShellState.load_shell, AdminAuditState.load])
+         on_load=AdminAuditState.load)
 def admin_audit() -> rx.Component:
     S = AdminAuditState
     return shell(

@@ -24,7 +24,7 @@ from hub_app.services.bookings import BookingRow
 from hub_app.services.spaces import SpaceCard
 from hub_app.state.i18n import page_title, t, tf, tp
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 _NO_RECORD = MemberRecord(id=0, name="", email="", no_shows=0, upcoming=0, hours_per_week=0, upcoming_bookings=0,
                           custom_quota=False)
@@ -102,6 +102,7 @@ class AdminBookingsState(SessionState):
         return self._address()
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         self.refused = []
@@ -465,7 +466,7 @@ def _record() -> rx.Component:
 
 
 @rx.page(route="/admin/bookings", title=page_title("title.admin_bookings"),
-         on_load=[ShellState.load_shell, AdminBookingsState.load])
+         on_load=AdminBookingsState.load)
 def admin_bookings() -> rx.Component:
     S = AdminBookingsState
     return shell(

@@ -13,7 +13,7 @@ from hub_app.i18n import CATALOGUE
 from hub_app.services import events
 from hub_app.services.events import AdminEventRow, EventRoster, RosterRow
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 FORM_FIELDS = ("title_id", "title_en", "description_id", "description_en", "starts_at", "ends_at", "place",
                "space_id", "online_url", "capacity", "audience")
@@ -124,6 +124,7 @@ class AdminEventsState(SessionState):
         self.next_cursor = page.next_cursor if page is not None else ""
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.create_error = ""
         if await self._actor() is None:
@@ -173,7 +174,7 @@ def _admin_row(row: AdminEventRow) -> rx.Component:
 
 
 @rx.page(route="/admin/events", title=page_title("title.admin_events"),
-         on_load=[ShellState.load_shell, AdminEventsState.load])
+         on_load=AdminEventsState.load)
 def admin_events_page() -> rx.Component:
     s = AdminEventsState
     return shell(
@@ -250,6 +251,7 @@ class AdminEventState(SessionState):
         await self._reload()
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -334,7 +336,7 @@ def _photo() -> rx.Component:
 
 
 @rx.page(route="/admin/events/[event_id]", title=page_title("title.admin_event"),
-         on_load=[ShellState.load_shell, AdminEventState.load])
+         on_load=AdminEventState.load)
 def admin_event_page() -> rx.Component:
     s = AdminEventState
     event_path = "/events/" + s.roster.event_id.to_string()

@@ -11,7 +11,7 @@ from hub_app.services import forum_moderation
 from hub_app.services.forum_moderation import CategoryAdminRow, ReportItem, ReviewItem, SuspensionRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 class AdminForumState(SessionState):
@@ -50,6 +50,7 @@ class AdminForumState(SessionState):
         await self._reload()
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -213,7 +214,7 @@ def _category_form(row: CategoryAdminRow | None) -> rx.Component:
 
 
 @rx.page(route="/admin/forum", title=page_title("title.admin_forum"),
-         on_load=[ShellState.load_shell, AdminForumState.load])
+         on_load=AdminForumState.load)
 def admin_forum_page() -> rx.Component:
     return shell(
         rx.el.h1(t("admin.forum")),

@@ -11,7 +11,7 @@ from hub_app.components.shell import shell
 from hub_app.services import bookings, member_record, membership, staff_home
 from hub_app.services.staff_home import ComingClosure, HourRow, WaitingBooking, WaitingMember, WeekTraining
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 STAT_VALUE = {"font_size": "1.6rem", "line_height": "1.1"}
 
@@ -63,6 +63,7 @@ class StaffHomeState(SessionState):
         return result
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -225,7 +226,7 @@ def _approvals() -> rx.Component:
 
 
 @rx.page(route="/admin", title=page_title("title.admin_home"),
-         on_load=[ShellState.load_shell, StaffHomeState.load])
+         on_load=StaffHomeState.load)
 def admin_home() -> rx.Component:
     return shell(
         rx.el.div(rx.el.h1(t("staff.home_title")), rx.el.p(StaffHomeState.day, class_name="muted"),

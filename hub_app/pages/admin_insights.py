@@ -25,7 +25,7 @@ from hub_app.services import insights
 from hub_app.services.bookings import hub_tz
 from hub_app.services.insights import Figure
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 ROUTE = "/admin/insights"
 PRESETS = [choice for choice in PERIOD_CHOICES if choice != CUSTOM]
@@ -226,6 +226,7 @@ class InsightsState(SessionState):
             headline("event_attendance_rate", held.attendance_rate, RATE, lang)]
 
     @rx.event
+    @page_load
     async def load(self):
         """Opening the page (and every change of its address): the period from the address, then the
         figures in one service call."""
@@ -388,7 +389,7 @@ def _events() -> rx.Component:
 
 # The route is written out: the CSP, accessibility and language tests find every page by it.
 @rx.page(route="/admin/insights", title=page_title("title.admin_insights"),
-         on_load=[ShellState.load_shell, InsightsState.load])
+         on_load=InsightsState.load)
 def admin_insights() -> rx.Component:
     return shell(
         rx.el.div(rx.el.h1(t("insights.title")),

@@ -7,7 +7,7 @@ from hub_app.components.shell import shell
 from hub_app.services import mail
 from hub_app.services.mail import OutboxRow
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, go_to, page_load
 
 ROUTE = "/admin/mail"
 
@@ -23,6 +23,7 @@ class AdminMailState(SessionState):
         self.rows, self.next_before_id = (page.rows, page.before_id) if page else ([], 0)
 
     @rx.event
+    @page_load
     async def load(self):
         self.rows, self.error = [], ""
         if not self._token():
@@ -88,4 +89,4 @@ def admin_mail() -> rx.Component:
 # call the state's handlers whether the route is there or not.
 if mail.development_mail_shown():
     rx.page(route=ROUTE, title=page_title("title.admin_mail"),
-            on_load=[ShellState.load_shell, AdminMailState.load])(admin_mail)
+            on_load=AdminMailState.load)(admin_mail)

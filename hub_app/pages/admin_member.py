@@ -11,7 +11,7 @@ from hub_app.pages.certificates import MemberCertificatesState, member_certifica
 from hub_app.services import booking_admin, member_record, membership
 from hub_app.services.member_record import HistoryRow, RecordBooking, RecordPost, RecordTraining
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 class MemberRecordState(SessionState):
@@ -83,6 +83,7 @@ class MemberRecordState(SessionState):
         self.error = self.error or error
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -294,7 +295,7 @@ def _audit() -> rx.Component:
 
 
 @rx.page(route="/admin/members/[record_id]", title=page_title("title.admin_member"),
-         on_load=[ShellState.load_shell, MemberRecordState.load, MemberCertificatesState.load_member_certificates])
+         on_load=[MemberRecordState.load, MemberCertificatesState.load_member_certificates])
 def admin_member() -> rx.Component:
     return shell(
         rx.el.p(rx.el.a("← ", t("staff.back_to_members"), href="/admin/members"), class_name="crumbs"),

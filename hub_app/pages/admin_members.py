@@ -16,7 +16,7 @@ from hub_app.services import member_record, membership
 from hub_app.services.membership import MemberRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 class AdminMembersState(SessionState):
@@ -48,6 +48,7 @@ class AdminMembersState(SessionState):
         self.has_pending = any(row.status == "pending" for row in page.rows)
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -227,7 +228,7 @@ def _filters() -> rx.Component:
 
 
 @rx.page(route="/admin/members", title=page_title("title.admin_members"),
-         on_load=[ShellState.load_shell, AdminMembersState.load])
+         on_load=AdminMembersState.load)
 def admin_members() -> rx.Component:
     return shell(
         rx.el.h1(t("admin.members_title")),

@@ -14,7 +14,7 @@ from hub_app.services import spaces
 from hub_app.services.spaces import ClosureRow, DayHours, SpaceCard
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 NEW_SPACE = {"kind": "meeting_room", "name_id": "", "name_en": "", "description_id": "", "description_en": "",
              "capacity": "6", "location": "", "location_en": "", "slot_minutes": "30", "min_minutes": "30",
@@ -55,6 +55,7 @@ class AdminSpacesState(SessionState):
         self.form_version += 1
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         actor = await self._actor()
@@ -305,7 +306,7 @@ def _row(space: SpaceCard) -> rx.Component:
 
 
 @rx.page(route="/admin/spaces", title=page_title("title.admin_spaces"),
-         on_load=[ShellState.load_shell, AdminSpacesState.load])
+         on_load=AdminSpacesState.load)
 def admin_spaces() -> rx.Component:
     S = AdminSpacesState
     return shell(

@@ -17,7 +17,7 @@ from hub_app.services.training_admin import AdminTraining, AdminTrainingRow
 from hub_app.services.trainings import SessionRow, TrainerRow
 from hub_app.state.i18n import page_title, t, tf, tp
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 EMPTY_FORM = {key: "" for key in (
     "title_id", "title_en", "description_id", "description_en", "topic", "level", "language", "format",
@@ -128,6 +128,7 @@ class AdminTrainingsState(SessionState):
         self.rows, self.next_before_id = page.rows, page.next_before_id
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.create_error = ""
         if await self._actor() is None:
@@ -180,7 +181,7 @@ def _admin_row(row: AdminTrainingRow) -> rx.Component:
 
 
 @rx.page(route="/admin/trainings", title=page_title("title.admin_trainings"),
-         on_load=[ShellState.load_shell, AdminTrainingsState.load])
+         on_load=AdminTrainingsState.load)
 def admin_trainings_page() -> rx.Component:
     s = AdminTrainingsState
     return shell(
@@ -271,6 +272,7 @@ class AdminTrainingState(SessionState):
         return True
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = self.session_error = ""
         if await self._actor() is None:
@@ -555,7 +557,7 @@ def _enrolments() -> rx.Component:
 
 
 @rx.page(route="/admin/trainings/[training_id]", title=page_title("title.admin_training"),
-         on_load=[ShellState.load_shell, AdminTrainingState.load])
+         on_load=AdminTrainingState.load)
 def admin_training_page() -> rx.Component:
     s = AdminTrainingState
     return shell(

@@ -37,7 +37,7 @@ from hub_app.services.booking_calendar import CalendarCell, DayChip, SpaceStarts
 from hub_app.services.bookings import OccurrencePreview
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 WATCH_SECONDS = 60.0  # how often an idle watch checks its socket is still open (no database)
 SUBSCRIBE_WAIT_SECONDS = 5.0  # at most this long for the worker's Redis subscription before the first look
@@ -180,6 +180,7 @@ class CalendarState(SessionState):
         self._preview_key = ""
 
     @rx.event
+    @page_load
     async def load_day(self):
         """/book?date=YYYY-MM-DD&kind=meeting_room&duration=60 (&space=3&start=YYYY-MM-DDTHH:MM to
         open the form for that time, as after signing in)."""
@@ -535,7 +536,7 @@ def calendar_block(min_column: str = "7.5rem") -> rx.Component:
 
 
 @rx.page(route="/book", title=page_title("title.book"),
-         on_load=[ShellState.load_shell, CalendarState.load_day])
+         on_load=CalendarState.load_day)
 def book() -> rx.Component:
     return shell(
         rx.el.div(

@@ -10,7 +10,7 @@ from hub_app.services import bookings, calendar_feed
 from hub_app.services.bookings import BookingRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 class MyBookingsState(SessionState):
@@ -30,6 +30,7 @@ class MyBookingsState(SessionState):
         self.rows, self.next_cursor = page.rows, page.next_cursor
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -118,7 +119,7 @@ def _row(row: BookingRow) -> rx.Component:
 
 
 @rx.page(route="/bookings", title=page_title("title.bookings"),
-         on_load=[ShellState.load_shell, MyBookingsState.load])
+         on_load=MyBookingsState.load)
 def my_bookings() -> rx.Component:
     S = MyBookingsState
     return shell(

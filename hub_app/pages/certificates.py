@@ -12,7 +12,7 @@ from hub_app.domain.certificates import LIMITS, MAX_INPUT
 from hub_app.services import certificates
 from hub_app.services.certificates import NOT_FOUND, CertificateCheck, MyCertificate, StaffCertificate
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 class CertificateState(SessionState):
@@ -36,6 +36,7 @@ class CertificateState(SessionState):
             self.error = problem
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         self.busy = False
@@ -115,7 +116,7 @@ def _staff_actions() -> rx.Component:
 
 
 @rx.page(route="/certificates/[code]", title=page_title("title.certificate"),
-         on_load=[ShellState.load_shell, CertificateState.load])
+         on_load=CertificateState.load)
 def certificate_page() -> rx.Component:
     s = CertificateState
     c = s.certificate

@@ -9,7 +9,7 @@ from hub_app.components.shell import shell
 from hub_app.services import events
 from hub_app.services.events import EventCard, MyEventRow
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState, ShellState
+from hub_app.state.session import SessionState, page_load
 
 
 class EventsState(SessionState):
@@ -19,6 +19,7 @@ class EventsState(SessionState):
     error: str = ""
 
     @rx.event
+    @page_load
     async def load(self):
         page, self.error = await self._run(events.upcoming_events, locale=self.lang, cursor="")
         self.cards = page.rows if page is not None else []
@@ -62,7 +63,7 @@ def _mine() -> rx.Component:
     )
 
 
-@rx.page(route="/events", title=page_title("title.events"), on_load=[ShellState.load_shell, EventsState.load])
+@rx.page(route="/events", title=page_title("title.events"), on_load=EventsState.load)
 def events_page() -> rx.Component:
     s = EventsState
     return shell(

@@ -26,7 +26,7 @@ from hub_app.services import events
 from hub_app.services.events import EventView
 from hub_app.settings import get_settings
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 def empty_view() -> EventView:
@@ -76,6 +76,7 @@ class EventDetailState(SessionState):
         self.my_can_cancel = live and mine.can_cancel
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         self.busy = self.guest_sent = False
@@ -216,7 +217,7 @@ def _facts() -> rx.Component:
 
 
 @rx.page(route="/events/[event_id]", title=page_title("title.event"),
-         on_load=[ShellState.load_shell, EventDetailState.load])
+         on_load=EventDetailState.load)
 def event_detail_page() -> rx.Component:
     s = EventDetailState
     d = s.view

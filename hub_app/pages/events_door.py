@@ -10,7 +10,7 @@ from hub_app.components.forms import field, message, required_note
 from hub_app.components.shell import shell
 from hub_app.services import events
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 # Loads the scanner once per page (a same-origin script, as the page's policy allows) and starts it.
 _START_SCANNER = (
@@ -60,6 +60,7 @@ class EventDoorState(SessionState):
         self.checked_in, self.registered = roster.checked_in, roster.registered
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.result_name = self.result_status = self.walk_in_error = self.walk_in_done = ""
         if await self._actor() is None:
@@ -174,7 +175,7 @@ def _walk_in() -> rx.Component:
 
 
 @rx.page(route="/admin/events/[event_id]/door", title=page_title("title.event_door"),
-         on_load=[ShellState.load_shell, EventDoorState.load])
+         on_load=EventDoorState.load)
 def event_door_page() -> rx.Component:
     s = EventDoorState
     return shell(

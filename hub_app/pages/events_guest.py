@@ -14,7 +14,7 @@ from hub_app.domain.events import ticket_qr_svg
 from hub_app.services import events
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState
+from hub_app.state.session import SessionState, page_load
 
 
 class GuestLinkState(SessionState):
@@ -30,6 +30,7 @@ class GuestLinkState(SessionState):
         return token[:200] if isinstance(token, str) else ""
 
     @rx.event
+    @page_load
     def load(self):
         self.done = self.busy = False
         self.error = self.status = self.ticket_code = self.qr = ""
@@ -66,7 +67,7 @@ class GuestLinkState(SessionState):
 
 
 @rx.page(route="/events/confirm/[token]", title=page_title("title.event_confirm"),
-         on_load=[ShellState.load_shell, GuestLinkState.load])
+         on_load=GuestLinkState.load)
 def event_confirm_page() -> rx.Component:
     s = GuestLinkState
     return shell(
@@ -96,7 +97,7 @@ def event_confirm_page() -> rx.Component:
 
 
 @rx.page(route="/events/cancel/[token]", title=page_title("title.event_cancel"),
-         on_load=[ShellState.load_shell, GuestLinkState.load])
+         on_load=GuestLinkState.load)
 def event_cancel_page() -> rx.Component:
     s = GuestLinkState
     return shell(

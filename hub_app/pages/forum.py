@@ -10,7 +10,7 @@ from hub_app.services import forum
 from hub_app.services.forum import CategoryRow
 from hub_app.state.i18n import page_title, t, tp
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class ForumState(SessionState):
@@ -18,6 +18,7 @@ class ForumState(SessionState):
     error: str = ""
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = ""
         try:
@@ -72,7 +73,7 @@ def _category(row: CategoryRow) -> rx.Component:
     )
 
 
-@rx.page(route="/forum", title=page_title("title.forum"), on_load=[ShellState.load_shell, ForumState.load])
+@rx.page(route="/forum", title=page_title("title.forum"), on_load=ForumState.load)
 def forum_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -12,7 +12,7 @@ from hub_app.services import forum
 from hub_app.services.forum import ThreadRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class ForumCategoryState(SessionState):
@@ -46,6 +46,7 @@ class ForumCategoryState(SessionState):
         self.may_start, self.start_hint = page.may_start, page.start_hint
 
     @rx.event
+    @page_load
     async def load(self):
         slug = self._route_args().get("forum_category", "")
         self.slug = slug[: rules.SLUG_MAX + 1] if isinstance(slug, str) else ""
@@ -107,7 +108,7 @@ def _new_thread_form() -> rx.Component:
 
 
 @rx.page(route="/forum/[forum_category]", title=page_title("title.forum_category"),
-         on_load=[ShellState.load_shell, ForumCategoryState.load])
+         on_load=ForumCategoryState.load)
 def forum_category_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -10,7 +10,7 @@ from hub_app.services import forum_search
 from hub_app.services.forum_search import SearchHit
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState
+from hub_app.state.session import SessionState, page_load
 
 
 class ForumSearchState(SessionState):
@@ -21,6 +21,7 @@ class ForumSearchState(SessionState):
     version: int = 0
 
     @rx.event
+    @page_load
     async def load(self):
         query = self.router.url.query_parameters.get("q", "")
         self.query = query[:200] if isinstance(query, str) else ""
@@ -47,7 +48,7 @@ def _hit(hit: SearchHit) -> rx.Component:
 
 
 @rx.page(route="/forum/search", title=page_title("title.forum_search"),
-         on_load=[ShellState.load_shell, ForumSearchState.load])
+         on_load=ForumSearchState.load)
 def forum_search_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -12,7 +12,7 @@ from hub_app.services import forum, forum_moderation
 from hub_app.services.forum import PostView
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 def _small_int(value: object) -> int:
@@ -80,6 +80,7 @@ class ForumThreadState(SessionState):
         self.error = self.info = self.reply_error = self.edit_error = ""
 
     @rx.event
+    @page_load
     async def load(self):
         params = self._route_args()
         self.thread_id = _small_int(params.get("forum_thread", ""))
@@ -490,7 +491,7 @@ def _staff_thread_tools() -> rx.Component:
 
 
 @rx.page(route="/forum/t/[forum_thread]", title=page_title("title.forum_thread"),
-         on_load=[ShellState.load_shell, ForumThreadState.load])
+         on_load=ForumThreadState.load)
 def forum_thread_page() -> rx.Component:
     return shell(
         rx.el.div(

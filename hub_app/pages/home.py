@@ -8,7 +8,7 @@ from hub_app.services import bookings, member_home
 from hub_app.services.member_home import AgendaItem, WaitlistPlace
 from hub_app.services.notifications import NotificationRow
 from hub_app.state.i18n import page_title, t, tf
-from hub_app.state.session import SessionState, ShellState
+from hub_app.state.session import SessionState, page_load
 
 
 class HomeState(SessionState):
@@ -44,6 +44,7 @@ class HomeState(SessionState):
             self.rejected, self.rejected_reason = checklist.rejected, checklist.reason
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         self.desk_open, self.booked_id = False, 0
@@ -239,6 +240,6 @@ def visitor_home() -> rx.Component:
     )
 
 
-@rx.page(route="/", title=page_title("title.home"), on_load=[ShellState.load_shell, HomeState.load])
+@rx.page(route="/", title=page_title("title.home"), on_load=HomeState.load)
 def home() -> rx.Component:
     return shell(rx.cond(SessionState.signed_in, member_hub(), visitor_home()))

@@ -11,7 +11,7 @@ from hub_app.services import legal
 from hub_app.settings import get_settings
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, ShellState, form_data, page_load
 
 PRIVACY = [
     ("legal.privacy.controller_title", ["legal.privacy.controller"], False),
@@ -88,6 +88,7 @@ class AgreeState(SessionState):
     already: bool = False
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = ""
         self.version = legal.current_version()
@@ -109,7 +110,7 @@ class AgreeState(SessionState):
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next", "/")))
 
 
-@rx.page(route="/agree", title=page_title("title.agree"), on_load=[ShellState.load_shell, AgreeState.load])
+@rx.page(route="/agree", title=page_title("title.agree"), on_load=AgreeState.load)
 def agree_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -9,7 +9,7 @@ from hub_app.services import accounts
 from hub_app.settings import get_settings
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class LoginState(SessionState):
@@ -19,6 +19,7 @@ class LoginState(SessionState):
     locked: bool = False
 
     @rx.event
+    @page_load
     def prepare(self):
         self.busy = False
         self.locked = False
@@ -59,7 +60,7 @@ def _provider_sign_in() -> rx.Component:
     )
 
 
-@rx.page(route="/login", title=page_title("title.login"), on_load=[ShellState.load_shell, LoginState.prepare])
+@rx.page(route="/login", title=page_title("title.login"), on_load=LoginState.prepare)
 def login() -> rx.Component:
     return shell(
         rx.el.div(

@@ -5,11 +5,12 @@ import reflex as rx
 
 from hub_app.components.shell import language_switch, shell
 from hub_app.state.i18n import page_title, t
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, ShellState, go_to, page_load
 
 
 class MeState(SessionState):
     @rx.event
+    @page_load
     def load(self):
         if not self.signed_in:
             return go_to("/login?next=/me")
@@ -19,7 +20,7 @@ def _link(href: str, icon: str, key: str) -> rx.Component:
     return rx.el.li(rx.el.a(rx.icon(icon, size=20, aria_hidden="true"), t(key), href=href))
 
 
-@rx.page(route="/me", title=page_title("title.me"), on_load=[ShellState.load_shell, MeState.load])
+@rx.page(route="/me", title=page_title("title.me"), on_load=MeState.load)
 def me() -> rx.Component:
     return shell(
         rx.el.h1(t("me.title")),

@@ -14,7 +14,7 @@ from hub_app.services.forum import ThreadRow
 from hub_app.services.members import MemberCard, SectionItem
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 FILTERS = ("query", "sector", "stage")
 
@@ -52,6 +52,7 @@ class DirectoryState(SessionState):
         self.rows, self.next_cursor = page.rows, page.next_cursor
 
     @rx.event
+    @page_load
     async def load(self):
         params = self.router.url.query_parameters
         self.filters = {name: str(params.get(name, ""))[:100] for name in FILTERS}
@@ -93,6 +94,7 @@ class MemberProfileState(SessionState):
     error: str = ""
 
     @rx.event
+    @page_load
     async def load(self):
         member_id = self._route_args().get("directory_member", "")
         self.member, self.threads, self.sections, self.error, self.loaded = {}, [], [], "", False
@@ -136,7 +138,7 @@ def _filters() -> rx.Component:
 
 
 @rx.page(route="/members", title=page_title("title.members"),
-         on_load=[ShellState.load_shell, DirectoryState.load])
+         on_load=DirectoryState.load)
 def directory_page() -> rx.Component:
     return shell(
         rx.el.div(
@@ -202,7 +204,7 @@ def _detail(label_key: str, key: str) -> rx.Component:
 
 
 @rx.page(route="/members/[directory_member]", title=page_title("title.member"),
-         on_load=[ShellState.load_shell, MemberProfileState.load])
+         on_load=MemberProfileState.load)
 def member_page() -> rx.Component:
     m = MemberProfileState.member
     return shell(

@@ -6,7 +6,7 @@ from hub_app.services import notifications
 from hub_app.services.notifications import NotificationRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, go_to, page_load
 
 
 class NotificationsState(SessionState):
@@ -27,6 +27,7 @@ class NotificationsState(SessionState):
         self.unread = await call(notifications.unread_count, actor)
 
     @rx.event
+    @page_load
     async def load(self):
         if await self._actor() is None:
             return go_to("/login?next=/notifications")
@@ -71,7 +72,7 @@ def _item(item: NotificationRow) -> rx.Component:
 
 
 @rx.page(route="/notifications", title=page_title("title.notifications"),
-         on_load=[ShellState.load_shell, NotificationsState.load])
+         on_load=NotificationsState.load)
 def notifications_page() -> rx.Component:
     return shell(
         rx.el.div(

@@ -11,7 +11,7 @@ from hub_app.pages.trainings_mine import completed_trainings_section
 from hub_app.services import accounts, profiles
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, ShellState, form_data, go_to, page_load
 
 
 class ProfileState(SessionState):
@@ -30,6 +30,7 @@ class ProfileState(SessionState):
         self.version += 1
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = self.delete_error = ""
         actor = await self._actor()
@@ -154,7 +155,7 @@ def _privacy() -> rx.Component:
 
 
 @rx.page(route="/profile", title=page_title("title.profile"),
-         on_load=[ShellState.load_shell, ProfileState.load])
+         on_load=ProfileState.load)
 def profile() -> rx.Component:
     return shell(
         rx.el.div(

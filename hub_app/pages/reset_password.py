@@ -6,7 +6,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class ResetPasswordState(SessionState):
@@ -15,6 +15,7 @@ class ResetPasswordState(SessionState):
     info: str = ""
 
     @rx.event
+    @page_load
     def prepare(self):
         self.has_token = bool(self.router.url.query_parameters.get("token"))
         self.error = self.info = ""
@@ -44,7 +45,7 @@ class ResetPasswordState(SessionState):
 
 
 @rx.page(route="/reset-password", title=page_title("title.reset_password"),
-         on_load=[ShellState.load_shell, ResetPasswordState.prepare])
+         on_load=ResetPasswordState.prepare)
 def reset_password() -> rx.Component:
     return shell(
         rx.el.div(

@@ -8,7 +8,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class SignInLinkState(SessionState):
@@ -17,6 +17,7 @@ class SignInLinkState(SessionState):
     info: str = ""
 
     @rx.event
+    @page_load
     def prepare(self):
         self.has_token = bool(self.router.url.query_parameters.get("token"))
         self.error = self.info = ""
@@ -49,7 +50,7 @@ class SignInLinkState(SessionState):
 
 
 @rx.page(route="/sign-in-link", title=page_title("title.sign_in_link"),
-         on_load=[ShellState.load_shell, SignInLinkState.prepare])
+         on_load=SignInLinkState.prepare)
 def sign_in_link() -> rx.Component:
     return shell(
         rx.el.div(

@@ -7,7 +7,7 @@ from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class SignupState(SessionState):
@@ -16,6 +16,7 @@ class SignupState(SessionState):
     busy: bool = False
 
     @rx.event
+    @page_load
     def reset_form(self):
         self.error = ""
         self.done = False
@@ -42,7 +43,7 @@ def stage_options():
 
 
 @rx.page(route="/signup", title=page_title("title.signup"),
-         on_load=[ShellState.load_shell, SignupState.reset_form])
+         on_load=SignupState.reset_form)
 def signup() -> rx.Component:
     return shell(
         rx.el.div(

@@ -10,7 +10,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import bookings, spaces
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, go_to, page_load
 
 
 class CheckInState(SessionState):
@@ -22,6 +22,7 @@ class CheckInState(SessionState):
     poster: bool = False
 
     @rx.event
+    @page_load
     async def load(self):
         self.done = self.error = self.qr = self.space_name = ""
         segment = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -50,7 +51,7 @@ class CheckInState(SessionState):
 
 
 @rx.page(route="/checkin/[space]", title=page_title("title.check_in"),
-         on_load=[ShellState.load_shell, CheckInState.load])
+         on_load=CheckInState.load)
 def check_in_page() -> rx.Component:
     S = CheckInState
     return shell(

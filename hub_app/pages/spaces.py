@@ -12,7 +12,7 @@ from hub_app.services import spaces
 from hub_app.services.spaces import SpaceCard
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 
 class SpacesState(SessionState):
@@ -31,6 +31,7 @@ class SpacesState(SessionState):
             self.rows, self.error = [], self._error_text(error)
 
     @rx.event
+    @page_load
     async def load(self):
         params = self.router.url.query_parameters
         self.kind = str(params.get("kind", ""))[:20]
@@ -57,6 +58,7 @@ class SpaceDetailState(SessionState):
     missing: bool = False
 
     @rx.event
+    @page_load
     async def load(self):
         segment = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         try:
@@ -98,7 +100,7 @@ def _card(space: SpaceCard) -> rx.Component:
     )
 
 
-@rx.page(route="/spaces", title=page_title("title.spaces"), on_load=[ShellState.load_shell, SpacesState.load])
+@rx.page(route="/spaces", title=page_title("title.spaces"), on_load=SpacesState.load)
 def spaces_page() -> rx.Component:
     return shell(
         rx.el.h1(t("spaces.title")),
@@ -147,7 +149,7 @@ def _detail(space: SpaceCard) -> rx.Component:
 
 
 @rx.page(route="/spaces/[space]", title=page_title("title.space"),
-         on_load=[ShellState.load_shell, SpaceDetailState.load, CalendarState.load_week])
+         on_load=[SpaceDetailState.load, CalendarState.load_week])
 def space_page() -> rx.Component:
     return shell(
         rx.el.p(rx.el.a("← ", t("spaces.title"), href="/spaces")),

@@ -10,7 +10,7 @@ from hub_app.services import trainings
 from hub_app.services.trainings import TrainingCard
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data
+from hub_app.state.session import SessionState, form_data, page_load
 
 FILTER_KEYS = ("query", "topic", "level", "language", "format", "date_from", "date_to", "seats_only")
 
@@ -52,6 +52,7 @@ class TrainingsState(SessionState):
         self.cards, self.next_cursor = page.cards, page.next_cursor
 
     @rx.event
+    @page_load
     async def load(self):
         """Filters may come in the link (/trainings?topic=finance)."""
         params = self.router.url.query_parameters
@@ -141,7 +142,7 @@ def _filters() -> rx.Component:
 
 
 @rx.page(route="/trainings", title=page_title("title.trainings"),
-         on_load=[ShellState.load_shell, TrainingsState.load])
+         on_load=TrainingsState.load)
 def trainings_page() -> rx.Component:
     return shell(
         rx.el.div(

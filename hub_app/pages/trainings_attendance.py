@@ -10,7 +10,7 @@ from hub_app.services import enrolments
 from hub_app.services.enrolments import AttendanceRow, SessionAttendance
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, go_to, page_load
 
 
 def empty_attendance() -> SessionAttendance:
@@ -38,6 +38,7 @@ class TrainingAttendanceState(SessionState):
         self.allowed = True
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = ""
         self.show_qr = False
@@ -76,7 +77,7 @@ def _person(row: AttendanceRow) -> rx.Component:
 
 
 @rx.page(route="/admin/trainings/[training_id]/sessions/[training_session_id]",
-         title=page_title("title.admin_attendance"), on_load=[ShellState.load_shell, TrainingAttendanceState.load])
+         title=page_title("title.admin_attendance"), on_load=TrainingAttendanceState.load)
 def training_attendance_page() -> rx.Component:
     s = TrainingAttendanceState
     return shell(

@@ -8,7 +8,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import enrolments
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, go_to, page_load
 
 
 class TrainingCheckInState(SessionState):
@@ -20,6 +20,7 @@ class TrainingCheckInState(SessionState):
     error: str = ""
 
     @rx.event
+    @page_load
     async def load(self):
         self.done, self.error, self.title, self.completed = False, "", "", False
         code = str(self._route_args().get("check_in_code", ""))[:40]
@@ -37,7 +38,7 @@ class TrainingCheckInState(SessionState):
 
 
 @rx.page(route="/trainings/check-in/[check_in_code]", title=page_title("title.training_check_in"),
-         on_load=[ShellState.load_shell, TrainingCheckInState.load])
+         on_load=TrainingCheckInState.load)
 def training_check_in_page() -> rx.Component:
     s = TrainingCheckInState
     return shell(

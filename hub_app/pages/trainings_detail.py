@@ -17,7 +17,7 @@ from hub_app.services import enrolments, trainings
 from hub_app.services.trainings import TrainingDetail
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, form_data, go_to
+from hub_app.state.session import SessionState, form_data, go_to, page_load
 
 
 def empty_detail() -> TrainingDetail:
@@ -52,6 +52,7 @@ class TrainingDetailState(SessionState):
         self.version += 1
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         self.busy = False
@@ -205,7 +206,7 @@ def _rating_form() -> rx.Component:
 
 
 @rx.page(route="/trainings/[training_id]", title=page_title("title.training"),
-         on_load=[ShellState.load_shell, TrainingDetailState.load])
+         on_load=TrainingDetailState.load)
 def training_detail_page() -> rx.Component:
     d = TrainingDetailState.training
     return shell(

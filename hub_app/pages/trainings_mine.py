@@ -11,7 +11,7 @@ from hub_app.services import enrolments
 from hub_app.services.enrolments import CompletedTraining, MyTraining
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState, go_to
+from hub_app.state.session import SessionState, go_to, page_load
 
 
 class MyTrainingsState(SessionState):
@@ -33,6 +33,7 @@ class MyTrainingsState(SessionState):
         self.completed, self.past = result.completed, result.past
 
     @rx.event
+    @page_load
     async def load(self):
         self.error = self.info = ""
         if await self._actor() is None:
@@ -93,7 +94,7 @@ def _section(title_key: str, items, test_id: str) -> rx.Component:
 
 
 @rx.page(route="/trainings/mine", title=page_title("title.my_trainings"),
-         on_load=[ShellState.load_shell, MyTrainingsState.load, MyCertificatesState.load_certificates])
+         on_load=[MyTrainingsState.load, MyCertificatesState.load_certificates])
 def my_trainings_page() -> rx.Component:
     return shell(
         rx.el.h1(t("trainings.mine_title")),

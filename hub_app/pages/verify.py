@@ -6,7 +6,7 @@ from hub_app.domain.errors import HubError
 from hub_app.services import accounts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, ShellState
+from hub_app.state.session import SessionState, page_load
 
 
 class VerifyState(SessionState):
@@ -14,6 +14,7 @@ class VerifyState(SessionState):
     verified: bool = False
 
     @rx.event
+    @page_load
     async def check(self):
         self.error = ""
         self.verified = False
@@ -26,7 +27,7 @@ class VerifyState(SessionState):
 
 
 @rx.page(route="/verify/[token]", title=page_title("title.verify"),
-         on_load=[ShellState.load_shell, VerifyState.check])
+         on_load=VerifyState.check)
 def verify() -> rx.Component:
     return shell(
         rx.el.div(

@@ -2,7 +2,8 @@
 
 The session token lives in an HttpOnly cookie that page scripts cannot read; Reflex hands the
 cookie header of the socket's opening request to the server only. The actor is looked up again
-for every event, so a sign-out elsewhere or a suspension takes effect at once.
+for every event, so a sign-out elsewhere or a suspension takes effect at once. A page load is one
+event (`page_load`): the shell's lookup serves the page's own services too.
 
 A tab's state lives on the server under the tab's token. When the person behind the tab changes
 (sign-in, sign-out, account deletion, a cookie that now says someone else) every page state of the
@@ -11,7 +12,10 @@ computer, or someone holding the old token, finds nothing of the previous member
 """
 
 import asyncio
+import functools
+import inspect
 import json
+from contextvars import ContextVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -36,6 +40,9 @@ RELOAD_IN_CHOSEN_LANGUAGE = (
 
 
 SHELL_RETRIES, SHELL_RETRY_SECONDS = 30, 2.0
+# Who the page load's shell found signed in, for the page's own services in the same event (see
+# page_load); unset in every other event, which looks the actor up itself.
+_shell_actor: ContextVar[tuple[str, Actor | None] | None] = ContextVar("hub_shell_actor", default=None)
 
 
 def _outage_notice(message: str):
@@ -80,18 +87,20 @@ class SessionState(rx.State):
         token = self._token()
         if not token:
             return None  # a visitor: no database round trip
-        actor = await call(_actor_for_token, token)
-        if actor is not None and actor.locale != self.lang and self.lang in LOCALES:
-            # The language on screen is the one the member chose last.
-            actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(self.lang))
-        return actor
+        known = _shell_actor.get()
+        actor = known[1] if known is not None and known[0] == token else await call(_actor_for_token, token)
+        return _in_language(actor, self.lang)
 
     async def _run(self, service, **kwargs):
         """Runs `service(actor, session=…, **kwargs)` for this tab's actor: the actor lookup and the
         service share one database session and one trip to a worker thread. Returns (result, "")
         or (None, the refusal's translated message)."""
+        token = self._token()
+        known = _shell_actor.get()
         try:
-            return await call(_as_actor, service, self._token(), self.lang, kwargs), ""
+            if known is not None and known[0] == token:
+                return await call(_as_known_actor, service, known[1], self.lang, kwargs), ""
+            return await call(_as_actor, service, token, self.lang, kwargs), ""
         except HubError as error:
             return None, self._error_text(error)
 
@@ -137,28 +146,9 @@ class SessionState(rx.State):
         await self._clear_tab()
         return auth_post("/api/auth/sign-out", {"next": next_path})
 
-    async def _hand_over(self, ticket: str, next_path: str):
-        """Turns a sign-in ticket into the session cookie: the ticket is bound to this tab, and this
-        page posts it to /api/auth/session, so the cookie is set by an HTTP response that page
-        scripts cannot read, and no other site or tab can redeem the ticket."""
-        await call(_bind_ticket, ticket, self.router.session.client_token)
-        await self._clear_tab()
-        return auth_post("/api/auth/session", {"ticket": ticket, "next": next_path}, with_tab=True)
-
-
-
-class ShellState(SessionState):
-    """The shell's own events: every page load's load_shell, the menu, the language, signing out.
-    A leaf of SessionState on purpose: for an event Reflex reads its state's whole subtree from
-    Redis, and SessionState is the parent of every page state, so these events on SessionState
-    itself would read and unpickle all of the tab's page states (48 kinds) on every page load."""
-
-    # A shell_when_back loop is running for this tab (one at a time, however often it is sent).
-    _shell_retrying: bool = False
-
-    @rx.event
-    async def load_shell(self):
-        """Runs on every page load: language from ?lang= or the account, and the nav bar."""
+    async def _load_shell(self):
+        """The shell's part of every page load: language from ?lang= or the account, and the nav bar.
+        Returns (the actor found, events that end the page load here or None)."""
         self.menu_open = False
         requested = self.router.url.query_parameters.get("lang")
         requested = requested if requested in LOCALES else ""
@@ -171,8 +161,8 @@ class ShellState(SessionState):
                 raise  # the shell on screen is still right; the member is asked to try again
             # A member's tab whose state was lost (Redis restarted) while the database is down would
             # show nobody signed in until the next page: it looks again until the database is back.
-            return [_outage_notice(self._t(outage.key)), ShellState.shell_when_back(requested)]
-        return await self._apply_shell(actor, summary, requested)
+            return None, [_outage_notice(self._t(outage.key)), ShellState.shell_when_back(requested)]
+        return actor, await self._apply_shell(actor, summary, requested)
 
     async def _apply_shell(self, actor: Actor | None, summary, requested: str):
         owner = actor.user_id if actor is not None else 0
@@ -189,6 +179,40 @@ class ShellState(SessionState):
         if summary is not None and summary.must_agree:
             return self._ask_for_agreement()
         return None
+
+    def _ask_for_agreement(self):
+        """A member who has not agreed to the current terms and privacy notice goes to /agree first
+        (and comes back here after agreeing); those pages, and the profile, stay open."""
+        path = self.router.url.path.rstrip("/") or "/"
+        if path in OPEN_WITHOUT_AGREEMENT:
+            return None
+        query = self.router.url.query
+        return rx.redirect("/agree?next=" + quote(path + ("?" + query if query else ""), safe=""))
+
+    async def _hand_over(self, ticket: str, next_path: str):
+        """Turns a sign-in ticket into the session cookie: the ticket is bound to this tab, and this
+        page posts it to /api/auth/session, so the cookie is set by an HTTP response that page
+        scripts cannot read, and no other site or tab can redeem the ticket."""
+        await call(_bind_ticket, ticket, self.router.session.client_token)
+        await self._clear_tab()
+        return auth_post("/api/auth/session", {"ticket": ticket, "next": next_path}, with_tab=True)
+
+
+
+class ShellState(SessionState):
+    """The shell's own events: the on_load of pages without data, the menu, the language, signing out.
+    A leaf of SessionState on purpose: for an event Reflex reads its state's whole subtree from
+    Redis, and SessionState is the parent of every page state, so these events on SessionState
+    itself would read and unpickle all of the tab's page states (48 kinds) on every page load."""
+
+    # A shell_when_back loop is running for this tab (one at a time, however often it is sent).
+    _shell_retrying: bool = False
+
+    @rx.event
+    async def load_shell(self):
+        """The on_load of a page without data of its own (pages with their own use page_load)."""
+        _actor, stop = await self._load_shell()
+        return stop
 
     @rx.event(background=True)
     async def shell_when_back(self, requested: str = ""):
@@ -213,15 +237,6 @@ class ShellState(SessionState):
             async with self:
                 self._shell_retrying = False
 
-    def _ask_for_agreement(self):
-        """A member who has not agreed to the current terms and privacy notice goes to /agree first
-        (and comes back here after agreeing); those pages, and the profile, stay open."""
-        path = self.router.url.path.rstrip("/") or "/"
-        if path in OPEN_WITHOUT_AGREEMENT:
-            return None
-        query = self.router.url.query
-        return rx.redirect("/agree?next=" + quote(path + ("?" + query if query else ""), safe=""))
-
     @rx.event
     async def switch_language(self, locale: str):
         if locale not in LOCALES:
@@ -244,6 +259,27 @@ class ShellState(SessionState):
         return await self._leave("/")
 
 
+def page_load(handler):
+    """Makes a page state's handler its page's on_load, with the shell's part first (who is signed
+    in, the language, the nav bar): one event and one actor lookup per page load instead of two of
+    each. The page's services in this event are run for the actor the shell found (the page load
+    is one event, as a tap is). The shell's redirect or outage notice ends the page load there."""
+
+    @functools.wraps(handler)
+    async def load(self: SessionState):
+        actor, stop = await self._load_shell()
+        if stop is not None:
+            return stop
+        known = _shell_actor.set((self._token(), actor))
+        try:
+            result = handler(self)
+            return await result if inspect.isawaitable(result) else result
+        finally:
+            _shell_actor.reset(known)
+
+    return load
+
+
 def _page_states() -> list[type[SessionState]]:
     """Every state under SessionState (the pages' states and ShellState)."""
     found, pending = [], list(SessionState.get_substates())
@@ -254,11 +290,20 @@ def _page_states() -> list[type[SessionState]]:
     return found
 
 
+def _in_language(actor: Actor | None, lang: str) -> Actor | None:
+    """The language on screen is the one the member chose last."""
+    if actor is not None and actor.locale != lang and lang in LOCALES:
+        return Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(lang))
+    return actor
+
+
 def _as_actor(service, token: str, lang: str, kwargs: dict, *, session):
     actor = accounts.actor_for_token(session=session, token=token) if token else None
-    if actor is not None and actor.locale != lang and lang in LOCALES:
-        actor = Actor(actor.user_id, actor.role, actor.status, actor.name, normalize_locale(lang))
-    return service(actor, session=session, **kwargs)
+    return service(_in_language(actor, lang), session=session, **kwargs)
+
+
+def _as_known_actor(service, actor: Actor | None, lang: str, kwargs: dict, *, session):
+    return service(_in_language(actor, lang), session=session, **kwargs)
 
 
 def _actor_for_token(token: str, *, session) -> Actor | None:
