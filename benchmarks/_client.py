@@ -111,6 +111,7 @@ class ReflexClient:
         self.on_drop: Callable[[], None] | None = None
         self.on_move: Callable[[float], None] | None = None
         self.on_update: Callable[[Update], None] | None = None  # sees every update, drained or not
+        self.on_new_token: Callable[[], None] | None = None
         self.moves = 0
         self._moved: asyncio.Event | None = None  # while moving: set once the new socket is open
         self._rehydrating = False
@@ -144,6 +145,16 @@ class ReflexClient:
                 self.on_drop()
 
         sio.on("disconnect", disconnected, namespace=NAMESPACE)
+
+        async def new_token(token):
+            # The server took this tab for a duplicate (its token's record was still there) and gave
+            # it a fresh token and state: the page keeps that token for its next connects.
+            if isinstance(token, str):
+                self.token = token
+                if self.on_new_token is not None:
+                    self.on_new_token()
+
+        sio.on("new_token", new_token, namespace=NAMESPACE)
         headers = {"Origin": self.origin}
         if self.cookie:
             headers["Cookie"] = self.cookie

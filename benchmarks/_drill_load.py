@@ -85,6 +85,7 @@ class Window:
     moves: list[float] = field(default_factory=list)  # seconds from a draining node's ask to the new socket
     still_reconnecting: int = 0  # tabs without a socket when the window closed
     signed_out: int = 0  # a signed-in tab that came back signed out
+    new_tokens: int = 0  # a tab taken for a duplicate on (re)connect: a fresh token, its page state lost
     booked: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -130,7 +131,11 @@ class Tab:
 
         client.on_drop = dropped
         client.on_move = lambda seconds: self.load.current.moves.append(seconds)
+        client.on_new_token = self._new_token
         return updates
+
+    def _new_token(self) -> None:
+        self.load.current.new_tokens += 1
 
     async def reconnect(self) -> None:
         """Like the frontend (socket.io-client): try again after 1 s, doubling up to 5 s, with
@@ -138,6 +143,7 @@ class Tab:
         window = self.load.current
         window.drops += 1
         lost_at = self.lost_at = self.lost_at or time.monotonic()
+        self.token = self.client.token  # as the page does, the token the server gave it last
         with contextlib.suppress(Exception):
             await self.client.disconnect()
         self.client = None

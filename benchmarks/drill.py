@@ -63,6 +63,8 @@ class Outcome:
             seen.append(f"{w.try_again} 'try again'")
         if w.signed_out:
             seen.append(f"{w.signed_out} signed out")
+        if w.new_tokens:
+            seen.append(f"{w.new_tokens} given a new token (page state lost)")
         if w.reconnects:
             seen.append(f"reconnect p50 {ms(reconnect.p50)} / p95 {ms(reconnect.p95)} ms ({reconnect.n})")
         if w.moves:
