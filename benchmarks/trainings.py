@@ -186,7 +186,7 @@ def _throughput(engine, member_ids: list[int]) -> list[str]:
         session.add(TrainingSession(training_id=training.id, start_at=now + timedelta(days=6),
                                     end_at=now + timedelta(days=6, hours=2), check_in_code="b" * 32))
         session.flush()
-        training_admin._refresh_schedule(session, training)
+        training_admin.refresh_schedule(session, training)
         session.add(training)
         session.commit()
         training_id = training.id

@@ -298,7 +298,7 @@ class HubEventNamespace(EventNamespace):
             arriving = _arriving.get()
             if arriving is not None and ev_ctx is None:
                 _arriving.set(None)  # one event per arrival
-                future.add_done_callback(partial(_event_done, arriving))
+                future.add_done_callback(partial(event_done, arriving))
             return future
 
         processor.enqueue = timed_enqueue
@@ -530,7 +530,7 @@ class HubEventNamespace(EventNamespace):
 _TOO_LARGE = object()
 
 
-def _event_done(arriving: tuple[str, str, float], future) -> None:
+def event_done(arriving: tuple[str, str, float], future) -> None:
     name, token, started = arriving
     failed = _failed.pop(getattr(future, "txid", ""), None)
     if future.cancelled():

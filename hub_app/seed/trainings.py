@@ -25,7 +25,7 @@ from hub_app.models.trainings import (
 from hub_app.services import bookings
 from hub_app.services.accounts import normalize_email
 from hub_app.services.security import new_token
-from hub_app.services.training_admin import _refresh_schedule, _refresh_search
+from hub_app.services.training_admin import refresh_schedule, refresh_search
 
 STUDIO = ("Studio Podcast & Konten", "Podcast & Content Studio")
 
@@ -218,7 +218,7 @@ def _schedule(session: Session, training: Training, demo: DemoTraining, space: S
             except Exception:  # slot taken or a holiday: the next weekday
                 day = _weekday(day + timedelta(days=1))
         day = _weekday(day + timedelta(days=demo.every))
-    _refresh_schedule(session, training)
+    refresh_schedule(session, training)
 
 
 def seed(session: Session) -> None:
@@ -257,7 +257,7 @@ def seed(session: Session) -> None:
             session.add(TrainingPrerequisite(training_id=training.id, required_training_id=made[key].id))
         session.flush()
         _schedule(session, training, demo, spaces.get(demo.space) if demo.space else None, today)
-        _refresh_search(session, training)
+        refresh_search(session, training)
         made[demo.key] = training
 
         sessions = session.exec(select(TrainingSession).where(TrainingSession.training_id == training.id)

@@ -29,7 +29,7 @@ from hub_app.i18n import format_date, format_short_datetime, translate
 from hub_app.models import Booking, Space, User
 from hub_app.models.base import utcnow
 from hub_app.services import audit, bookings
-from hub_app.services.bookings import BookingRow, _lock_user, _quota_for, _row, hub_tz, parse_day
+from hub_app.services.bookings import BookingRow, booking_row, hub_tz, lock_user, parse_day, quota_for
 from hub_app.services.spaces import space_name
 
 QUEUE_PAGE = 10
@@ -49,7 +49,7 @@ def day_bookings(actor: Actor | None, *, session: Session, day: object = None) -
         .join(User, col(User.id) == Booking.user_id, isouter=True)
         .where(col(Booking.starts_at) >= start, col(Booking.starts_at) < end)
         .order_by(col(Booking.starts_at), col(Booking.id)).limit(500)).all()
-    return [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
+    return [booking_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
             for b, s, name in found]
 
 
@@ -88,7 +88,7 @@ def approval_page(actor: Actor | None, *, session: Session, after_id: object = 0
                                 and_(col(Booking.starts_at) == after.starts_at, col(Booking.id) > after.id)))
     found = session.exec(query.order_by(col(Booking.starts_at), col(Booking.id)).limit(QUEUE_PAGE + 1)).all()
     total = session.exec(select(func.count()).select_from(Booking).where(_waiting(now))).one()
-    rows = [_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
+    rows = [booking_row(b, s, actor.locale, now, member=_member_label(name, b, actor.locale), staff=True)
             for b, s, name in found[:QUEUE_PAGE]]
     return QueuePage(rows=rows, total=total, next_after_id=rows[-1].id if len(found) > QUEUE_PAGE else 0)
 
@@ -211,7 +211,7 @@ def member_record(actor: Actor | None, *, session: Session, email: object) -> Me
 
 
 def _record(session: Session, user: User) -> MemberRecord:
-    quota = _quota_for(user)
+    quota = quota_for(user)
     no_shows = session.exec(select(func.count()).select_from(Booking).where(
         Booking.user_id == user.id, col(Booking.no_show).is_(True))).one()
     upcoming = session.exec(select(func.count()).select_from(Booking).where(
@@ -232,7 +232,7 @@ def set_quota(actor: Actor | None, *, session: Session, member_id: object, hours
     count = None if upcoming_bookings in (None, "") else validation.integer(
         upcoming_bookings, field="upcoming_bookings", minimum=0, maximum=500)
     begin_write(session)
-    user = _lock_user(session, member_id)
+    user = lock_user(session, member_id)
     user.quota_hours_per_week, user.quota_upcoming_bookings = hours, count
     user.updated_at = utcnow()
     session.add(user)

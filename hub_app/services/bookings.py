@@ -124,7 +124,7 @@ def _lock_space(session: Session, space_id: int) -> Space:
     return space
 
 
-def _lock_user(session: Session, user_id: int) -> User:
+def lock_user(session: Session, user_id: int) -> User:
     user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
     if user is None or user.status == "deleted":
         raise NotFound("booking.error.no_member")
@@ -160,7 +160,7 @@ def _insert(session: Session, booking: Booking) -> Booking:
     return booking
 
 
-def _quota_for(user: User) -> Quota:
+def quota_for(user: User) -> Quota:
     settings = get_settings()
     return Quota(
         hours_per_week=user.quota_hours_per_week if user.quota_hours_per_week is not None
@@ -181,7 +181,7 @@ def _check_quota(session: Session, user: User, new: list[Interval], now: datetim
         select(func.count()).select_from(Booking).where(
             Booking.user_id == user.id, Booking.kind == MEMBER_BOOKING, col(Booking.status).in_(HOLDING),
             col(Booking.ends_at) > now)).one()
-    rules.check_quota(existing=existing, new=new, upcoming_count=upcoming, quota=_quota_for(user), tz=tz)
+    rules.check_quota(existing=existing, new=new, upcoming_count=upcoming, quota=quota_for(user), tz=tz)
 
 
 def _may_book(session: Session, actor: Actor, space: Space, member_id: int) -> None:
@@ -292,7 +292,7 @@ class BookingRow:
     reason: str = ""
 
 
-def _row(booking: Booking, space: Space, locale: str, now: datetime, *, member: str = "",
+def booking_row(booking: Booking, space: Space, locale: str, now: datetime, *, member: str = "",
          staff: bool = False) -> BookingRow:
     opens, closes = rules.check_in_window(booking.starts_at)
     return BookingRow(
@@ -344,7 +344,7 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
     now = utcnow()
 
     begin_write(session)
-    owner = _lock_user(session, owner_id)
+    owner = lock_user(session, owner_id)
     if on_behalf and owner.status != "active":
         raise Conflict("booking.error.member_not_active")
     space = _lock_space(session, space_id)
@@ -352,7 +352,7 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
     title, people, note = _clean_details(title, people, note, space.capacity)
     already = _same_request(session, space, owner.id, start, end, people, title)
     if already is not None:
-        row = _row(already, space, actor.locale, now)
+        row = booking_row(already, space, actor.locale, now)
         session.rollback()  # nothing was written; ends the transaction and its locks
         return row
     _check_when(session, space, start, end, now, staff)
@@ -368,7 +368,7 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
                      detail=f"space {space.id} for user {owner.id}")
         _notify(session, booking, "booking.booked_for_you")
     session.commit()
-    return _row(booking, space, actor.locale, now)
+    return booking_row(booking, space, actor.locale, now)
 
 
 @dataclass
@@ -442,7 +442,7 @@ def book_series(actor: Actor | None, *, session: Session, space_id: object, star
     now, staff = utcnow(), may_manage_bookings(actor)
 
     begin_write(session)
-    owner = _lock_user(session, actor.user_id)
+    owner = lock_user(session, actor.user_id)
     space = _lock_space(session, space_id)
     _may_book(session, actor, space, owner.id)
     title, people, note = _clean_details(title, people, note, space.capacity)
@@ -564,7 +564,7 @@ def check_in_at_space(actor: Actor | None, *, session: Session, space_id: object
     booking.updated_at = now
     session.add(booking)
     session.commit()
-    return _row(booking, space, actor.locale, now)
+    return booking_row(booking, space, actor.locale, now)
 
 
 def decide(actor: Actor | None, *, session: Session, booking_id: object, approve: object,
@@ -648,7 +648,7 @@ def my_bookings(actor: Actor | None, *, session: Session, past: object = False, 
                                     (col(Booking.starts_at) == after[0]) & (col(Booking.id) > after[1])))
         query = query.order_by(col(Booking.starts_at), col(Booking.id))
     found = session.exec(query.limit(PAGE_SIZE + 1)).all()
-    rows = [_row(booking, space, actor.locale, now) for booking, space in found[:PAGE_SIZE]]
+    rows = [booking_row(booking, space, actor.locale, now) for booking, space in found[:PAGE_SIZE]]
     last = found[PAGE_SIZE - 1][0] if len(found) > PAGE_SIZE else None
     return BookingPage(rows=rows, next_cursor=f"{last.starts_at.isoformat()}|{last.id}" if last else "")
 

@@ -102,7 +102,7 @@ def _clean_training_form(form: object) -> dict:
     return fields
 
 
-def _refresh_schedule(session: Session, training: Training) -> list[TrainingSession]:
+def refresh_schedule(session: Session, training: Training) -> list[TrainingSession]:
     sessions = sessions_of(session, training.id)
     training.session_count = len(sessions)
     training.starts_at = min((s.start_at for s in sessions), default=None)
@@ -110,7 +110,7 @@ def _refresh_schedule(session: Session, training: Training) -> list[TrainingSess
     return sessions
 
 
-def _refresh_search(session: Session, training: Training) -> None:
+def refresh_search(session: Session, training: Training) -> None:
     training.search_text = _search_text(training, [t.name for t in trainers_of(session, training.id)])
 
 
@@ -153,7 +153,7 @@ def update_training(actor: Actor | None, *, session: Session, training_id: objec
     for name, value in fields.items():
         setattr(training, name, value)
     training.updated_at = utcnow()
-    _refresh_search(session, training)
+    refresh_search(session, training)
     session.add(training)
     promote_waitlist(session, training)
     if changed_for_members and training.status == rules.PUBLISHED:
@@ -285,7 +285,7 @@ def add_session(actor: Actor | None, *, session: Session, training_id: object, f
 def _commit_schedule_change(session: Session, actor: Actor, training: Training, action: str, detail: str) -> None:
     """After a session is added or moved: the training's dates follow, a published training must
     still open enrolment before it starts, enrolled members hear of it, and it is audited."""
-    _refresh_schedule(session, training)
+    refresh_schedule(session, training)
     if training.status == rules.PUBLISHED:
         rules.check_window(window_of(training), training.starts_at)
         _notify_enrolled(session, training, "training.changed")
@@ -342,7 +342,7 @@ def delete_session(actor: Actor | None, *, session: Session, session_id: object)
     session.exec(delete(Attendance).where(col(Attendance.session_id) == row.id))
     session.delete(row)
     session.flush()
-    _refresh_schedule(session, training)
+    refresh_schedule(session, training)
     if training.status == rules.PUBLISHED:
         _notify_enrolled(session, training, "training.changed")
     session.add(training)
@@ -384,7 +384,7 @@ def add_trainer(actor: Actor | None, *, session: Session, training_id: object, f
     count = len(trainers_of(session, training.id))
     session.add(TrainingTrainer(training_id=training.id, trainer_id=trainer.id, position=count))
     session.flush()
-    _refresh_search(session, training)
+    refresh_search(session, training)
     session.add(training)
     audit.record(session, actor, "training.trainer_add", target_type="training", target_id=training.id,
                  detail=trainer.name)
@@ -403,7 +403,7 @@ def remove_trainer(actor: Actor | None, *, session: Session, training_id: object
         raise NotFound("trainings.error.trainer_not_found")
     session.delete(link)
     session.flush()
-    _refresh_search(session, training)
+    refresh_search(session, training)
     session.add(training)
     audit.record(session, actor, "training.trainer_remove", target_type="training", target_id=training.id,
                  detail=f"trainer={trainer_id}")

@@ -13,7 +13,7 @@ from reflex_base.event.processor.future import EventFuture
 
 from hub_app.domain.errors import NotAllowed
 from hub_app.logs import configure_logging
-from hub_app.transport import _event_done, log_backend_exception
+from hub_app.transport import event_done, log_backend_exception
 
 
 def _outcome_after(exception: Exception | None, *, chained: bool = False) -> dict:
@@ -28,7 +28,7 @@ def _outcome_after(exception: Exception | None, *, chained: bool = False) -> dic
         stream = io.StringIO()
         configure_logging(stream, "json")
         try:
-            _event_done(("state.page.save", "abcdefgh12345678", time.perf_counter()), future)
+            event_done(("state.page.save", "abcdefgh12345678", time.perf_counter()), future)
         finally:
             configure_logging()
         return next(json.loads(line) for line in stream.getvalue().splitlines() if '"kind": "event"' in line)

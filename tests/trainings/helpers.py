@@ -10,7 +10,7 @@ from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.models import User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
-from hub_app.services.training_admin import _refresh_schedule, _refresh_search
+from hub_app.services.training_admin import refresh_schedule, refresh_search
 from tests.accounts.factories import actor_of
 from tests.transactions import end_read
 
@@ -56,8 +56,8 @@ def make_training(session: Session, *, capacity: int = 10, sessions: list[tuple[
         session.add(TrainingSession(training_id=training.id, start_at=start, end_at=end,
                                     check_in_code=f"{training.id:08d}{index:04d}{next(_counter):020d}"[:32]))
     session.flush()
-    _refresh_schedule(session, training)
-    _refresh_search(session, training)
+    refresh_schedule(session, training)
+    refresh_search(session, training)
     session.add(training)
     session.commit()
     return training
