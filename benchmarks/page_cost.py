@@ -7,7 +7,7 @@ three Reflex events) repeated REPEAT
 times per page with a pause between them (under the event rate limit), and the menu toggle (one
 event, no database) for comparison. CPU is all the portal's processes' CPU time over the loads (background duties
 included, which is why a quiet page still costs a little). The budget is 3 ms of CPU per event,
-so 12 ms per page load; at 200 tabs with 1-3 s think time (about 100 events/s, the drill's load)
+so 9 ms per page load; at 200 tabs with 1-3 s think time (about 100 events/s, the drill's load)
 the two cores can afford about 20 ms per event for everything on the machine.
 """
 
@@ -24,7 +24,7 @@ REPEAT = 30
 PAUSE_SECONDS = 0.06  # 16 events/s from one tab: under its rate limit (20/s)
 NAVIGATE = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
 BUDGET_MS_PER_EVENT = 3
-EVENTS_PER_LOAD = 4
+EVENTS_PER_LOAD = 3
 
 
 async def _cost(portal, tab: ReflexClient, send) -> tuple[float, float]:

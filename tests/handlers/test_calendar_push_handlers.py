@@ -46,6 +46,12 @@ async def _until(condition, what: str) -> None:
         await asyncio.sleep(0.02)
 
 
+def _watch(tab, watch_id: str) -> asyncio.Task:
+    """The tab's calendar watch, started as its page starts it (a background event), in the running loop."""
+    return asyncio.get_running_loop().create_task(
+        tab._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+
+
 def _reloads(outcome, title: str | None = None) -> list[dict]:
     """The calendar deltas the watch sent (each reload sends the cells)."""
     name = CalendarState.get_full_name()
@@ -71,8 +77,7 @@ def test_an_open_calendar_reloads_once_for_its_own_day_and_space(hub, people, vi
     _socket(hub, staff, connected=True)
 
     async def scenario():
-        watching = asyncio.get_running_loop().create_task(
-            staff._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+        watching = _watch(staff, watch_id)
         try:
             await _until(lambda: live.is_open(staff.token), "the watch to register")
             await asyncio.to_thread(_book, people.active, unrelated[0], unrelated[1], 10, "Lain hari")
@@ -111,8 +116,7 @@ def test_changes_that_come_soon_after_a_redraw_are_drawn_together(hub, people, m
     _socket(hub, staff, connected=True)
 
     async def scenario():
-        watching = asyncio.get_running_loop().create_task(
-            staff._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+        watching = _watch(staff, watch_id)
         try:
             await _until(lambda: live.is_open(staff.token), "the watch to register")
             outcome = hub.recorder.current
@@ -156,9 +160,7 @@ def test_members_woken_by_one_booking_share_a_reading_and_each_sees_only_their_o
     watch_ids = [tab.state(CalendarState)._watch_id for tab in tabs]
 
     async def scenario():
-        loop = asyncio.get_running_loop()
-        watching = [loop.create_task(tab._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
-                    for tab, watch_id in zip(tabs, watch_ids, strict=True)]
+        watching = [_watch(tab, watch_id) for tab, watch_id in zip(tabs, watch_ids, strict=True)]
         try:
             await _until(lambda: all(live.is_open(tab.token) for tab in tabs), "both watches to register")
             outcome = hub.recorder.current
@@ -190,8 +192,7 @@ def test_a_stopping_node_ends_its_watches_without_touching_the_tabs_state(hub, p
     _socket(hub, member, connected=True)
 
     async def scenario():
-        watching = asyncio.get_running_loop().create_task(
-            member._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
+        watching = _watch(member, watch_id)
         await _until(lambda: live.is_open(member.token), "the watch to register")
         assert live.hand_over_all() == 1
         return await watching
