@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+import orjson
 import socketio
 
 from hub_app.drain import MOVE_SCRIPT
@@ -30,6 +31,21 @@ ROOT_STATE = "reflex___state____state"
 NAMESPACE = "/_event"
 SCRIPT_URL = re.compile(r"window\.location\.assign\((\"[^\"]*\")\)")
 AUTH_POST = re.compile(r"form\.action = (\"[^\"]*\"); const fields = (\{.*?\});")
+
+
+class SimulatedTabJson:
+    """python-socketio's JSON for the simulated tabs. A browser parses its updates on its own
+    device; the simulated tabs share the portal's machine, where the json module's parsing of the
+    calendar's updates (tens of KB each) was a third of the drill's load client. orjson does it
+    several times faster, so the tabs take less of the CPU the portal is measured on."""
+
+    @staticmethod
+    def dumps(value, **_options) -> str:  # compact, as python-socketio asks
+        return orjson.dumps(value).decode()
+
+    @staticmethod
+    def loads(text, **_options):
+        return orjson.loads(text)
 
 
 def state_name(state_class) -> str:
@@ -134,7 +150,7 @@ class ReflexClient:
 
     async def _open(self, path: str, query: dict, timeout: float) -> None:
         self.path, self.query = path, query
-        sio = socketio.AsyncClient(reconnection=False)
+        sio = socketio.AsyncClient(reconnection=False, json=SimulatedTabJson)
         sio.on("event", self._received, namespace=NAMESPACE)
 
         gone = sio.hub_gone = asyncio.Event()

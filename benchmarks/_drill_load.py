@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+import orjson
 
 from benchmarks._client import (
     ROOT_STATE,
@@ -33,8 +34,8 @@ SIGNED_IN_MIX = [("browse", 0.45), ("book", 0.25), ("cancel", 0.1), ("enrol", 0.
 LOST = "__socket_lost__"
 # Text that means "this did not work, try again" (translated), and Reflex's notice for a handler
 # that raised (hub_app/transport.py log_backend_exception).
-TRY_AGAIN = ("Coba lagi", "try again")
-CRASH_TOAST = "backend_error"
+TRY_AGAIN = (b"Coba lagi", b"try again")  # in the updates' UTF-8 JSON
+CRASH_TOAST = b"backend_error"
 
 
 def _states() -> dict[str, str]:
@@ -193,7 +194,7 @@ class Tab:
 
     def _look_for_errors(self, kind: str, updates: list[Update]) -> None:
         # A move's hydrate shows the page's state again, messages already shown included: not news.
-        text = json.dumps([update.data for update in updates if not update.rehydrating], ensure_ascii=False)
+        text = orjson.dumps([update.data for update in updates if not update.rehydrating])
         if CRASH_TOAST in text:
             self.load.current.errors.append(f"{kind}: the crash notice")
         elif any(phrase in text for phrase in TRY_AGAIN):
