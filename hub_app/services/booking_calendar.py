@@ -432,8 +432,11 @@ def _read_day(session: Session, day: date, locale: str, notice: str, spaces: lis
         reading.origin = _local_minutes(opening[0], tz)
         reading.time_cells = _time_cells(opening[0], opening[1], reading.origin, locale)
         reading.rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // ROW_MINUTES
+        by_space: dict[int, list] = {}
+        for row in booked:
+            by_space.setdefault(row[0].space_id, []).append(row)
         for space in spaces:
-            theirs = [(b, n) for b, n in booked if b.space_id == space.id]
+            theirs = by_space.get(space.id, [])
             reading.booked.append(theirs)
             reading.columns.append(None)
             reading.agenda.append(_space_starts(space, day, opening, wanted, theirs, closures, now, locale))
