@@ -62,7 +62,7 @@ from hub_app.logs import log_event
 from hub_app.metrics import CONNECTED_TABS
 from hub_app.settings import get_settings
 from hub_app.tab_tokens import NodeAwareTokenManager
-from hub_app.wire_json import packet_json
+from hub_app.wire_json import packet_class
 
 log = logging.getLogger("hub.transport")
 _frontend_log = logging.getLogger("hub.frontend")
@@ -648,4 +648,4 @@ def guard_transport(app: rx.App) -> None:
     # Engine.IO drops frames above this before Socket.IO parses them (Reflex's default is 1 MB).
     app.sio.eio.max_http_buffer_size = 4 * get_settings().event_max_chars
     # Outgoing packets are written with orjson, with Reflex's serializers behind it (hub_app/wire_json.py).
-    app.sio.packet_class.json = packet_json(app.sio.packet_class.json)
+    app.sio.packet_class = packet_class(app.sio.packet_class)

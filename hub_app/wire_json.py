@@ -8,12 +8,17 @@ than half the time. Everything that is not a plain value (dataclasses, dates and
 types) still goes through Reflex's serializers, so the browser receives the same values; a value
 orjson refuses (an integer beyond 64 bits) is written by Reflex's encoder, as before. Incoming
 packets are read by Reflex's own loads.
+
+python-socketio keeps its json on the packet class, and a Socket.IO client made in the same process
+sets it on the shared base class; the server gets a packet class of its own, so nothing else changes
+what it writes.
 """
 
 from types import SimpleNamespace
 
 import orjson
 from reflex_base.utils.serializers import serialize
+from socketio.packet import Packet
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -28,4 +33,9 @@ def packet_json(reflex_json) -> SimpleNamespace:
         except orjson.JSONEncodeError:
             return reflex_json.dumps(value, **options)
 
-    return SimpleNamespace(dumps=dumps, loads=reflex_json.loads, reflex=reflex_json)
+    return SimpleNamespace(dumps=dumps, loads=reflex_json.loads)
+
+
+def packet_class(reflex_packet: type[Packet]) -> type[Packet]:
+    """The server's packet class: Reflex's, writing with packet_json."""
+    return type("HubPacket", (reflex_packet,), {"json": packet_json(reflex_packet.json)})

@@ -1,11 +1,13 @@
 """The event socket's JSON (hub_app/wire_json.py): the updates real pages send read back as the same
 values whether orjson or Reflex's own encoder wrote them, a value orjson refuses is written by
-Reflex's encoder, and the app's socket writes with it."""
+Reflex's encoder, and the app's socket writes with it, even after a Socket.IO client in the same
+process set python-socketio's shared json."""
 
 import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import socketio
 from reflex.app import _sio_dumps, _sio_loads
 from reflex.state import StateUpdate
 from socketio.packet import Packet
@@ -44,11 +46,13 @@ def test_dates_go_through_reflex_and_what_orjson_refuses_is_written_by_reflex():
     assert str(2**70) in _both(["event", {"count": 2**70}])[0]
 
 
-def test_the_apps_socket_writes_with_it(hub):
-    assert hub.app.sio is not None
-    assert Packet.json is hub.app.sio.packet_class.json
-    assert Packet.json.reflex.dumps is not Packet.json.dumps and Packet.json.loads is Packet.json.reflex.loads
-    update = ["event", StateUpdate(delta={"state": {"x_rx_state_": "Tersimpan."}})]
-    encoded = Packet(data=update, namespace="/_event").encode()
+def test_the_apps_socket_writes_with_it_whatever_a_client_in_the_process_sets(hub, monkeypatch):
+    server_packet = hub.app.sio.packet_class
+    monkeypatch.setattr(Packet, "json", Packet.json)  # the client below changes it for the process
+    socketio.AsyncClient(json=SimpleNamespace(dumps=json.dumps, loads=json.loads))  # sets Packet.json
+    assert server_packet is not Packet and issubclass(server_packet, Packet)
+    assert server_packet.json.dumps.__module__ == "hub_app.wire_json"
+    update = ["event", StateUpdate(delta={"state": {"x_rx_state_": "Tersimpan.", "at_rx_state_": datetime.now(UTC)}})]
+    encoded = server_packet(data=update, namespace="/_event").encode()
     assert encoded.startswith("2/_event,")
     assert json.loads(encoded[len("2/_event,"):]) == json.loads(_sio_dumps(update, **COMPACT))
