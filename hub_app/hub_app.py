@@ -7,6 +7,7 @@ from hub_app.api import build_api, wrap_with_headers
 from hub_app.background import run_background_duties
 from hub_app.components.document import overlay, toaster
 from hub_app.drain import drain_on_sigterm
+from hub_app.gc_tuning import tune_garbage_collector
 from hub_app.logs import configure_logging
 from hub_app.metrics import time_database
 from hub_app.state_files import throttle_state_file_purge
@@ -31,6 +32,8 @@ app = rx.App(
 )
 app.app_wraps[(5, "Overlay")] = lambda stateful: overlay() if stateful else None
 app.register_lifespan_task(run_background_duties)
+# Startup's million objects out of the garbage collector's walks, young ones collected less often.
+app.register_lifespan_task(tune_garbage_collector)
 # A deploy's SIGTERM first moves this worker's tabs to other nodes (hub_app/drain.py).
 app.register_lifespan_task(drain_on_sigterm)
 # One log line per request and event (JSON lines with HUB_LOG_FORMAT=json); SQL timed for /metrics.

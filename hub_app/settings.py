@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # A node told to stop (SIGTERM, a deploy) moves its tabs to other nodes first (hub_app/drain.py);
     # this long at most, then it stops anyway. Keep it below the unit's TimeoutStopSec (30).
     drain_seconds: float = 20.0
+    # Allocations between two collections of Python's youngest generation (CPython's own: 700); the
+    # objects startup built are frozen out of the collector (hub_app/gc_tuning.py).
+    gc_young_threshold: int = Field(default=10_000, ge=100, le=1_000_000)
     # The version of the terms of use and the privacy notice (hub_app/i18n/messages/legal.py); a new
     # value asks every member to agree again at their next page load after sign-in (/agree).
     terms_version: str = "2026-11"
