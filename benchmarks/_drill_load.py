@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,24 @@ from benchmarks._client import (
 )
 
 ON_LOAD_INTERNAL = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
-THINK_SECONDS = (1.0, 3.0)
+
+
+def think_seconds(text: str) -> tuple[float, float]:
+    """A tab's pause between two actions, "low-high" seconds (uniform), e.g. "1-3"."""
+    low, _, high = text.partition("-")
+    wrong = ValueError(f"think time {text!r}: want low-high seconds with 0 <= low <= high")
+    try:
+        pause = (float(low), float(high or low))
+    except ValueError:
+        raise wrong from None
+    if not 0 <= pause[0] <= pause[1]:
+        raise wrong
+    return pause
+
+
+# 1-3 s: a member tapping on without reading, the drills' stress; HUB_DRILL_THINK_SECONDS=5-15 is
+# closer to someone reading each page, for capacity figures at that pace.
+THINK_SECONDS = think_seconds(os.environ.get("HUB_DRILL_THINK_SECONDS", "1-3"))
 ANSWER_SECONDS = 20.0
 PAGES = ["/", "/trainings", "/forum", "/spaces", "/bookings"]
 SIGNED_IN_MIX = [("browse", 0.45), ("book", 0.25), ("cancel", 0.1), ("enrol", 0.15), ("leave", 0.05)]
