@@ -129,6 +129,7 @@ class Tab:
         self.token: str | None = None
         self.path, self.query = "/", {}
         self.lost_at: float | None = None
+        self.reconnecting: asyncio.Task | None = None
         self.my_bookings: list[int] = []
         self.my_enrolments: dict[int, int] = {}  # training id -> enrolment id
 
@@ -147,6 +148,8 @@ class Tab:
         def dropped():
             self.lost_at = self.lost_at or time.monotonic()
             client.updates.put_nowait(Update({LOST: True}, time.perf_counter()))
+            if not self.load.stopping:
+                self.back()
 
         client.on_drop = dropped
         client.on_move = lambda seconds: self.load.current.moves.append(seconds)
@@ -156,15 +159,23 @@ class Tab:
     def _new_token(self) -> None:
         self.load.current.new_tokens += 1
 
-    async def reconnect(self) -> None:
+    def back(self) -> asyncio.Task:
+        """The tab's one reconnect, started when its socket drops, whether or not the member is
+        tapping then (the page reconnects by itself); a tap meanwhile waits for it."""
+        if self.reconnecting is None or self.reconnecting.done():
+            self.reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+        return self.reconnecting
+
+    async def _reconnect(self) -> None:
         """Like the frontend (socket.io-client): try again after 1 s, doubling up to 5 s, with
         jitter, until the socket is back. The reconnect time runs from the drop."""
         window = self.load.current
         window.drops += 1
         lost_at = self.lost_at = self.lost_at or time.monotonic()
-        self.token = self.client.token  # as the page does, the token the server gave it last
-        with contextlib.suppress(Exception):
-            await self.client.disconnect()
+        if self.client is not None:
+            self.token = self.client.token  # as the page does, the token the server gave it last
+            with contextlib.suppress(Exception):
+                await self.client.disconnect()
         self.client = None
         delay = 1.0
         while not self.load.stopping:
@@ -183,7 +194,7 @@ class Tab:
         """Sends an event on the current page and waits for its answer; None when the socket dropped
         (or nothing came) before it: the tab reconnects, and the member may tap again."""
         if self.client is None or self.lost_at is not None:
-            await self.reconnect()
+            await self.back()
             return None
         client = self.client
         client.drain()
@@ -204,7 +215,7 @@ class Tab:
             self.load.current.dropped_in_flight += bool(updates[-1].data.get(LOST))
             self.load.current.unanswered_kinds[kind] = self.load.current.unanswered_kinds.get(kind, 0) + 1
             if self.lost_at is not None:
-                await self.reconnect()
+                await self.back()
             return None
         self.load.current.round_trips.setdefault(kind, []).append((updates[-1].received - started) * 1000)
         self._look_for_errors(kind, updates)
@@ -382,7 +393,8 @@ class Load:
 
     async def stop(self) -> None:
         self.stopping = True
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*self.tasks, *[tab.reconnecting for tab in self.tabs if tab.reconnecting],
+                             return_exceptions=True)
         await asyncio.gather(*[tab.client.disconnect() for tab in self.tabs if tab.client],
                              return_exceptions=True)
 
