@@ -532,12 +532,12 @@ async def _run(report: Report, drill: Drill) -> None:
                  note=f"{os.cpu_count()} cores shared by the nodes, nginx, PostgreSQL, Redis, the load client and "
                       "other work on the machine; 'unanswered': no answer within 20 s, or the socket dropped with "
                       "the event in flight (counted apart)")
+    pace = f"think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s"
     rows = _round_trip_rows(f"{TABS} tabs", calm) + _round_trip_rows(f"{MANY_TABS} tabs", many)
     report.table("Event round trip through nginx, two nodes (send to state update)", ["load", "event", *
                  ["n", "p50 ms", "p95 ms", "p99 ms", "max ms"]], rows,
-                 note=f"think time {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s per tab; {len(many.errors)} errors and "
-                      f"{many.unanswered} unanswered at {MANY_TABS} tabs; load 1m {os.getloadavg()[0]:.1f}")
-    pace = f"think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s"
+                 note=f"{pace} per tab; {len(many.errors)} errors and {many.unanswered} unanswered at {MANY_TABS} "
+                      f"tabs; load 1m {os.getloadavg()[0]:.1f}")
     for tabs, window in ((TABS, calm), (MANY_TABS, many)):
         p95 = Stats([value for values in window.round_trips.values() for value in values]).p95
         report.budget(f"event p95 through nginx, {tabs} tabs ({pace}), 2 nodes", round(p95, 1), P95_BUDGETS[tabs], "ms")
