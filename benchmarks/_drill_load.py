@@ -205,7 +205,8 @@ class Tab:
             # only a page load is answered by that.
             answers = kind == "page navigation"
             updates = await client.collect(lambda update: update.data.get(LOST) or (
-                (answers or not update.rehydrating) and (done or bool)(update)), timeout=ANSWER_SECONDS)
+                (answers or not update.rehydrating) and ((done or bool)(update) or _asks_to_try_again(update))),
+                timeout=ANSWER_SECONDS)
         except Exception:
             # No answer in time: the page keeps its socket and the member carries on (a late answer
             # is drained before the next event); only a dropped socket makes the tab reconnect.
@@ -327,6 +328,15 @@ class Tab:
             except Exception as error:  # a bug of the load client must not end the tab
                 self.load.current.errors.append(f"{action}: client {type(error).__name__}: {error}"[:200])
             await asyncio.sleep(rng.uniform(*self.load.think))
+
+
+def _asks_to_try_again(update: Update) -> bool:
+    """A refusal shown as a notice, not in the page (the database unreachable while the viewer is
+    looked up, say): the event's answer, though not the change the tap was waiting for."""
+    if not update.events:
+        return False
+    text = orjson.dumps(update.events)
+    return any(phrase in text for phrase in TRY_AGAIN)
 
 
 def _has(update: Update, state: str, *names: str) -> bool:

@@ -58,7 +58,8 @@ class Outcome:
     def row(self) -> list[str]:
         w = self.window
         reconnect = Stats([seconds * 1000 for seconds in w.reconnects])
-        seen = [f"{len(w.errors)} errors", f"{w.unanswered} unanswered ({w.dropped_in_flight} with the socket)"]
+        kinds = "".join(f", {n} {kind}" for kind, n in sorted(w.unanswered_kinds.items()))
+        seen = [f"{len(w.errors)} errors", f"{w.unanswered} unanswered ({w.dropped_in_flight} with the socket{kinds})"]
         if w.try_again:
             seen.append(f"{w.try_again} 'try again'")
         if w.signed_out:
