@@ -14,7 +14,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup run test test-fast bench drill lint clean
+.PHONY: setup run test test-fast bench drill capacity lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ bench: setup /usr/bin/chromium
 # from deploy/nginx with a self-signed certificate, 200 tabs of load while nodes, Redis and PostgreSQL fail.
 drill: setup /usr/sbin/nginx
 	$(BIN)/python -m benchmarks drill
+
+# The drill's topology and load, stepped from 100 to 1,000 tabs: how many this machine serves in budget.
+capacity: setup /usr/sbin/nginx
+	$(BIN)/python -m benchmarks capacity
 
 lint: setup
 	$(BIN)/ruff check .

@@ -344,27 +344,37 @@ class Portal:
 
     def worker_pids(self) -> list[int]:
         """The process group's pids (supervisor and workers), for CPU accounting."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if os.getpgid(int(entry.name)) == self.process.pid:
-                        pids.append(int(entry.name))
-                except (ProcessLookupError, PermissionError):
-                    continue
-        return pids
+        return process_group(self.process.pid)
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by all processes of the portal."""
-        total = 0
-        ticks = os.sysconf("SC_CLK_TCK")
-        for pid in self.worker_pids():
+        return cpu_seconds_of(self.worker_pids())
+
+
+def process_group(pgid: int) -> list[int]:
+    """The pids of a process group (a portal or drill node started with start_new_session)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
+                if os.getpgid(int(entry.name)) == pgid:
+                    pids.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
+    return pids
+
+
+def cpu_seconds_of(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes (those gone count nothing)."""
+    total = 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def portal_environment(*, port: int, work: Path, database_url: str, redis_url: str, workers: int) -> dict:

@@ -12,8 +12,8 @@ import traceback
 import benchmarks
 from benchmarks import Report
 
-# Run only when named (`make drill`): it takes ~15 minutes and restarts its own database servers.
-ONLY_WHEN_NAMED = {"drill"}
+# Run only when named (`make drill`, `make capacity`): each takes minutes and runs its own database servers.
+ONLY_WHEN_NAMED = {"capacity", "drill"}
 
 
 def available() -> list[str]:

@@ -504,7 +504,8 @@ def _round_trip_rows(label: str, window: Window) -> list[list[str]]:
     return rows
 
 
-async def _run(report: Report, drill: Drill) -> None:
+async def signed_in_members(report: Report, drill: Drill) -> tuple[list[str], World]:
+    """MEMBERS new members signed in through nginx (their session cookies), and what tabs act on."""
     from benchmarks._client import sign_in
     from benchmarks.events import MEMBER_PASSWORD, create_members
 
@@ -520,7 +521,11 @@ async def _run(report: Report, drill: Drill) -> None:
     world = await asyncio.to_thread(drill.world)
     report.note(f"{len(world.spaces)} spaces, {len(world.trainings)} trainings open for enrolment, "
                 f"days {world.days[0]}..{world.days[-1]}")
+    return cookies, world
 
+
+async def _run(report: Report, drill: Drill) -> None:
+    cookies, world = await signed_in_members(report, drill)
     outcomes, calm = await _drills(drill, cookies, world)
     contention, per_second, lost, doubled = await _contention(drill, cookies, world)
     outcomes.append(Outcome("contention", f"{len(cookies)} members, no think time", contention, lost, doubled,

@@ -4,8 +4,9 @@ import re
 import string
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from hub_app.i18n import CATALOGUE, format_datetime, pick, translate
+from hub_app.i18n import CATALOGUE, format_datetime, format_time, pick, translate
 
 ROOT = Path(__file__).resolve().parent.parent / "hub_app"
 KEY_USE = re.compile(
@@ -50,3 +51,13 @@ def test_validation_errors_read_well_without_parameters():
                 "error.email_invalid"):
         for locale in ("id", "en"):
             assert "{" not in translate(key, locale), key
+
+
+def test_format_time_is_the_local_clock_of_the_instant_in_the_zone_asked():
+    instant = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+    assert format_time(instant, "id") == "10.30"
+    assert format_time(instant, "en") == "10:30"
+    # the same instant written in another zone, and the answers remembered for it, stay the same
+    assert format_time(instant.astimezone(ZoneInfo("Asia/Makassar")), "id") == "10.30"
+    assert format_time(instant, "id", "Asia/Jayapura") == "12.30"
+    assert format_time(instant, "en", "UTC") == "03:30"

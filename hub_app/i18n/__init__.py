@@ -164,9 +164,11 @@ def _format_day(value: date, locale: str, pattern: str) -> str:
     return babel_format_date(value, pattern, locale=_locale(locale))
 
 
+@lru_cache(maxsize=8192)
 def format_time(value: datetime, locale: str, timezone: str = "Asia/Jakarta") -> str:
-    """'10.00' / '10:00'. Written out rather than through Babel (the same digits in both languages):
-    a calendar day formats hundreds of these per page load."""
+    """'10.00' / '10:00'. Written out rather than through Babel (the same digits in both languages),
+    and remembered: a calendar day formats hundreds of these per page load, mostly the same slot
+    boundaries (an aware datetime hashes by its instant, which is all the result depends on)."""
     local = value.astimezone(_zone(timezone))
     return f"{local.hour:02d}{':' if locale == 'en' else '.'}{local.minute:02d}"
 

@@ -1,0 +1,87 @@
+"""How many tabs this machine serves within the round-trip budgets (`python -m benchmarks capacity`).
+
+The drill's topology (two app nodes behind nginx, PostgreSQL, Redis; benchmarks/drill.py) under the
+drill's load (benchmarks/_drill_load.py: half the tabs signed in, booking, cancelling, enrolling and
+browsing, at the pace of HUB_DRILL_THINK_SECONDS), stepping the number of open tabs up from 100:
+each step connects its tabs, lets them settle, and measures a steady window. It stops after the
+first step whose p95 is over twice the larger budget (the machine is saturated by then).
+
+Per step it prints the events answered per second, p50/p95/p99, and the CPU of the two nodes
+(share of the machine's cores and ms per event): where the per-event cost meets the cores, the
+curve bends. The budget lines are the largest step within p95 100 ms (budget 200 tabs) and within
+p95 250 ms (budget 1,000 tabs). HUB_CAPACITY_STEPS (default
+100,200,300,400,500,600,800,1000) and HUB_CAPACITY_SECONDS (the measured window, default 20) change
+the ramp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+from benchmarks import Report, Stats, cpu_seconds_of, ms, process_group
+from benchmarks._drill_load import THINK_SECONDS, Load, World
+from benchmarks.drill import Drill, signed_in_members
+
+STEPS = [int(step) for step in os.environ.get("HUB_CAPACITY_STEPS", "100,200,300,400,500,600,800,1000").split(",")]
+SECONDS = float(os.environ.get("HUB_CAPACITY_SECONDS", "20"))
+SETTLE_SECONDS = 5  # the tabs' first page loads after connecting come all at once
+BUDGETS = {100: 200, 250: 1000}  # p95 ms -> tabs the budget asks for
+
+
+def _nodes_cpu(drill: Drill) -> float:
+    return cpu_seconds_of([pid for node in drill.nodes for pid in process_group(node.process.pid)])
+
+
+async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tuple[Stats, float, float, int]:
+    """(round trips, events answered per second, node CPU share of all cores, errors) at `tabs` tabs."""
+    load = Load(drill.proxy.base_url, cookies, world, tabs)
+    try:
+        await load.start()
+        await asyncio.sleep(SETTLE_SECONDS)
+        load.window()
+        cpu_before, started = _nodes_cpu(drill), time.monotonic()
+        await asyncio.sleep(SECONDS)
+        window = load.window()
+        elapsed = time.monotonic() - started
+        cpu = _nodes_cpu(drill) - cpu_before
+    finally:
+        await load.stop()
+    trips = Stats([value for values in window.round_trips.values() for value in values])
+    return trips, trips.n / elapsed, cpu / elapsed / (os.cpu_count() or 1), len(window.errors) + window.unanswered
+
+
+async def _ramp(report: Report, drill: Drill) -> None:
+    cookies, world = await signed_in_members(report, drill)
+    rows, within = [], dict.fromkeys(BUDGETS, 0)
+    for tabs in STEPS:
+        trips, rate, cpu_share, failures = await _step(drill, cookies, world, tabs)
+        per_event = cpu_share * (os.cpu_count() or 1) / rate * 1000 if rate else 0.0
+        rows.append([str(tabs), f"{rate:.0f}", ms(trips.p50), ms(trips.p95), ms(trips.p99), f"{cpu_share * 100:.0f} %",
+                     f"{per_event:.1f}", str(failures), f"{os.getloadavg()[0]:.1f}"])
+        report.note(f"{tabs} tabs: {rate:.0f} events/s, p95 {ms(trips.p95)} ms, nodes {cpu_share * 100:.0f} % of "
+                    f"the cores, {per_event:.1f} ms CPU per event")
+        for budget in BUDGETS:
+            if trips.p95 <= budget and not failures:
+                within[budget] = max(within[budget], tabs)
+        if trips.p95 > 2 * max(BUDGETS):
+            break
+    report.table(f"Capacity: tabs through nginx, two nodes, think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s "
+                 f"({SECONDS:g} s per step after {SETTLE_SECONDS} s to settle)",
+                 ["tabs", "events/s", "p50 ms", "p95 ms", "p99 ms", "nodes CPU", "CPU ms/event", "errors+unanswered",
+                  "load 1m"], rows,
+                 note=f"nodes CPU: the two nodes' share of all {os.cpu_count()} cores; the rest is PostgreSQL, Redis, "
+                      "nginx and the load client on the same machine")
+    for budget, asked in BUDGETS.items():
+        report.budget(f"tabs served within p95 {budget} ms (of the steps {', '.join(map(str, STEPS))})",
+                      within[budget], asked, "tabs", higher_is_better=True)
+
+
+def run(report: Report) -> None:
+    drill = Drill(report)
+    try:
+        drill.start()
+        asyncio.run(_ramp(report, drill))
+    finally:
+        drill.stop()
