@@ -3,7 +3,8 @@
 The drill's topology (two app nodes behind nginx, PostgreSQL, Redis; benchmarks/drill.py) under the
 drill's load (benchmarks/_drill_load.py: half the tabs signed in, booking, cancelling, enrolling and
 browsing, at the pace of HUB_DRILL_THINK_SECONDS), stepping the number of open tabs up from 100:
-each step connects its tabs, lets them settle, and measures a steady window. It stops after the
+each step connects its tabs, lets them settle (one pause of a tab, at least 5 s), and measures a
+steady window. It stops after the
 first step whose p95 is over twice the larger budget (the machine is saturated by then).
 
 Per step it prints the events answered per second, p50/p95/p99, and the CPU of the two nodes
@@ -26,7 +27,9 @@ from benchmarks.drill import Drill, signed_in_members
 
 STEPS = [int(step) for step in os.environ.get("HUB_CAPACITY_STEPS", "100,200,300,400,500,600,800,1000").split(",")]
 SECONDS = float(os.environ.get("HUB_CAPACITY_SECONDS", "20"))
-SETTLE_SECONDS = 5  # the tabs' first page loads after connecting come all at once
+# Every tab has begun (its first action comes one pause after connecting) and the first page loads
+# of all the tabs at once are over.
+SETTLE_SECONDS = max(5.0, THINK_SECONDS[1])
 BUDGETS = {100: 200, 250: 1000}  # p95 ms -> tabs the budget asks for
 
 
@@ -68,7 +71,7 @@ async def _ramp(report: Report, drill: Drill) -> None:
         if trips.p95 > 2 * max(BUDGETS):
             break
     report.table(f"Capacity: tabs through nginx, two nodes, think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s "
-                 f"({SECONDS:g} s per step after {SETTLE_SECONDS} s to settle)",
+                 f"({SECONDS:g} s per step after {SETTLE_SECONDS:g} s to settle)",
                  ["tabs", "events/s", "p50 ms", "p95 ms", "p99 ms", "nodes CPU", "CPU ms/event", "errors+unanswered",
                   "load 1m"], rows,
                  note=f"nodes CPU: the two nodes' share of all {os.cpu_count()} cores; the rest is PostgreSQL, Redis, "
