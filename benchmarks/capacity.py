@@ -1,11 +1,11 @@
 """How many tabs this machine serves within the round-trip budgets (`python -m benchmarks capacity`).
 
-The drill's topology (two app nodes behind nginx, PostgreSQL, Redis; benchmarks/drill.py) under the
-drill's load (benchmarks/_drill_load.py: half the tabs signed in, booking, cancelling, enrolling and
-browsing, at the pace of HUB_DRILL_THINK_SECONDS), stepping the number of open tabs up from 100:
+The drill's topology (two app nodes behind nginx, PostgreSQL, Redis; benchmarks/_drill_topology.py)
+under the drill's load (benchmarks/_drill_load.py: half the tabs signed in, booking, cancelling,
+enrolling and browsing, at the pace of HUB_DRILL_THINK_SECONDS), stepping the tabs up from 100:
 each step connects its tabs, lets them settle (one pause of a tab, at least 5 s), and measures a
-steady window. It stops after the
-first step whose p95 is over twice the larger budget (the machine is saturated by then).
+steady window. It stops after the first step whose p95 is over twice the larger budget (the
+machine is saturated by then).
 
 Per step it prints the events answered per second, p50/p95/p99, and the CPU of the two nodes
 (share of the machine's cores and ms per event): where the per-event cost meets the cores, the
@@ -22,14 +22,12 @@ import os
 import time
 
 from benchmarks import Report, Stats, cpu_seconds_of, ms, process_group
-from benchmarks._drill_load import THINK_SECONDS, Load, World
-from benchmarks.drill import Drill, signed_in_members
+from benchmarks._drill_load import THINK_SECONDS, Load, World, settle_seconds
+from benchmarks._drill_topology import Drill, signed_in_members
 
 STEPS = [int(step) for step in os.environ.get("HUB_CAPACITY_STEPS", "100,200,300,400,500,600,800,1000").split(",")]
 SECONDS = float(os.environ.get("HUB_CAPACITY_SECONDS", "20"))
-# Every tab has begun (its first action comes one pause after connecting) and the first page loads
-# of all the tabs at once are over.
-SETTLE_SECONDS = max(5.0, THINK_SECONDS[1])
+SETTLE_SECONDS = settle_seconds(THINK_SECONDS)
 BUDGETS = {100: 200, 250: 1000}  # p95 ms -> tabs the budget asks for
 
 

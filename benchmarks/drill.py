@@ -5,7 +5,7 @@ Topology, all on this machine but each part as on its own machine: a PostgreSQL 
 server of the drill's own (so restarting them disturbs no one else), two app nodes started from
 deploy/systemd/hub-app@.service with deploy/systemd/hub.env.example (each its own port and work
 dir), nginx running deploy/nginx/hub.conf as the one https address (a self-signed certificate),
-and an SMTP server (aiosmtpd) that counts every email.
+and an SMTP server (aiosmtpd) that counts every email (benchmarks/_drill_topology.py).
 
 Load: 200 tabs through nginx speaking the portal's Socket.IO protocol (benchmarks/_drill_load.py),
 half signed in (booking, cancelling, enrolling, leaving, browsing), the rest browsing. Drills:
@@ -14,7 +14,8 @@ half signed in (booking, cancelling, enrolling, leaving, browsing), the rest bro
 every booking, cancellation and enrolment a tab saw confirmed is looked up in PostgreSQL: lost
 (confirmed, then not there or undone) and doubled (two rows for one member's same booking or
 training) must be zero. Pass/fail is from correctness (lost, doubled, errors users saw); latency is
-compared with the budgets (p95 <= 100 ms at 200 tabs, <= 250 ms at 1,000 tabs).
+compared with the budgets (p95 <= 100 ms at 200 tabs, <= 250 ms at 1,000 tabs), at the drills' pace
+(HUB_DRILL_THINK_SECONDS, a stress) and at a reading member's pace (5-15 s between actions).
 
 HUB_DRILL_SECONDS (default 20) sets the calm part of each drill window.
 """
@@ -24,21 +25,26 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from benchmarks import BUN_PATH, Report, Stats, ms, work_root
-from benchmarks._drill_load import THINK_SECONDS, Ledger, Load, Window, World, booking_days
-from benchmarks._drill_nodes import Node, render_env
-from benchmarks._drill_stack import MailCounter, Postgres, Proxy, Redis, claim_port, ensure_nginx
+from benchmarks import Report, Stats, ms
+from benchmarks._drill_load import (
+    READING_PACE,
+    THINK_SECONDS,
+    Ledger,
+    Load,
+    Window,
+    World,
+    settle_seconds,
+)
+from benchmarks._drill_nodes import Node
+from benchmarks._drill_topology import Drill, signed_in_members
 
-NODES = 2
 TABS = int(os.environ.get("HUB_DRILL_TABS", "200"))
 MANY_TABS = int(os.environ.get("HUB_DRILL_MANY_TABS", "1000"))
-MEMBERS = 100
 CALM_SECONDS = float(os.environ.get("HUB_DRILL_SECONDS", "20"))
 DRILL_MAILS = 200
 NO_SHOWS = 50
@@ -75,170 +81,6 @@ class Outcome:
             seen.append(f"{w.still_reconnecting} still reconnecting at the end")
         return [self.drill, self.load, "; ".join(seen), str(self.lost), str(self.doubled),
                 "FAIL: " + self.failed if self.failed else "pass", self.extra]
-
-
-class Drill:
-    """The running topology."""
-
-    def __init__(self, report: Report):
-        self.report = report
-        self.root = work_root() / "drill"
-        for name in ("nodes", "nginx", "redis"):
-            shutil.rmtree(self.root / name, ignore_errors=True)
-        self.postgres = Postgres(self.root / "postgres")
-        self.redis = Redis(self.root / "redis")
-        self.mail = MailCounter()
-        ports = [claim_port() for _ in range(NODES)]
-        ensure_nginx()
-        self.proxy = Proxy(self.root / "nginx", ports)
-        self.env_file = self.root / "hub.env"
-        self.env_file.write_text(render_env({
-            "HUB_SECRET_KEY": secrets.token_urlsafe(48),
-            "HUB_DATABASE_URL": self.postgres.url,
-            "HUB_REDIS_URL": self.redis.url,
-            "HUB_PUBLIC_BASE_URL": self.proxy.base_url,
-            "HUB_ALLOWED_ORIGINS": self.proxy.base_url,
-            "HUB_UPLOAD_DIR": str(self.root / "uploads"),
-            "HUB_SMTP_HOST": "127.0.0.1",
-            "HUB_SMTP_PORT": str(self.mail.port),
-            "HUB_SMTP_USERNAME": "",
-            "HUB_SMTP_PASSWORD": "",
-            "HUB_SMTP_STARTTLS": "false",
-            "GRANIAN_WORKERS": "1",
-            "REFLEX_BUN_PATH": str(BUN_PATH),
-            # rxconfig.py takes the websocket address from HUB_PUBLIC_BASE_URL only for a public host
-            # name; the drill's is 127.0.0.1, so the frontend is told the nginx address directly.
-            "REFLEX_API_URL": self.proxy.base_url,
-        }))
-        self.nodes = [Node(port, self.root / "nodes", self.env_file) for port in ports]
-
-    @property
-    def database_url(self) -> str:
-        return self.postgres.url
-
-    def start(self) -> None:
-        note = self.report.note
-        self.postgres.start()
-        self.postgres.create_database()
-        self.redis.start()
-        self.mail.start()
-        env = self.nodes[0].environment()
-        from benchmarks import _run_cli
-
-        _run_cli(env, "migrate")
-        _run_cli(env, "seed-demo")
-        note(f"PostgreSQL :{self.postgres.port}, Redis :{self.redis.port}, SMTP :{self.mail.port}; "
-             f"nodes {', '.join(str(node.port) for node in self.nodes)}; nginx {self.proxy.base_url}")
-        # One after the other: `reflex run` keeps its package lock in the project folder (reflex.lock),
-        # which two builds starting at once in one checkout would both write.
-        for node in self.nodes:
-            node.start()
-            note(f"node :{node.port} ready after {node.wait_ready():.0f} s (built its frontend; log {node.log_path})")
-        self.proxy.start()
-        trust(self.proxy.cert)
-
-    def stop(self) -> None:
-        self.proxy.stop()
-        for node in self.nodes:
-            node.terminate()
-        self.mail.stop()
-        self.redis.stop()
-        self.postgres.stop()
-
-    # -- database checks --------------------------------------------------------------------------
-
-    def engine(self):
-        from hub_app.db import make_engine
-
-        return make_engine(self.database_url)
-
-    def lift_quotas(self) -> None:
-        """The contention phase measures the database's booking rules, not the members' quotas."""
-        from sqlalchemy import text
-
-        engine = self.engine()
-        try:
-            with engine.begin() as connection:
-                connection.execute(text("UPDATE users SET quota_upcoming_bookings = 1000, quota_hours_per_week = 1000 "
-                                        "WHERE email LIKE 'bench%'"))
-        finally:
-            engine.dispose()
-
-    def world(self) -> World:
-        from sqlalchemy import text
-
-        engine = self.engine()
-        try:
-            with engine.connect() as connection:
-                spaces = [row[0] for row in connection.execute(text(
-                    "SELECT id FROM spaces WHERE active ORDER BY id"))]
-                trainings = [row[0] for row in connection.execute(text(
-                    "SELECT id FROM trainings WHERE status = 'published' AND enrol_opens_at <= now() "
-                    "AND enrol_closes_at > now() ORDER BY id"))]
-        finally:
-            engine.dispose()
-        today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
-        return World(spaces, trainings, booking_days(today))
-
-    def check(self, ledger: Ledger, since: datetime, until: datetime, every: Ledger | None = None
-              ) -> tuple[int, int, str]:
-        """(lost, doubled, note) for what the tabs saw confirmed between `since` and `until`
-        (`ledger`); a cancellation or leaving may have been confirmed later, while the load goes
-        on: `every` is the whole run's ledger, read after the database."""
-        from sqlalchemy import text
-
-        every = every or ledger
-        # Confirmed before the read: must show; confirmed by the end of the read: may show.
-        cancelled_before, left_before = set(every.cancelled), set(every.left)
-        engine = self.engine()
-        try:
-            with engine.connect() as connection:
-                bookings = dict(connection.execute(text(
-                    "SELECT id, status FROM bookings WHERE id = ANY(:ids)"), {"ids": list(ledger.bookings)}).all())
-                enrolments = dict(connection.execute(text(
-                    "SELECT id, status FROM enrolments WHERE id = ANY(:ids)"),
-                    {"ids": list(ledger.enrolments)}).all())
-                # One request stored twice: a member may hold two bookings of one time in a desk
-                # area on purpose, but not two of the same request (bookings.book's retry rule).
-                doubled_bookings = connection.execute(text(
-                    "SELECT count(*) FROM (SELECT 1 FROM bookings WHERE kind = 'member' "
-                    "AND status IN ('confirmed', 'pending') AND created_at BETWEEN :since AND :until "
-                    "GROUP BY user_id, space_id, starts_at, ends_at, seats, title HAVING count(*) > 1) AS twice"),
-                    {"since": since, "until": until}).scalar()
-                doubled_enrolments = connection.execute(text(
-                    "SELECT count(*) FROM (SELECT 1 FROM enrolments WHERE status IN ('enrolled', 'waitlisted') "
-                    "AND created_at BETWEEN :since AND :until GROUP BY user_id, training_id "
-                    "HAVING count(*) > 1) AS twice"), {"since": since, "until": until}).scalar()
-        finally:
-            engine.dispose()
-        cancelled_after, left_after = set(every.cancel_asked), set(every.leave_asked)
-        lost: list[str] = []
-        for booking_id in ledger.bookings:
-            status = bookings.get(booking_id)
-            if (status is None or status in ("declined", "released")
-                    or (status == "cancelled" and booking_id not in cancelled_after)
-                    or (status != "cancelled" and booking_id in cancelled_before)):
-                lost.append(f"booking {booking_id} {status}")
-        for enrolment_id in ledger.enrolments:
-            status = enrolments.get(enrolment_id)
-            if (status is None or status == "removed"
-                    or (status == "withdrawn" and enrolment_id not in left_after)
-                    or (status != "withdrawn" and enrolment_id in left_before and not every.asked_again(enrolment_id))):
-                lost.append(f"enrolment {enrolment_id} {status}")
-        note = (f"{len(ledger.bookings)} booked, {len(ledger.cancelled)} cancelled, "
-                f"{len(ledger.enrolments)} enrolled, {len(ledger.left)} left")
-        if lost:
-            note += " (lost: " + ", ".join(lost[:5]) + ")"
-        return len(lost), doubled_bookings + doubled_enrolments, note
-
-
-def trust(cert) -> None:
-    """The load client (aiohttp for the socket, httpx for the sign-in exchange) trusts the drill's
-    self-signed certificate besides the system's."""
-    import aiohttp.connector
-
-    os.environ["SSL_CERT_FILE"] = str(cert)
-    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=str(cert))
 
 
 def _now() -> datetime:
@@ -465,10 +307,13 @@ async def _background_duties(drill: Drill) -> tuple[str, str]:
     return extra, "; ".join(failed)
 
 
-async def _figures(drill: Drill, cookies: list[str], world: World, tabs: int) -> Window:
-    load = Load(drill.proxy.base_url, cookies, world, tabs)
+async def _figures(drill: Drill, cookies: list[str], world: World, tabs: int,
+                   think: tuple[float, float] = THINK_SECONDS) -> Window:
+    """The round trips of `tabs` tabs at the pace `think`, once their first page loads are over."""
+    load = Load(drill.proxy.base_url, cookies, world, tabs, think=think)
     seconds = await load.start()
-    drill.report.note(f"{tabs} tabs connected through nginx in {seconds:.1f} s")
+    drill.report.note(f"{tabs} tabs ({_pace(think)}) connected through nginx in {seconds:.1f} s")
+    await asyncio.sleep(settle_seconds(think))
     load.window()
     await asyncio.sleep(CALM_SECONDS * 1.5)
     window = load.window()
@@ -495,6 +340,10 @@ async def _contention(drill: Drill, cookies: list[str], world: World) -> tuple[W
     return window, window.booked / elapsed, lost, doubled
 
 
+def _pace(think: tuple[float, float]) -> str:
+    return f"think {think[0]:g}-{think[1]:g} s"
+
+
 def _round_trip_rows(label: str, window: Window) -> list[list[str]]:
     rows = []
     everything = Stats([value for values in window.round_trips.values() for value in values])
@@ -504,26 +353,6 @@ def _round_trip_rows(label: str, window: Window) -> list[list[str]]:
     return rows
 
 
-async def signed_in_members(report: Report, drill: Drill) -> tuple[list[str], World]:
-    """MEMBERS new members signed in through nginx (their session cookies), and what tabs act on."""
-    from benchmarks._client import sign_in
-    from benchmarks.events import MEMBER_PASSWORD, create_members
-
-    emails = create_members(drill.database_url, MEMBERS)
-    semaphore = asyncio.Semaphore(4)
-
-    async def one(email: str) -> str:
-        async with semaphore:
-            return await sign_in(drill.proxy.base_url, email, MEMBER_PASSWORD)
-
-    cookies = list(await asyncio.gather(*[one(email) for email in emails]))
-    report.note(f"{len(cookies)} members signed in through nginx")
-    world = await asyncio.to_thread(drill.world)
-    report.note(f"{len(world.spaces)} spaces, {len(world.trainings)} trainings open for enrolment, "
-                f"days {world.days[0]}..{world.days[-1]}")
-    return cookies, world
-
-
 async def _run(report: Report, drill: Drill) -> None:
     cookies, world = await signed_in_members(report, drill)
     outcomes, calm = await _drills(drill, cookies, world)
@@ -531,6 +360,9 @@ async def _run(report: Report, drill: Drill) -> None:
     outcomes.append(Outcome("contention", f"{len(cookies)} members, no think time", contention, lost, doubled,
                             f"{per_second:.1f} bookings/s confirmed", "" if not (lost or doubled) else "lost/doubled"))
     many = await _figures(drill, cookies, world, MANY_TABS)
+    # The drills' pace is a stress; members who read each page tap every 5-15 s.
+    reading = [] if THINK_SECONDS == READING_PACE else [
+        (tabs, READING_PACE, await _figures(drill, cookies, world, tabs, READING_PACE)) for tabs in (TABS, MANY_TABS)]
 
     report.table("Drills (each under load through nginx, two app nodes)",
                  ["drill", "load", "what users saw", "lost", "doubled", "result", "notes"],
@@ -538,15 +370,18 @@ async def _run(report: Report, drill: Drill) -> None:
                  note=f"{os.cpu_count()} cores shared by the nodes, nginx, PostgreSQL, Redis, the load client and "
                       "other work on the machine; 'unanswered': no answer within 20 s, or the socket dropped with "
                       "the event in flight (counted apart)")
-    pace = f"think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s"
-    rows = _round_trip_rows(f"{TABS} tabs", calm) + _round_trip_rows(f"{MANY_TABS} tabs", many)
+    figures = [(TABS, THINK_SECONDS, calm), (MANY_TABS, THINK_SECONDS, many), *reading]
+    rows = [row for tabs, think, window in figures for row in _round_trip_rows(f"{tabs} tabs, {_pace(think)}", window)]
     report.table("Event round trip through nginx, two nodes (send to state update)", ["load", "event", *
                  ["n", "p50 ms", "p95 ms", "p99 ms", "max ms"]], rows,
-                 note=f"{pace} per tab; {len(many.errors)} errors and {many.unanswered} unanswered at {MANY_TABS} "
-                      f"tabs; load 1m {os.getloadavg()[0]:.1f}")
-    for tabs, window in ((TABS, calm), (MANY_TABS, many)):
+                 note=f"think: each tab's pause between two actions; {TABS} tabs at {_pace(THINK_SECONDS)}: the calm "
+                      "drill's window, the others once their tabs settled (one pause, at least 5 s); "
+                      f"{sum(len(w.errors) for _, _, w in figures)} errors and "
+                      f"{sum(w.unanswered for _, _, w in figures)} unanswered; load 1m {os.getloadavg()[0]:.1f}")
+    for tabs, think, window in figures:
         p95 = Stats([value for values in window.round_trips.values() for value in values]).p95
-        report.budget(f"event p95 through nginx, {tabs} tabs ({pace}), 2 nodes", round(p95, 1), P95_BUDGETS[tabs], "ms")
+        report.budget(f"event p95 through nginx, {tabs} tabs ({_pace(think)}), 2 nodes", round(p95, 1),
+                      P95_BUDGETS[tabs], "ms")
     failed = [outcome.drill for outcome in outcomes if outcome.failed]
     report.note("drills: " + ("all passed" if not failed else "FAILED: " + ", ".join(failed)))
     if failed:
