@@ -10,6 +10,7 @@ import asyncio
 import os
 import secrets
 import shutil
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -204,3 +205,13 @@ async def signed_in_members(report: Report, drill: Drill) -> tuple[list[str], Wo
     report.note(f"{len(world.spaces)} spaces, {len(world.trainings)} trainings open for enrolment, "
                 f"days {world.days[0]}..{world.days[-1]}")
     return cookies, world
+
+
+def run_on_topology(report: Report, main: Callable[[Report, Drill], Awaitable[None]]) -> None:
+    """Starts the topology, runs `main(report, drill)` on it and stops the topology, whatever happened."""
+    drill = Drill(report)
+    try:
+        drill.start()
+        asyncio.run(main(report, drill))
+    finally:
+        drill.stop()

@@ -23,7 +23,7 @@ import time
 
 from benchmarks import Report, Stats, cpu_seconds_of, ms, process_group
 from benchmarks._drill_load import THINK_SECONDS, Load, World, settle_seconds
-from benchmarks._drill_topology import Drill, signed_in_members
+from benchmarks._drill_topology import Drill, run_on_topology, signed_in_members
 
 STEPS = [int(step) for step in os.environ.get("HUB_CAPACITY_STEPS", "100,200,300,400,500,600,800,1000").split(",")]
 SECONDS = float(os.environ.get("HUB_CAPACITY_SECONDS", "20"))
@@ -80,9 +80,4 @@ async def _ramp(report: Report, drill: Drill) -> None:
 
 
 def run(report: Report) -> None:
-    drill = Drill(report)
-    try:
-        drill.start()
-        asyncio.run(_ramp(report, drill))
-    finally:
-        drill.stop()
+    run_on_topology(report, _ramp)

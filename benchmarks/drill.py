@@ -41,7 +41,7 @@ from benchmarks._drill_load import (
     settle_seconds,
 )
 from benchmarks._drill_nodes import Node
-from benchmarks._drill_topology import Drill, signed_in_members
+from benchmarks._drill_topology import Drill, run_on_topology, signed_in_members
 
 TABS = int(os.environ.get("HUB_DRILL_TABS", "200"))
 MANY_TABS = int(os.environ.get("HUB_DRILL_MANY_TABS", "1000"))
@@ -389,9 +389,4 @@ async def _run(report: Report, drill: Drill) -> None:
 
 
 def run(report: Report) -> None:
-    drill = Drill(report)
-    try:
-        drill.start()
-        asyncio.run(_run(report, drill))
-    finally:
-        drill.stop()
+    run_on_topology(report, _run)
