@@ -47,15 +47,15 @@ def think_seconds(text: str) -> tuple[float, float]:
 # closer to someone reading each page, for capacity figures at that pace.
 THINK_SECONDS = think_seconds(os.environ.get("HUB_DRILL_THINK_SECONDS", "1-3"))
 READING_PACE = (5.0, 15.0)
+ANSWER_SECONDS = 20.0
+PAGES = ["/", "/trainings", "/forum", "/spaces", "/bookings"]
+SIGNED_IN_MIX = [("browse", 0.45), ("book", 0.25), ("cancel", 0.1), ("enrol", 0.15), ("leave", 0.05)]
 
 
 def settle_seconds(think: tuple[float, float]) -> float:
     """How long new tabs take to reach a steady load: every tab has begun (its first action comes
     one pause after connecting) and their first page loads, all at once, are over."""
     return max(5.0, think[1])
-ANSWER_SECONDS = 20.0
-PAGES = ["/", "/trainings", "/forum", "/spaces", "/bookings"]
-SIGNED_IN_MIX = [("browse", 0.45), ("book", 0.25), ("cancel", 0.1), ("enrol", 0.15), ("leave", 0.05)]
 LOST = "__socket_lost__"
 # Text that means "this did not work, try again" (translated), and Reflex's notice for a handler
 # that raised (hub_app/transport.py log_backend_exception).

@@ -36,7 +36,7 @@ def _nodes_cpu(drill: Drill) -> float:
 
 
 async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tuple[Stats, float, float, int]:
-    """(round trips, events answered per second, node CPU share of all cores, errors) at `tabs` tabs."""
+    """(round trips, events answered per second, cores the nodes used, errors) at `tabs` tabs."""
     load = Load(drill.proxy.base_url, cookies, world, tabs)
     try:
         await load.start()
@@ -50,15 +50,15 @@ async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tu
     finally:
         await load.stop()
     trips = Stats([value for values in window.round_trips.values() for value in values])
-    return trips, trips.n / elapsed, cpu / elapsed / (os.cpu_count() or 1), len(window.errors) + window.unanswered
+    return trips, trips.n / elapsed, cpu / elapsed, len(window.errors) + window.unanswered
 
 
 async def _ramp(report: Report, drill: Drill) -> None:
     cookies, world = await signed_in_members(report, drill)
-    rows, within = [], dict.fromkeys(BUDGETS, 0)
+    rows, within, cores = [], dict.fromkeys(BUDGETS, 0), os.cpu_count() or 1
     for tabs in STEPS:
-        trips, rate, cpu_share, failures = await _step(drill, cookies, world, tabs)
-        per_event = cpu_share * (os.cpu_count() or 1) / rate * 1000 if rate else 0.0
+        trips, rate, used, failures = await _step(drill, cookies, world, tabs)
+        cpu_share, per_event = used / cores, used / rate * 1000 if rate else 0.0
         rows.append([str(tabs), f"{rate:.0f}", ms(trips.p50), ms(trips.p95), ms(trips.p99), f"{cpu_share * 100:.0f} %",
                      f"{per_event:.1f}", str(failures), f"{os.getloadavg()[0]:.1f}"])
         report.note(f"{tabs} tabs: {rate:.0f} events/s, p95 {ms(trips.p95)} ms, nodes {cpu_share * 100:.0f} % of "
