@@ -10,6 +10,7 @@ from hub_app.drain import drain_on_sigterm
 from hub_app.gc_tuning import tune_garbage_collector
 from hub_app.logs import configure_logging
 from hub_app.metrics import time_database
+from hub_app.state.navigation import OneEventNavigation
 from hub_app.state_files import throttle_state_file_purge
 from hub_app.transport import guard_transport
 
@@ -39,6 +40,8 @@ app.register_lifespan_task(drain_on_sigterm)
 # One log line per request and event (JSON lines with HUB_LOG_FORMAT=json); SQL timed for /metrics.
 configure_logging()
 time_database()
+# A page navigation is one event, not three (hub_app/state/navigation.py).
+app.add_middleware(OneEventNavigation())
 # Every socket event passes a door first: rate, size, shape, client storage, error reports.
 guard_transport(app)
 # Without Redis, tab states are files whose expiry scan Reflex would run many times a second.
