@@ -6,8 +6,9 @@ state and sends a delta, so two thirds of a navigation's Reflex work is bookkeep
 over half of what members send). `OneEventNavigation`, an app middleware (Reflex's public hook in
 front of every event, run under the tab's lock), runs the page's on_load handlers in that first
 event instead, through Reflex's own `process_event` (their deltas, redirects and chained events go
-out as before), and marks the tab hydrated in the same event. A page whose on_load is not plain
-handlers of page states (none today) keeps Reflex's three events.
+out as before), and marks the tab hydrated in the same event. A page without on_load is left to
+Reflex, which marks it hydrated in its one event; one whose on_load is not plain handlers of states
+(none today) keeps Reflex's three events.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ NAVIGATION_EVENT = format_event_handler(OnLoadInternalState.event_handlers["on_l
 
 
 def _inline_handlers(load_events: list) -> list[EventHandler] | None:
-    """The page's on_load handlers if all of them can run inside the navigation event: foreground
-    handlers of a state, taking no arguments."""
-    if not all(isinstance(handler, EventHandler) and handler.state is not None
+    """The page's on_load handlers if there are any and all of them can run inside the navigation
+    event: foreground handlers of a state, taking no arguments."""
+    if not load_events or not all(isinstance(handler, EventHandler) and handler.state is not None
                and not handler.is_background for handler in load_events):
         return None
     return load_events
