@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from hub_app.db import begin_write
 from hub_app.domain import validation
 from hub_app.domain.audit import ACTIONS, EXPORT_LIMIT, action_key, target_href
 from hub_app.domain.errors import InvalidInput, NotAllowed
@@ -251,6 +252,10 @@ def export_csv(actor: Actor | None, *, session: Session, staff_id: object = None
     header = [translate(key, locale) for key in ("queues.csv.id", "queues.csv.when", "audit.who", "queues.csv.code",
                                                  "audit.what", "audit.target", "queues.csv.link", "audit.detail")]
     body = csv_document(header, _export_rows(session, found, locale))
+    # The read ends before the record is written: on SQLite a transaction that has read cannot take
+    # the write lock once another connection wrote meanwhile ("database is locked").
+    session.rollback()
+    begin_write(session)
     record(session, actor, "audit.export", detail=_describe(found)[:1000])
     session.commit()
     return body

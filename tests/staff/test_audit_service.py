@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from hub_app.domain.audit import ACTIONS, action_key, target_href
 from hub_app.domain.errors import InvalidInput, NotAllowed
@@ -187,3 +187,23 @@ def test_the_csv_export_holds_the_filtered_entries_neutralised(session, hub, mon
     capped = list(csv.reader(io.StringIO(audit.export_csv(staff, session=session))))
     assert [row[0] for row in capped[1:]] == [str(i) for i in sorted(
         [entry.id for entry in e.values()] + [exported.id], reverse=True)[:3]]
+
+
+def test_the_export_is_recorded_when_someone_wrote_while_it_was_read(session, hub, monkeypatch):
+    """On SQLite a transaction that has read cannot take the write lock after another connection
+    wrote ("database is locked", a 500 for the staff member): the export ends its read first."""
+    staff = actor_of(hub["sari"])
+    drawn = audit.csv_document
+
+    def written_meanwhile(header, rows):
+        body = drawn(header, rows)
+        with Session(session.get_bind()) as other:
+            other.add(AuditEntry(actor_id=hub["tono"].id, action="booking.block", detail="meanwhile"))
+            other.commit()
+        return body
+
+    monkeypatch.setattr(audit, "csv_document", written_meanwhile)
+    assert audit.export_csv(staff, session=session).startswith("No,")
+    end_read(session)
+    exported = session.exec(select(AuditEntry).where(AuditEntry.action == "audit.export")).one()
+    assert exported.actor_id == hub["sari"].id
