@@ -59,6 +59,16 @@ def record(session: Session, actor: Actor | None, action: str, *, target_type: s
                            target_type=target_type, target_id=target_id, detail=detail[:1000]))
 
 
+def record_read(session: Session, actor: Actor | None, action: str, **target) -> None:
+    """Audits a read that is done (an export) and commits: the read ends first and the entry is
+    written in a write transaction of its own, since on SQLite a transaction that has read cannot
+    take the write lock once another connection wrote meanwhile ("database is locked")."""
+    session.rollback()
+    begin_write(session)
+    record(session, actor, action, **target)
+    session.commit()
+
+
 @dataclass
 class AuditRow:
     id: int
@@ -252,12 +262,7 @@ def export_csv(actor: Actor | None, *, session: Session, staff_id: object = None
     header = [translate(key, locale) for key in ("queues.csv.id", "queues.csv.when", "audit.who", "queues.csv.code",
                                                  "audit.what", "audit.target", "queues.csv.link", "audit.detail")]
     body = csv_document(header, _export_rows(session, found, locale))
-    # The read ends before the record is written: on SQLite a transaction that has read cannot take
-    # the write lock once another connection wrote meanwhile ("database is locked").
-    session.rollback()
-    begin_write(session)
-    record(session, actor, "audit.export", detail=_describe(found)[:1000])
-    session.commit()
+    record_read(session, actor, "audit.export", detail=_describe(found)[:1000])
     return body
 
 

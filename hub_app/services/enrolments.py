@@ -623,8 +623,7 @@ def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id:
                   e.enrolled_at.isoformat() if e.enrolled_at else "",
                   e.completed_at.isoformat() if e.completed_at else "", e.rating or "", e.rating_comment]
                  for e, u in rows])
-    audit.record(session, actor, "training.export_enrolments", target_type="training", target_id=training.id)
-    session.commit()
+    audit.record_read(session, actor, "training.export_enrolments", target_type="training", target_id=training.id)
     return body
 
 
@@ -651,8 +650,7 @@ def export_attendance_csv(actor: Actor | None, *, session: Session, training_id:
         rows.append([user.id, user.name, user.email, *present, sum(present),
                      "yes" if enrolment.completed_at else "no"])
     body = csv_document(header, rows)
-    audit.record(session, actor, "training.export_attendance", target_type="training", target_id=training.id)
-    session.commit()
+    audit.record_read(session, actor, "training.export_attendance", target_type="training", target_id=training.id)
     return body
 
 

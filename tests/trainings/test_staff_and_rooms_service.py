@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, Booking, Notification
@@ -484,3 +484,23 @@ def test_descriptions_are_markdown_without_raw_html_and_links_get_nofollow(sessi
     assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
     assert '<a href="https://oss.go.id" rel="nofollow noopener">OSS</a>' in html
     assert 'href="javascript' not in html
+
+
+@pytest.mark.parametrize("export", ["export_enrolments_csv", "export_attendance_csv"])
+def test_an_export_is_recorded_when_someone_wrote_while_it_was_read(session, staff, monkeypatch, export):
+    """On SQLite a transaction that has read cannot take the write lock after another connection
+    wrote ("database is locked", a 500 for the staff member): the export ends its read first."""
+    training = make_training(session, capacity=2)
+    drawn = enrolments.csv_document
+
+    def written_meanwhile(header, rows):
+        with Session(session.get_bind()) as other:
+            other.add(AuditEntry(action="booking.block", detail="meanwhile"))
+            other.commit()
+        return drawn(header, rows)
+
+    monkeypatch.setattr(enrolments, "csv_document", written_meanwhile)
+    assert getattr(enrolments, export)(staff, session=session, training_id=training.id)
+    end_read(session)
+    action = "training." + export.removesuffix("_csv")
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == action)).one().target_id == training.id
