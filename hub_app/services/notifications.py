@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from hub_app.db import begin_write
 from hub_app.domain.errors import NotAllowed
 from hub_app.domain.mail import shows_development_mail, terminal_block
 from hub_app.domain.permissions import Actor
@@ -108,6 +109,13 @@ def _claim_due(session: Session, limit: int) -> list[EmailOutbox]:
                                      col(EmailOutbox.next_attempt_at) <= now)
         .order_by(col(EmailOutbox.id)).limit(limit)
     ).all()
+    # The read ends before the claims are written: on SQLite a transaction that has read cannot take
+    # the write lock once another connection wrote meanwhile ("database is locked"). Each claim checks
+    # again that its email is still due, so another worker's claim in between is skipped.
+    session.rollback()
+    if not due:
+        return []
+    begin_write(session)
     claimed = []
     for email_id in due:
         result = session.exec(

@@ -5,10 +5,10 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from hub_app.domain.errors import NotAllowed
-from hub_app.models import EmailOutbox, Notification
+from hub_app.models import AuditEntry, EmailOutbox, Notification
 from hub_app.services import notifications
 from hub_app.settings import Settings
 from tests.accounts.factories import actor_of, make_user
@@ -123,3 +123,18 @@ def test_members_mark_only_their_own_notifications_read(session):
     assert notifications.unread_count(actor_of(andi), session=session) == 1
     with pytest.raises(NotAllowed):
         notifications.mark_read(None, session=session)
+
+
+def test_due_mail_is_claimed_when_someone_wrote_after_the_duty_began_to_read(session, smtp_server):
+    """On SQLite a transaction that has read cannot take the write lock after another connection
+    wrote ("database is locked": the outbox duty failed every round while the hub was busy)."""
+    controller, inbox = smtp_server
+    member = make_user(session, "wati@x.example", name="Wati")
+    notifications.notify(session, member, "membership.approve")
+    session.commit()
+    session.exec(select(EmailOutbox.id)).all()  # the duty's session has begun to read
+    with Session(session.get_bind()) as other:
+        other.add(AuditEntry(action="booking.block", detail="meanwhile"))
+        other.commit()
+    assert notifications.deliver_outbox(session=session, settings=_smtp_settings(controller.port)) == 1
+    assert [message["To"] for message in inbox.messages] == ["wati@x.example"]
