@@ -22,7 +22,7 @@ from reflex_base.utils.format import format_event_handler
 NAVIGATION_EVENT = format_event_handler(OnLoadInternalState.event_handlers["on_load_internal"])
 
 
-def _inline_handlers(load_events: list) -> list[EventHandler] | None:
+def inline_load_handlers(load_events: list) -> list[EventHandler] | None:
     """The page's on_load handlers if there are any and all of them can run inside the navigation
     event: foreground handlers of a state, taking no arguments."""
     if not load_events or not all(isinstance(handler, EventHandler) and handler.state is not None
@@ -36,7 +36,7 @@ class OneEventNavigation(Middleware):
         if event.name != NAVIGATION_EVENT:
             return None
         root = state._get_root_state()
-        handlers = _inline_handlers(app.get_load_events(root.rx_router_url.path))
+        handlers = inline_load_handlers(app.get_load_events(root.rx_router_url.path))
         if handlers is None:
             return None
         try:

@@ -12,7 +12,7 @@ from hub_app.domain.errors import Unavailable
 from hub_app.pages.book import CalendarState
 from hub_app.pages.spaces import SpaceDetailState
 from hub_app.pages.trainings import TrainingsState
-from hub_app.state.navigation import NAVIGATION_EVENT, _inline_handlers
+from hub_app.state.navigation import NAVIGATION_EVENT, inline_load_handlers
 from hub_app.state.session import ShellState
 from tests.handlers.test_bookings_handlers import room  # noqa: F401  (fixture)
 from tests.handlers.test_database_outage_handlers import unreachable  # noqa: F401  (fixture)
@@ -78,7 +78,7 @@ def test_a_navigation_during_a_database_outage_is_refused_and_leaves_the_page_hy
 def test_a_page_without_on_load_or_with_other_on_load_is_left_to_reflex():
     """Reflex marks a page without on_load hydrated in its own one event; an on_load with arguments
     or a background one keeps Reflex's chain."""
-    assert _inline_handlers([]) is None
-    assert _inline_handlers([ShellState.switch_language("en")]) is None
-    assert _inline_handlers([ShellState.shell_when_back]) is None
-    assert _inline_handlers([ShellState.load_shell]) == [ShellState.load_shell]
+    assert inline_load_handlers([]) is None
+    assert inline_load_handlers([ShellState.switch_language("en")]) is None
+    assert inline_load_handlers([ShellState.shell_when_back]) is None
+    assert inline_load_handlers([ShellState.load_shell]) == [ShellState.load_shell]
