@@ -32,12 +32,13 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
+from hub_app.domain.permissions import Actor
 from hub_app.services import booking_calendar, bookings, calendar_push
-from hub_app.services.booking_calendar import CalendarCell, DayChip, SpaceStarts
+from hub_app.services.booking_calendar import BookingChoice, CalendarCell, DayChip, SpaceStarts
 from hub_app.services.bookings import OccurrencePreview
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to, page_load
+from hub_app.state.session import LOOK_UP, SessionState, form_data, go_to, page_load
 
 WATCH_SECONDS = 60.0  # how often an idle watch checks its socket is still open (no database)
 SUBSCRIBE_WAIT_SECONDS = 5.0  # at most this long for the worker's Redis subscription before the first look
@@ -112,17 +113,17 @@ class CalendarState(SessionState):
     _watch_id: str = ""
     _watch_running: str = ""
 
-    async def _reload(self, change: int | None = None) -> None:
+    async def _reload(self, change: int | None = None, actor: Actor | None | object = LOOK_UP) -> None:
         """Reads the calendar again. `change`: the pushed change that woke this tab; the tabs it woke
         that show the same day share one reading and each draws only its viewer's own columns again
         (a booking wakes hundreds of open calendars of that day at once); a week view is shared by
-        the tabs of one viewer."""
+        the tabs of one viewer. `actor`: the viewer, if this event has looked them up already."""
         if change is None:  # a page load or a tap: the viewer's lookup and the read share one session
             if self.mode == "week":
-                view, error = await self._run(booking_calendar.calendar_week, space_id=self.week_space_id,
+                view, error = await self._run(booking_calendar.calendar_week, actor, space_id=self.week_space_id,
                                               day=self.day or None, locale=self.lang)
             else:
-                view, error = await self._run(booking_calendar.calendar_day, day=self.day or None,
+                view, error = await self._run(booking_calendar.calendar_day, actor, day=self.day or None,
                                               kind=self.kind_filter, locale=self.lang, duration=self.duration)
         else:
             view, error = await self._woken_view(change)
@@ -196,7 +197,8 @@ class CalendarState(SessionState):
             await self._reload()
         space, start = params.get("space", ""), params.get("start", "")
         if isinstance(space, str) and space.isdigit() and len(space) < 12 and isinstance(start, str) and start:
-            await self._open_form(await self._actor(), int(space), start[:16])
+            self._show_choice(*await self._run(booking_calendar.booking_choice, space_id=int(space), start=start[:16],
+                                               locale=self.lang, duration=self.duration))
             if self.form_open and not self.sel_ends:
                 # That time was booked since (e.g. by this member, when the answer was lost and the tab
                 # reconnects here): no end to choose, so no form; the calendar shows whose it is.
@@ -300,10 +302,11 @@ class CalendarState(SessionState):
     async def pick(self, space_id: int, start: str):
         """A tap on a free start time: open the form with the end for the chosen length, or say why
         this member cannot book there; a visitor signs in first and comes back to this time."""
-        actor = await self._actor()
-        if actor is None:
+        choice, error = (await self._run(_members_choice, space_id=space_id, start=start, locale=self.lang,
+                                         duration=self.duration)) if self._token() else (None, "")
+        if choice is None and not error:
             return go_to("/login?next=" + quote(self._book_address(space_id, start), safe=""))
-        await self._open_form(actor, space_id, start)
+        self._show_choice(choice, error)
         if self.form_open or self.refusal:
             return rx.call_script("document.getElementById('booking-choice')?.scrollIntoView({block: 'start'})")
 
@@ -315,14 +318,12 @@ class CalendarState(SessionState):
             query.update(space=space_id, start=start[:16])
         return "/book?" + urlencode(query)
 
-    async def _open_form(self, actor, space_id: object, start: object) -> None:
+    def _show_choice(self, choice: BookingChoice | None, error: str) -> None:
+        """Opens the form with what booking_choice offers, or shows why it cannot open."""
         self.form_error = self.info = ""
         self.booked_id = 0
-        try:
-            choice = await call(booking_calendar.booking_choice, actor, space_id=space_id, start=start,
-                                locale=self.lang, duration=self.duration)
-        except HubError as error:
-            self.error = self._error_text(error)
+        if choice is None:
+            self.error = error
             return
         self.error = ""
         self.sel_space_id, self.sel_space, self.sel_start = choice.space_id, choice.space, choice.start
@@ -371,7 +372,12 @@ class CalendarState(SessionState):
             self.form_error = self._error_text(error)
             return
         self._reset_form()
-        await self._reload()
+        await self._reload(actor=actor)
+
+
+def _members_choice(actor: Actor | None, *, session, **choice) -> BookingChoice | None:
+    """booking_choice for a signed-in member; None for a visitor (who signs in first)."""
+    return None if actor is None else booking_calendar.booking_choice(actor, session=session, **choice)
 
 
 def kind_options() -> list[tuple[str, str]]:

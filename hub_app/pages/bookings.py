@@ -6,11 +6,12 @@ import reflex as rx
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
+from hub_app.domain.permissions import Actor
 from hub_app.services import bookings, calendar_feed
 from hub_app.services.bookings import BookingRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to, page_load
+from hub_app.state.session import LOOK_UP, SessionState, form_data, go_to, page_load
 
 
 class MyBookingsState(SessionState):
@@ -21,11 +22,11 @@ class MyBookingsState(SessionState):
     error: str = ""
     info: str = ""
 
-    async def _reload(self) -> None:
-        try:
-            page = await call(bookings.my_bookings, await self._actor(), past=self.past, cursor=self.cursor)
-        except HubError as error:
-            self.rows, self.next_cursor, self.error = [], "", self._error_text(error)
+    async def _reload(self, actor: Actor | None | object = LOOK_UP) -> None:
+        """Reads the member's bookings again, for `actor` if this event has looked them up already."""
+        page, error = await self._run(bookings.my_bookings, actor, past=self.past, cursor=self.cursor)
+        if page is None:
+            self.rows, self.next_cursor, self.error = [], "", error
             return
         self.rows, self.next_cursor = page.rows, page.next_cursor
 
@@ -56,25 +57,27 @@ class MyBookingsState(SessionState):
         data = form_data(form)
         self.error = self.info = ""
         try:
-            count = await call(bookings.cancel, await self._actor(), booking_id=data.get("booking_id"),
+            actor = await self._actor()
+            count = await call(bookings.cancel, actor, booking_id=data.get("booking_id"),
                                scope=data.get("scope") or "one")
         except HubError as error:
             self.error = self._error_text(error)
             return
         self.info = self._t("bookings.cancelled", count=count)
         self.cursor = ""
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
     async def check_in(self, booking_id: int):
         self.error = self.info = ""
         try:
-            await call(bookings.check_in, await self._actor(), booking_id=booking_id)
+            actor = await self._actor()
+            await call(bookings.check_in, actor, booking_id=booking_id)
         except HubError as error:
             self.error = self._error_text(error)
             return
         self.info = self._t("bookings.checked_in")
-        await self._reload()
+        await self._reload(actor)
 
 
 def status_pill(row: BookingRow) -> rx.Component:

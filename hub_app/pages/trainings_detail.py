@@ -13,11 +13,12 @@ from hub_app.components.trainings import (
     trainer_list,
 )
 from hub_app.domain.errors import HubError
+from hub_app.domain.permissions import Actor
 from hub_app.services import enrolments, trainings
 from hub_app.services.trainings import TrainingDetail
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
-from hub_app.state.session import SessionState, form_data, go_to, page_load
+from hub_app.state.session import LOOK_UP, SessionState, form_data, go_to, page_load
 
 
 def empty_detail() -> TrainingDetail:
@@ -40,15 +41,13 @@ class TrainingDetailState(SessionState):
     def _training_id(self) -> str:
         return str(self._route_args().get("training_id", ""))[:20]
 
-    async def _reload(self) -> None:
-        try:
-            self.training = await call(trainings.training_detail, await self._actor(),
-                                       training_id=self._training_id(), locale=self.lang)
-            self.found = True
-        except HubError as error:
-            self.training = empty_detail()
-            self.found = False
-            self.error = self._error_text(error)
+    async def _reload(self, actor: Actor | None | object = LOOK_UP) -> None:
+        """Reads the training again, for `actor` if this event has looked them up already."""
+        detail, error = await self._run(trainings.training_detail, actor, training_id=self._training_id(),
+                                        locale=self.lang)
+        self.training, self.found = detail or empty_detail(), detail is not None
+        if error:
+            self.error = error
         self.version += 1
 
     @rx.event
@@ -75,33 +74,36 @@ class TrainingDetailState(SessionState):
             self.info = (self._t("trainings.enrolled_ok") if outcome.status == "enrolled"
                          else self._t("trainings.waitlisted_ok", position=outcome.position))
         self.busy = False
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
     async def cancel(self):
         """Gives up the seat or leaves the waitlist (the member's own enrolment in the training of
         this page's address)."""
         self.error = self.info = ""
+        actor = LOOK_UP
         try:
-            await call(enrolments.leave, await self._actor(), training_id=self._training_id())
+            actor = await self._actor()
+            await call(enrolments.leave, actor, training_id=self._training_id())
         except HubError as error:
             self.error = self._error_text(error)
         else:
             self.info = self._t("trainings.cancelled_ok")
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
     async def rate(self, form: dict):
         data = form_data(form)
         self.error = self.info = ""
         try:
-            await call(enrolments.rate, await self._actor(), training_id=self._training_id(),
+            actor = await self._actor()
+            await call(enrolments.rate, actor, training_id=self._training_id(),
                        stars=data.get("rating"), comment=data.get("comment", ""))
         except HubError as error:
             self.error = self._error_text(error)
             return
         self.info = self._t("trainings.rated_ok")
-        await self._reload()
+        await self._reload(actor)
 
 
 def _enrol_box() -> rx.Component:

@@ -40,6 +40,9 @@ RELOAD_IN_CHOSEN_LANGUAGE = (
 
 
 SHELL_RETRIES, SHELL_RETRY_SECONDS = 30, 2.0
+# `_run`'s default: look the actor up (with the service, in one session). A handler that makes
+# several calls looks the actor up once and passes it to the others.
+LOOK_UP = object()
 # Who the page load's shell found signed in, for the page's own services in the same event (see
 # page_load); unset in every other event, which looks the actor up itself.
 _shell_actor: ContextVar[tuple[str, Actor | None] | None] = ContextVar("hub_shell_actor", default=None)
@@ -91,16 +94,19 @@ class SessionState(rx.State):
         actor = known[1] if known is not None and known[0] == token else await call(_actor_for_token, token)
         return _in_language(actor, self.lang)
 
-    async def _run(self, service, **kwargs):
+    async def _run(self, service, actor: "Actor | None | object" = LOOK_UP, **kwargs):
         """Runs `service(actor, session=…, **kwargs)` for this tab's actor: the actor lookup and the
-        service share one database session and one trip to a worker thread. Returns (result, "")
-        or (None, the refusal's translated message)."""
+        service share one database session and one trip to a worker thread; an `actor` this event
+        has looked up already is used as it is. Returns (result, "") or (None, the refusal's
+        translated message)."""
         token = self._token()
         known = _shell_actor.get()
+        if actor is LOOK_UP and known is not None and known[0] == token:
+            actor = known[1]
         try:
-            if known is not None and known[0] == token:
-                return await call(_as_known_actor, service, known[1], self.lang, kwargs), ""
-            return await call(_as_actor, service, token, self.lang, kwargs), ""
+            if actor is LOOK_UP:
+                return await call(_as_actor, service, token, self.lang, kwargs), ""
+            return await call(_as_known_actor, service, actor, self.lang, kwargs), ""
         except HubError as error:
             return None, self._error_text(error)
 

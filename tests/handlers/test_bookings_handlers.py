@@ -7,9 +7,9 @@ from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
-from hub_app.models import AuditEntry, Booking, CalendarFeed, Closure, Notification, Space, User
+from hub_app.models import AuditEntry, Booking, CalendarFeed, Closure, Notification, Space, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.pages import book as book_page
 from hub_app.pages.admin_bookings import AdminBookingsState
@@ -18,6 +18,7 @@ from hub_app.pages.book import CalendarState
 from hub_app.pages.bookings import CalendarFeedState, MyBookingsState
 from hub_app.pages.space_checkin import CheckInState
 from hub_app.pages.spaces import SpaceDetailState, SpacesState
+from hub_app.services import accounts
 from tests.bookings.helpers import iso, local, weekday_ahead
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint
 
@@ -95,6 +96,39 @@ def test_second_member_gets_the_overlap_message(hub, people, room):
     second.call(CalendarState.submit, {"end": iso(day, 11, 30), "title": "Clash", "people": "1"}).ok()
     assert tab_error(second) == "That time is already booked. Please choose another time."
     assert len(_rows(people.engine, Booking)) == 1
+
+
+@covers(CalendarState.pick, CalendarState.submit)
+def test_a_tap_and_a_booking_each_look_the_member_up_once(hub, people, room, monkeypatch):
+    """Who is asking is looked up once per event, then passed on (a booking's redraw of the
+    calendar does not ask again): every lookup is a database round trip on the busiest page."""
+    day = weekday_ahead()
+    tab = hub.browser(people.active)
+    tab.load("/book", date=day.isoformat()).ok()
+    lookups = []
+    real_lookup = accounts.actor_for_token
+    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    tab.call(CalendarState.pick, room, iso(day, 10)).ok()
+    assert tab.state(CalendarState).form_open and lookups == [people.active.token]
+    lookups.clear()
+    tab.call(CalendarState.submit, {"end": iso(day, 11), "title": "Rapat tim", "people": "2", "note": ""}).ok()
+    state = tab.state(CalendarState)
+    assert "Dipesan" in state.info and any(c.kind == "mine" for c in state.cells)
+    assert lookups == [people.active.token]
+
+
+@covers(CalendarState.pick)
+def test_a_tap_with_a_session_that_ended_asks_to_sign_in_again(hub, people, room):
+    day = weekday_ahead()
+    tab = hub.browser(people.active)
+    tab.load("/book", date=day.isoformat()).ok()
+    with Session(people.engine) as session:
+        session.exec(update(UserSession).where(UserSession.user_id == people.active.id).values(revoked_at=utcnow()))
+        session.commit()
+    picked = tab.call(CalendarState.pick, room, iso(day, 10)).ok()
+    address = "/book?" + urlencode({"date": day.isoformat(), "duration": 60, "space": room, "start": iso(day, 10)})
+    assert picked.navigations == ["/login?next=" + quote(address, safe="")]
+    assert not tab.state(CalendarState).form_open
 
 
 def tab_error(tab) -> str:
@@ -335,6 +369,21 @@ def test_my_bookings_and_cancel_only_my_own(hub, people, room):
     assert visitor.load("/bookings").ok().navigations == ["/login?next=/bookings"]
     visitor.call(MyBookingsState.cancel, {"booking_id": str(theirs)}).ok()
     assert [b.status for b in _rows(people.engine, Booking, Booking.id == theirs)] == ["confirmed"]
+
+
+@covers(MyBookingsState.cancel)
+def test_cancelling_looks_the_member_up_once(hub, people, room, monkeypatch):
+    day = weekday_ahead()
+    booking_id = _booking(people.engine, room, people.active.id, local(day, 10), local(day, 11))
+    tab = hub.browser(people.active)
+    tab.load("/bookings").ok()
+    lookups = []
+    real_lookup = accounts.actor_for_token
+    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    tab.call(MyBookingsState.cancel, {"booking_id": str(booking_id)}).ok()
+    state = tab.state(MyBookingsState)
+    assert state.info and [row.status for row in state.rows if row.id == booking_id] in ([], ["cancelled"])
+    assert lookups == [people.active.token]
 
 
 @covers(MyBookingsState.check_in)
