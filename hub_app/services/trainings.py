@@ -383,9 +383,21 @@ def has_completed_training(session: Session, user_id: int, training_id: int) -> 
     return bool(completed_training_ids(session, user_id, [training_id]))
 
 
+def sessions_with_places(session: Session, training_id: int, locale: str) -> tuple[list[TrainingSession],
+                                                                                     dict[int, str]]:
+    """sessions_of with the names of their rooms, in one statement (a training's page asks on every load)."""
+    rows = session.exec(select(TrainingSession, Space).join(Space, col(Space.id) == TrainingSession.space_id,
+                                                            isouter=True)
+                        .where(TrainingSession.training_id == training_id)
+                        .order_by(col(TrainingSession.start_at), col(TrainingSession.id))).all()
+    return [row for row, _ in rows], {space.id: space_name(space, locale) for _, space in rows if space is not None}
+
+
 def session_rows(session: Session, sessions: list[TrainingSession], locale: str, now: datetime,
-                 attended: set[int] = frozenset()) -> list[SessionRow]:
-    names = _space_names(session, {s.space_id for s in sessions if s.space_id}, locale)
+                 attended: set[int] = frozenset(), places: dict[int, str] | None = None) -> list[SessionRow]:
+    """`places`: the rooms' names if the caller has them (else they are read)."""
+    names = places if places is not None else _space_names(session, {s.space_id for s in sessions if s.space_id},
+                                                            locale)
     online = "Online" if locale == "en" else "Daring"
     return [
         SessionRow(id=s.id, number=number, day=format_date(s.start_at.astimezone(_zone()), locale),
@@ -403,7 +415,7 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
     locale = actor.locale if actor else normalize_locale(locale)
     training = _visible_training(session, actor, training_id)
     now = utcnow()
-    sessions = sessions_of(session, training.id)
+    sessions, places = sessions_with_places(session, training.id, locale)
     trainers = trainers_of(session, training.id)
     required = prerequisites_of(session, training.id)
     enrolment = None
@@ -413,7 +425,8 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
     if actor is not None:
         enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
                                                          Enrolment.user_id == actor.user_id)).first()
-        completed = completed_training_ids(session, actor.user_id, [t.id for t in required])
+        if required:
+            completed = completed_training_ids(session, actor.user_id, [t.id for t in required])
         if sessions:
             attended = set(session.exec(select(Attendance.session_id).where(
                 Attendance.user_id == actor.user_id,
@@ -438,7 +451,7 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
         enrolment="open" if open_now else ("not_yet" if now < window.opens_at else "closed"),
         past=training.ends_at is not None and training.ends_at < now,
         completion_share=training.completion_share,
-        sessions=session_rows(session, sessions, locale, now, attended),
+        sessions=session_rows(session, sessions, locale, now, attended, places),
         trainers=[TrainerRow(t.id, t.name, pick_marked(t.bio_id, t.bio_en, locale), photo_url(t), _initials(t.name))
                   for t in trainers],
         prerequisites=prerequisites, missing=[row for row in prerequisites if not row.done],

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from hub_app.domain import trainings as rules
@@ -69,6 +70,31 @@ def test_staff_create_a_training_whose_session_books_its_room(session, staff, ro
     assert "<strong>NIB</strong>" in detail.description_html
     actions = session.exec(select(AuditEntry.action).where(AuditEntry.actor_id == staff.user_id)).all()
     assert actions == ["training.create", "training.session_add", "training.publish"]
+
+
+def test_a_members_view_of_a_training_is_read_in_six_statements(session, staff, room):
+    """The training, its sessions with their rooms, trainers, prerequisites (none here, so no
+    question of which the member completed), the member's enrolment and attendance: one statement
+    each, however many sessions there are (a training's page is among the most opened)."""
+    day = weekday_ahead(5)
+    training_id = _new_training(session, staff, room, day)
+    training_admin.add_session(staff, session=session, training_id=training_id,
+                               form={"start": iso(day + timedelta(days=1), 9), "end": iso(day + timedelta(days=1), 12),
+                                     "space_id": str(room.id)})
+    training_admin.publish_training(staff, session=session, training_id=training_id)
+    member = actor_of(make_user(session, "anggota@umkm.example", name="Sari"))
+    enrolments.enrol(member, session=session, training_id=training_id)
+    end_read(session)
+    session.expunge_all()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        detail = trainings.training_detail(member, session=session, training_id=training_id)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert [row.place for row in detail.sessions] == ["Ruang Berlin", "Ruang Berlin"] and detail.my_status == "enrolled"
+    assert len([text for text in statements if text.lstrip().upper().startswith("SELECT")]) == 6
 
 
 def test_a_session_over_an_existing_booking_is_refused_and_nothing_is_added(session, staff, room):
