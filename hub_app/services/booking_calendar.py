@@ -145,8 +145,10 @@ def _visible_bookings(session: Session, space_ids: list[int], start: datetime, e
 
 
 def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, closures: list,
-            booked: list, actor: Actor | None, now: datetime, locale: str, head: str, head_detail: str) -> list:
-    """The cells of one space on one local day, rows counted from `origin` minutes after midnight."""
+            booked: list, actor: Actor | None, now: datetime, locale: str, head: str, head_detail: str,
+            booking_cells: list | None = None) -> list:
+    """The cells of one space on one local day, rows counted from `origin` minutes after midnight.
+    `booking_cells`, if given, gets (position in the column, booking) for each booking's cell of a room."""
     tz = hub_tz()
     staff = may_manage_bookings(actor)
     cells = [CalendarCell(kind="head", area=_area(1, col_index, 1), label=head, time="", detail=head_detail,
@@ -189,10 +191,12 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
         moment += step
     if rules.is_room(space.kind):
         covered: list[tuple[datetime, datetime]] = []
+        drawn = {}
         for booking, name in booked:
             start, end = max(booking.starts_at, opening[0]), min(booking.ends_at, opening[1])
             if end > start:
                 cells.append(booking_cell(booking, name, start, end))
+                drawn[id(cells[-1])] = booking
                 covered.append((start, end))
         for start, end in slots:
             if any(start < c_end and c_start < end for c_start, c_end in covered):
@@ -222,7 +226,10 @@ def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, c
                         cell.detail = ", ".join(sorted({n or "-" for _, n in here}))
             cells.append(cell)
     # Time order inside the column, so the phone agenda reads top to bottom.
-    return cells[:1] + sorted(cells[1:], key=lambda cell: int(cell.area.split(" / ", 1)[0]))
+    cells = cells[:1] + sorted(cells[1:], key=lambda cell: int(cell.area.split(" / ", 1)[0]))
+    if booking_cells is not None and rules.is_room(space.kind):
+        booking_cells.extend((position, drawn[id(cell)]) for position, cell in enumerate(cells) if id(cell) in drawn)
+    return cells
 
 
 def _free_or_not(space, start, end, row, span, col_index, closures, now, locale, aria_prefix) -> CalendarCell:
@@ -347,7 +354,9 @@ class DayReading:
     rows: int
     time_cells: list[CalendarCell]
     spaces: list[Space]
-    columns: list[list[CalendarCell] | None]  # per space, for no one in particular (drawn when first asked)
+    # Per space, for no one in particular (drawn when first asked): its cells, and (position, booking)
+    # of each booking's cell in a room's column (see _members_column).
+    columns: list[tuple[list[CalendarCell], list] | None]
     booked: list[list]  # per space: (booking row, member name) pairs, never shown as they are
     agenda: list[SpaceStarts]
     origin: int
@@ -443,27 +452,54 @@ def _read_day(session: Session, day: date, locale: str, notice: str, spaces: lis
     return reading
 
 
-def _day_column(reading: DayReading, index: int, actor: Actor | None) -> list[CalendarCell]:
+def _day_column(reading: DayReading, index: int, actor: Actor | None,
+                booking_cells: list | None = None) -> list[CalendarCell]:
     space = reading.spaces[index]
     detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", reading.locale,
                        count=space.capacity)
     return _column(space, reading.day, index + 2, reading.origin, reading.hours, reading.closures,
                    reading.booked[index], actor, reading.now, reading.locale, space_name(space, reading.locale),
-                   detail)
+                   detail, booking_cells)
+
+
+def _own_booking_cell(cell: CalendarCell, booking) -> CalendarCell:
+    """A booking's cell as its member sees it (what _column draws for them): theirs, with its title."""
+    shared_label = booking.kind in RESERVATION_KINDS or booking.kind == BLOCK_BOOKING
+    return CalendarCell(kind="mine", area=cell.area, label=cell.label if shared_label else booking.title,
+                        time=cell.time, space_id=cell.space_id)
+
+
+def _members_column(reading: DayReading, index: int, actor: Actor) -> list[CalendarCell]:
+    """A room's column as a member sees it: the column drawn for no one, with their own bookings'
+    cells as theirs (a booking wakes every open calendar of its day, and most members on a busy
+    day hold a booking in some room). Desk areas, whose free seats depend on the viewer's own
+    bookings, are drawn for the member."""
+    column, booking_cells = reading.columns[index]
+    if not rules.is_room(reading.spaces[index].kind):
+        return _day_column(reading, index, actor)
+    cells = list(column)
+    for position, booking in booking_cells:
+        if booking.user_id == actor.user_id:
+            cells[position] = _own_booking_cell(cells[position], booking)
+    return cells
 
 
 def view_day(reading: DayReading, actor: Actor | None) -> CalendarView:
-    """The reading drawn for one viewer: staff see every booking's title and member; a member sees
-    their own bookings as theirs (those columns are drawn again), everyone else's as busy."""
+    """The reading drawn for one viewer: staff see every booking's title and member (their columns are
+    drawn for them); a member sees their own bookings as theirs, everyone else's as busy."""
     staff = may_manage_bookings(actor)
     cells = list(reading.time_cells)
-    for index, column in enumerate(reading.columns):
-        if actor is not None and (staff or any(b.user_id == actor.user_id for b, _ in reading.booked[index])):
+    for index, drawn in enumerate(reading.columns):
+        if staff:
             cells += _day_column(reading, index, actor)
             continue
-        if column is None:  # viewers sharing a reading may draw it at once: the same cells either way
-            column = reading.columns[index] = _day_column(reading, index, None)
-        cells += column
+        if drawn is None:  # viewers sharing a reading may draw it at once: the same cells either way
+            booking_cells: list = []
+            drawn = reading.columns[index] = (_day_column(reading, index, None, booking_cells), booking_cells)
+        if actor is not None and any(b.user_id == actor.user_id for b, _ in reading.booked[index]):
+            cells += _members_column(reading, index, actor)
+        else:
+            cells += drawn[0]
     day = reading.day
     return CalendarView(
         day=day.isoformat(), title=format_date(day, reading.locale), columns=len(reading.columns), rows=reading.rows,

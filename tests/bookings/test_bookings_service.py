@@ -1,5 +1,6 @@
 """The booking service against a real database, on SQLite and on PostgreSQL."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -430,6 +431,37 @@ def test_one_reading_of_a_day_draws_each_viewers_calendar_and_leaks_nothing_betw
                    for c in andi.cells)
     rina = booking_calendar.view_day(reading, people["rina"])
     assert {c.label for c in rina.cells if c.kind == "mine"} == {"Rapat investor", "Fokus"}
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_each_viewer_sees_the_day_as_if_every_column_were_drawn_for_them(session, people, room, locale):
+    """A member's view reuses the columns drawn for no one, with their own bookings as theirs: it
+    must be exactly the columns drawn for that member, whoever holds what (member bookings of
+    several members, pending, a training's and an event's reservations, a staff block, a booking
+    running past closing time, a desk area)."""
+    day = weekday_ahead()
+    other_room = make_space(session, name="Ruang Rapat Kota Tua", needs_approval=True)
+    desks = make_space(session, kind="desk_area", capacity=3, name="Area Kerja Bersama")
+    _book(session, people["rina"], room, day, (9,), (10, 30), title="Rapat investor")
+    _book(session, people["andi"], room, day, (11,), (12,), title="Demo produk")
+    _book(session, people["rina"], room, day, (13,), (14,), title="Wawancara")
+    _book(session, people["andi"], other_room, day, (10,), (11,), title="Menunggu")  # pending: needs approval
+    _book(session, people["rina"], desks, day, (9,), (12,), people=1, title="Fokus")
+    _book(session, people["andi"], desks, day, (10,), (11,), people=2, title="Tamu")
+    put_booking(session, other_room, None, local(day, 14), local(day, 16), kind="training", title="Pelatihan NIB")
+    put_booking(session, other_room, None, local(day, 12), local(day, 13), kind="event", title="Temu UMKM")
+    put_booking(session, room, people["budi"].user_id, local(day, 15), local(day, 16), kind="block", title="Servis AC")
+    put_booking(session, room, people["andi"].user_id, local(day, 16), local(day, 23), title="Sampai malam")
+    end_read(session)
+    reading = booking_calendar.read_day(session=session, day=day.isoformat(), locale=locale)
+    for viewer in [people["andi"], None, people["rina"], people["budi"], people["dewi"], people["rina"]]:
+        viewer = viewer if viewer is None else dataclasses.replace(viewer, locale=locale)
+        each_column_for_them = list(reading.time_cells)
+        for index in range(len(reading.spaces)):
+            each_column_for_them += booking_calendar._day_column(reading, index, viewer)
+        assert booking_calendar.view_day(reading, viewer).cells == each_column_for_them
+    rina = booking_calendar.view_day(reading, people["rina"])
+    assert {c.label for c in rina.cells if c.kind == "mine"} == {"Rapat investor", "Wawancara", "Fokus"}
 
 
 def test_a_day_is_read_once_while_it_stays_the_same_and_again_after_any_change(session, people, room):
