@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func
@@ -448,7 +449,9 @@ def _read_day(session: Session, day: date, locale: str, notice: str, spaces: lis
             theirs = by_space.get(space.id, [])
             reading.booked.append(theirs)
             reading.columns.append(None)
-            reading.agenda.append(_space_starts(space, day, opening, wanted, theirs, closures, now, locale))
+            reading.agenda.append(_kept(
+                ("agenda", wanted, opening, *_space_key(space, day, locale, now, closures, theirs)),
+                partial(_space_starts, space, day, opening, wanted, theirs, closures, now, locale)))
     return reading
 
 
@@ -484,6 +487,46 @@ def _members_column(reading: DayReading, index: int, actor: Actor) -> list[Calen
     return cells
 
 
+# What is drawn of one space for no one (its column, its free start times), by everything it shows:
+# a booking makes a new reading of its day, but the day's other spaces look the same, and every
+# open calendar of that day is drawn again.
+_DRAWN: OrderedDict[tuple, object] = OrderedDict()
+_DRAWN_KEPT = 1024
+
+
+def _space_key(space: Space, day: date, locale: str, now: datetime, closures: list, theirs: list) -> tuple:
+    """What a space's drawing for no one depends on (the minute, as the readings are kept per minute)."""
+    return (space.id, space.kind, space.capacity, space.slot_minutes, space.min_minutes, space.max_minutes,
+            space.name_id, space.name_en, space.location, space.location_en, space.updated_at, day, locale,
+            now.replace(second=0, microsecond=0), tuple(c for c in closures if c.space_id in (None, space.id)),
+            tuple(tuple(row) for row, _ in theirs))
+
+
+def _kept(key: tuple, draw):
+    with _READINGS_LOCK:
+        drawn = _DRAWN.get(key)
+        if drawn is not None:
+            _DRAWN.move_to_end(key)
+            return drawn
+    drawn = draw()
+    with _READINGS_LOCK:
+        _DRAWN[key] = drawn
+        while len(_DRAWN) > _DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    return drawn
+
+
+def _anonymous_column(reading: DayReading, index: int) -> tuple[list[CalendarCell], list]:
+    """The column of a space drawn for no one, with its booking cells' positions (see _members_column)."""
+    def draw():
+        booking_cells: list = []
+        return _day_column(reading, index, None, booking_cells), booking_cells
+
+    space_key = _space_key(reading.spaces[index], reading.day, reading.locale, reading.now, reading.closures,
+                           reading.booked[index])
+    return _kept(("column", index, reading.origin, tuple(sorted(reading.hours.items())), *space_key), draw)
+
+
 def view_day(reading: DayReading, actor: Actor | None) -> CalendarView:
     """The reading drawn for one viewer: staff see every booking's title and member (their columns are
     drawn for them); a member sees their own bookings as theirs, everyone else's as busy."""
@@ -494,8 +537,7 @@ def view_day(reading: DayReading, actor: Actor | None) -> CalendarView:
             cells += _day_column(reading, index, actor)
             continue
         if drawn is None:  # viewers sharing a reading may draw it at once: the same cells either way
-            booking_cells: list = []
-            drawn = reading.columns[index] = (_day_column(reading, index, None, booking_cells), booking_cells)
+            drawn = reading.columns[index] = _anonymous_column(reading, index)
         if actor is not None and any(b.user_id == actor.user_id for b, _ in reading.booked[index]):
             cells += _members_column(reading, index, actor)
         else:

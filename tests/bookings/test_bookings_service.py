@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import col, select
 
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from hub_app.models import AuditEntry, Booking, EmailOutbox, Notification, User
+from hub_app.models import AuditEntry, Booking, EmailOutbox, Notification, Space, User
 from hub_app.models.base import utcnow
 from hub_app.services import booking_admin, booking_calendar, bookings, personal_data, spaces
 from hub_app.services.bookings import BookingRow
@@ -452,16 +452,48 @@ def test_each_viewer_sees_the_day_as_if_every_column_were_drawn_for_them(session
     put_booking(session, other_room, None, local(day, 12), local(day, 13), kind="event", title="Temu UMKM")
     put_booking(session, room, people["budi"].user_id, local(day, 15), local(day, 16), kind="block", title="Servis AC")
     put_booking(session, room, people["andi"].user_id, local(day, 16), local(day, 23), title="Sampai malam")
-    end_read(session)
-    reading = booking_calendar.read_day(session=session, day=day.isoformat(), locale=locale)
-    for viewer in [people["andi"], None, people["rina"], people["budi"], people["dewi"], people["rina"]]:
-        viewer = viewer if viewer is None else dataclasses.replace(viewer, locale=locale)
-        each_column_for_them = list(reading.time_cells)
-        for index in range(len(reading.spaces)):
-            each_column_for_them += booking_calendar._day_column(reading, index, viewer)
-        assert booking_calendar.view_day(reading, viewer).cells == each_column_for_them
-    rina = booking_calendar.view_day(reading, people["rina"])
+
+    viewers = [people["andi"], None, people["rina"], people["budi"], people["dewi"], people["rina"]]
+    viewers = [viewer if viewer is None else dataclasses.replace(viewer, locale=locale) for viewer in viewers]
+
+    def each_viewer_sees_every_column_drawn_for_them():
+        end_read(session)
+        views = {}
+        for duration in (60, 120):
+            reading = booking_calendar.read_day(session=session, day=day.isoformat(), locale=locale, duration=duration)
+            views[duration] = [booking_calendar.view_day(reading, viewer) for viewer in viewers]
+        for duration in (60, 120):
+            # As drawn from scratch: nothing kept from earlier readings (columns, free start times).
+            booking_calendar._DRAWN.clear()
+            booking_calendar._READINGS.clear()
+            fresh = booking_calendar.read_day(session=session, day=day.isoformat(), locale=locale, duration=duration)
+            for viewer, view in zip(viewers, views[duration], strict=True):
+                each_column_for_them = list(fresh.time_cells)
+                for index in range(len(fresh.spaces)):
+                    each_column_for_them += booking_calendar._day_column(fresh, index, viewer)
+                assert view.cells == each_column_for_them and view == booking_calendar.view_day(fresh, viewer)
+        return views[60][2]
+
+    rina = each_viewer_sees_every_column_drawn_for_them()
     assert {c.label for c in rina.cells if c.kind == "mine"} == {"Rapat investor", "Wawancara", "Fokus"}
+    # After changes to one space (the columns of the others are drawn once for all readings): a
+    # booking, a cancellation, a closure, a new name.
+    made = _book(session, people["rina"], other_room, day, (16,), (17,), title="Sore")
+    assert "Sore" in {c.label for c in each_viewer_sees_every_column_drawn_for_them().cells if c.kind == "mine"}
+    end_read(session)
+    bookings.cancel(people["rina"], session=session, booking_id=made.id)
+    assert "Sore" not in {c.label for c in each_viewer_sees_every_column_drawn_for_them().cells}
+    end_read(session)
+    spaces.add_closure(people["budi"], session=session, first_day=day.isoformat(), last_day="", reason="Perawatan",
+                       space_id=room.id, start_time="12:00", end_time="13:00")
+    closed = [c for c in each_viewer_sees_every_column_drawn_for_them().cells if c.kind == "closed"]
+    assert any(c.space_id == room.id for c in closed)
+    end_read(session)
+    room_row = session.get(Space, room.id)
+    room_row.name_id, room_row.name_en, room_row.updated_at = "Ruang Rapat Baru", "New Meeting Room", utcnow()
+    session.commit()
+    heads = {c.label for c in each_viewer_sees_every_column_drawn_for_them().cells if c.kind == "head"}
+    assert ("Ruang Rapat Baru" if locale == "id" else "New Meeting Room") in heads
 
 
 def test_a_day_is_read_once_while_it_stays_the_same_and_again_after_any_change(session, people, room):
