@@ -52,11 +52,12 @@ def space_location(space: Space, locale: str) -> str:
 
 
 def load_hours(session: Session) -> dict[int, tuple[int, int]]:
-    """The hub's opening hours; the defaults until staff have saved their own."""
-    rows = session.exec(select(OpeningHours)).all()
+    """The hub's opening hours; the defaults until staff have saved their own. Read as plain rows (no
+    ORM objects): every calendar read and booking check asks."""
+    rows = session.exec(select(OpeningHours.weekday, OpeningHours.opens_minute, OpeningHours.closes_minute)).all()
     if not rows:
         return dict(DEFAULT_HOURS)
-    return {row.weekday: (row.opens_minute, row.closes_minute) for row in rows if row.closes_minute > row.opens_minute}
+    return {weekday: (opens, closes) for weekday, opens, closes in rows if closes > opens}
 
 
 def closures_between(session: Session, start: datetime, end: datetime) -> list[Period]:
