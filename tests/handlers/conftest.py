@@ -1,10 +1,12 @@
 """Fixtures for handler tests: `handler_db` (the app's handlers run against a migrated, empty
 database, once on SQLite and once on PostgreSQL), `people` (one user of each kind, signed in) and
-`hub` (an in-process backend to open browser tabs on). See handler_harness.py and tests/README.md."""
+`hub` (an in-process backend to open browser tabs on), `actor_lookups` (the session tokens looked up
+from then on). See handler_harness.py and tests/README.md."""
 
 import pytest
 
 import hub_app.db
+from hub_app.services import accounts
 from tests.handlers.handler_harness import Hub, arrange_people
 
 
@@ -26,3 +28,12 @@ def hub(handler_db):
     backend = Hub()
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def actor_lookups(monkeypatch) -> list[str]:
+    """The session tokens the handlers look up from now on (one database round trip each)."""
+    lookups: list[str] = []
+    real_lookup = accounts.actor_for_token
+    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    return lookups

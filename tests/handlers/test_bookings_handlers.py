@@ -18,7 +18,6 @@ from hub_app.pages.book import CalendarState
 from hub_app.pages.bookings import CalendarFeedState, MyBookingsState
 from hub_app.pages.space_checkin import CheckInState
 from hub_app.pages.spaces import SpaceDetailState, SpacesState
-from hub_app.services import accounts
 from tests.bookings.helpers import iso, local, weekday_ahead
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint
 
@@ -99,22 +98,20 @@ def test_second_member_gets_the_overlap_message(hub, people, room):
 
 
 @covers(CalendarState.pick, CalendarState.submit)
-def test_a_tap_and_a_booking_each_look_the_member_up_once(hub, people, room, monkeypatch):
+def test_a_tap_and_a_booking_each_look_the_member_up_once(hub, people, room, actor_lookups):
     """Who is asking is looked up once per event, then passed on (a booking's redraw of the
     calendar does not ask again): every lookup is a database round trip on the busiest page."""
     day = weekday_ahead()
     tab = hub.browser(people.active)
     tab.load("/book", date=day.isoformat()).ok()
-    lookups = []
-    real_lookup = accounts.actor_for_token
-    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    actor_lookups.clear()  # the page load's own lookups are the shell's
     tab.call(CalendarState.pick, room, iso(day, 10)).ok()
-    assert tab.state(CalendarState).form_open and lookups == [people.active.token]
-    lookups.clear()
+    assert tab.state(CalendarState).form_open and actor_lookups == [people.active.token]
+    actor_lookups.clear()
     tab.call(CalendarState.submit, {"end": iso(day, 11), "title": "Rapat tim", "people": "2", "note": ""}).ok()
     state = tab.state(CalendarState)
     assert "Dipesan" in state.info and any(c.kind == "mine" for c in state.cells)
-    assert lookups == [people.active.token]
+    assert actor_lookups == [people.active.token]
 
 
 @covers(CalendarState.pick)
@@ -372,18 +369,16 @@ def test_my_bookings_and_cancel_only_my_own(hub, people, room):
 
 
 @covers(MyBookingsState.cancel)
-def test_cancelling_looks_the_member_up_once(hub, people, room, monkeypatch):
+def test_cancelling_looks_the_member_up_once(hub, people, room, actor_lookups):
     day = weekday_ahead()
     booking_id = _booking(people.engine, room, people.active.id, local(day, 10), local(day, 11))
     tab = hub.browser(people.active)
     tab.load("/bookings").ok()
-    lookups = []
-    real_lookup = accounts.actor_for_token
-    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    actor_lookups.clear()  # the page load's own lookups are the shell's
     tab.call(MyBookingsState.cancel, {"booking_id": str(booking_id)}).ok()
     state = tab.state(MyBookingsState)
     assert state.info and [row.status for row in state.rows if row.id == booking_id] in ([], ["cancelled"])
-    assert lookups == [people.active.token]
+    assert actor_lookups == [people.active.token]
 
 
 @covers(MyBookingsState.check_in)

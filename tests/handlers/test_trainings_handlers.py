@@ -18,7 +18,7 @@ from hub_app.pages.trainings_attendance import TrainingAttendanceState
 from hub_app.pages.trainings_checkin import TrainingCheckInState
 from hub_app.pages.trainings_detail import TrainingDetailState
 from hub_app.pages.trainings_mine import MyTrainingsState, ProfileTrainingsState
-from hub_app.services import accounts, enrolments
+from hub_app.services import enrolments
 from tests.bookings.helpers import iso, weekday_ahead
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint
 from tests.trainings.helpers import make_training
@@ -135,21 +135,19 @@ def test_member_enrols_and_the_seat_count_drops(hub, people):
 
 
 @covers(TrainingDetailState.enrol, TrainingDetailState.cancel)
-def test_enrolling_and_leaving_each_look_the_member_up_once(hub, people, monkeypatch):
+def test_enrolling_and_leaving_each_look_the_member_up_once(hub, people, actor_lookups):
     """The page read again after enrolling or leaving is read for the member the event found."""
     training_id = _training(people.engine, capacity=2)
     tab = hub.browser(people.active)
     tab.load(f"/trainings/{training_id}").ok()
-    lookups = []
-    real_lookup = accounts.actor_for_token
-    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    actor_lookups.clear()  # the page load's own lookups are the shell's
     tab.call(TrainingDetailState.enrol).ok()
     assert tab.state(TrainingDetailState).training.my_status == "enrolled"
-    assert lookups == [people.active.token]
-    lookups.clear()
+    assert actor_lookups == [people.active.token]
+    actor_lookups.clear()
     tab.call(TrainingDetailState.cancel).ok()
     assert tab.state(TrainingDetailState).training.my_status == "withdrawn"
-    assert lookups == [people.active.token]
+    assert actor_lookups == [people.active.token]
 
 
 @covers(TrainingDetailState.enrol)
