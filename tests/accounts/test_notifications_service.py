@@ -5,13 +5,14 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from hub_app.domain.errors import NotAllowed
-from hub_app.models import AuditEntry, EmailOutbox, Notification
+from hub_app.models import EmailOutbox, Notification
 from hub_app.services import notifications
 from hub_app.settings import Settings
 from tests.accounts.factories import actor_of, make_user
+from tests.transactions import write_meanwhile
 
 
 class Inbox(Message):
@@ -133,8 +134,6 @@ def test_due_mail_is_claimed_when_someone_wrote_after_the_duty_began_to_read(ses
     notifications.notify(session, member, "membership.approve")
     session.commit()
     session.exec(select(EmailOutbox.id)).all()  # the duty's session has begun to read
-    with Session(session.get_bind()) as other:
-        other.add(AuditEntry(action="booking.block", detail="meanwhile"))
-        other.commit()
+    write_meanwhile(session)
     assert notifications.deliver_outbox(session=session, settings=_smtp_settings(controller.port)) == 1
     assert [message["To"] for message in inbox.messages] == ["wati@x.example"]

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from hub_app.domain.audit import ACTIONS, action_key, target_href
 from hub_app.domain.errors import InvalidInput, NotAllowed
@@ -17,7 +17,7 @@ from hub_app.models import AuditEntry, Trainer
 from hub_app.services import audit
 from tests.accounts.factories import actor_of, make_user
 from tests.staff.helpers import booking, closure, desk_area, post, training, wib
-from tests.transactions import end_read
+from tests.transactions import end_read, write_meanwhile
 
 DAY = date(2026, 11, 25)
 
@@ -197,9 +197,7 @@ def test_the_export_is_recorded_when_someone_wrote_while_it_was_read(session, hu
 
     def written_meanwhile(header, rows):
         body = drawn(header, rows)
-        with Session(session.get_bind()) as other:
-            other.add(AuditEntry(actor_id=hub["tono"].id, action="booking.block", detail="meanwhile"))
-            other.commit()
+        write_meanwhile(session, actor_id=hub["tono"].id)
         return body
 
     monkeypatch.setattr(audit, "csv_document", written_meanwhile)

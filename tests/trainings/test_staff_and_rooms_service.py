@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, Booking, Notification
@@ -16,7 +16,7 @@ from hub_app.services import bookings, calendar_feed, enrolments, training_admin
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
-from tests.transactions import end_read
+from tests.transactions import end_read, write_meanwhile
 
 FORM = {
     "title_id": "Mengurus NIB lewat OSS RBA", "title_en": "Getting your NIB through OSS RBA",
@@ -520,9 +520,7 @@ def test_an_export_is_recorded_when_someone_wrote_while_it_was_read(session, sta
     drawn = enrolments.csv_document
 
     def written_meanwhile(header, rows):
-        with Session(session.get_bind()) as other:
-            other.add(AuditEntry(action="booking.block", detail="meanwhile"))
-            other.commit()
+        write_meanwhile(session)
         return drawn(header, rows)
 
     monkeypatch.setattr(enrolments, "csv_document", written_meanwhile)
