@@ -34,8 +34,9 @@ from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
 from hub_app.domain.permissions import Actor
 from hub_app.services import booking_calendar, bookings, calendar_push
-from hub_app.services.booking_calendar import BookingChoice, CalendarCell, DayChip, SpaceStarts
+from hub_app.services.booking_calendar import BookingChoice
 from hub_app.services.bookings import OccurrencePreview
+from hub_app.services.calendar_drawing import CalendarCell, DayChip, SpaceStarts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import LOOK_UP, SessionState, form_data, go_to, page_load

@@ -1,10 +1,7 @@
 """The booking calendar read-models: every space on one day, one space over a week, the change
 fingerprint the pages poll (calendar_version / window_version), and the end times offered after a
-tap on a free slot (booking_choice).
-
-A calendar is a flat list of cells placed on a CSS grid (column 1: times, row 1: headings; one
-row per 30 minutes). On a phone the same list shows as an agenda: a heading per column followed
-by its slots as chips. Cells are grouped by column, in time order, so both readings work.
+tap on a free slot (booking_choice). What is read here is drawn into cells by calendar_drawing.py;
+the drawings of a day for no one in particular are kept here for its many viewers.
 """
 
 import threading
@@ -12,83 +9,30 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from hub_app.domain import bookings as rules
 from hub_app.domain import validation
-from hub_app.domain.bookings import (
-    BLOCK_BOOKING,
-    HOLDING,
-    MAX_SPAN,
-    MEMBER_BOOKING,
-    PENDING,
-    RESERVATION_KINDS,
-    SPACE_KINDS,
-    Interval,
-    may_manage_bookings,
-)
+from hub_app.domain.bookings import HOLDING, MAX_SPAN, SPACE_KINDS, may_manage_bookings
 from hub_app.domain.errors import InvalidInput, NotFound
 from hub_app.domain.opening_hours import (
     Period,
     closed_all_day,
-    closure_hit,
     day_bounds,
     first_bookable_day,
     opening_of,
 )
 from hub_app.domain.permissions import Actor
-from hub_app.i18n import format_date, format_short_datetime, format_time, pick_marked, translate
+from hub_app.i18n import format_date, format_short_datetime, pick_marked, translate
 from hub_app.models import Booking, Closure, Space, User
 from hub_app.models.base import utcnow
+from hub_app.services import calendar_drawing as drawing
 from hub_app.services.bookings import booking_refusal, hub_tz, parse_day, parse_moment
-from hub_app.services.spaces import closures_between, load_hours, space_location, space_name
+from hub_app.services.calendar_drawing import CalendarCell, DayChip, SpaceStarts
+from hub_app.services.spaces import closures_between, load_hours, space_name
 from hub_app.settings import get_settings
-
-ROW_MINUTES = 30
-
-
-@dataclass
-class CalendarCell:
-    kind: str  # head | time | free | busy | mine | pending | closed | past
-    area: str  # CSS grid-area
-    label: str
-    time: str
-    detail: str = ""
-    start: str = ""  # a free slot's local start, "YYYY-MM-DDTHH:MM"
-    space_id: int = 0
-    aria: str = ""  # a free slot's name for screen readers: space, day and time
-
-
-@dataclass
-class DayChip:
-    day: str
-    weekday: str
-    number: str
-    selected: bool
-
-
-@dataclass
-class StartChip:
-    """A free start time of one space for the chosen length, named in full for screen readers."""
-
-    start: str  # local "YYYY-MM-DDTHH:MM"
-    label: str  # "10.00"
-    aria: str  # "Ruang Rapat A, Kamis 3 Des, 10.00–11.00"
-
-
-@dataclass
-class SpaceStarts:
-    """One space on the phone agenda: only its free start times (the first few, then "more")."""
-
-    space_id: int
-    name: str
-    detail: str
-    starts: list[StartChip]
-    more: list[StartChip]
-    note: str  # e.g. why there is nothing left, or the length used when the chosen one is not allowed
 
 
 @dataclass
@@ -112,19 +56,6 @@ class CalendarView:
     durations: list[int] = field(default_factory=list)
 
 
-def _local_minutes(moment: datetime, tz: ZoneInfo) -> int:
-    local = moment.astimezone(tz)
-    return local.hour * 60 + local.minute
-
-
-def _area(row: int, col: int, span: int) -> str:
-    return f"{row} / {col} / span {max(span, 1)} / span 1"
-
-
-def _hhmm(moment: datetime, locale: str) -> str:
-    return format_time(moment, locale, get_settings().timezone)
-
-
 # What a calendar shows of each booking (columns, not ORM objects: hundreds per read), built once.
 _VISIBLE_BOOKINGS = select(
     Booking.id, Booking.user_id, Booking.space_id, Booking.kind, Booking.status, Booking.title, Booking.title_en,
@@ -143,125 +74,6 @@ def _visible_bookings(session: Session, space_ids: list[int], start: datetime, e
     rows = session.connection().execute(_VISIBLE_BOOKINGS, {
         "space_ids": space_ids, "earliest_start": start - MAX_SPAN, "end": end, "start": start})
     return [(row, row.name) for row in rows]
-
-
-def _column(space: Space, day: date, col_index: int, origin: int, hours: dict, closures: list,
-            booked: list, actor: Actor | None, now: datetime, locale: str, head: str, head_detail: str,
-            booking_cells: list | None = None) -> list:
-    """The cells of one space on one local day, rows counted from `origin` minutes after midnight.
-    `booking_cells`, if given, gets (position in the column, booking) for each booking's cell of a room."""
-    tz = hub_tz()
-    staff = may_manage_bookings(actor)
-    cells = [CalendarCell(kind="head", area=_area(1, col_index, 1), label=head, time="", detail=head_detail,
-                          space_id=space.id)]
-    opening = opening_of(day, hours, tz)
-    if opening is None:
-        return cells + [CalendarCell(kind="closed", area=_area(2, col_index, 1), label=translate(
-            "calendar.closed_day", locale), time="", space_id=space.id)]
-
-    def row_of(moment: datetime) -> int:
-        return 2 + (_local_minutes(moment, tz) - origin) // ROW_MINUTES
-
-    def span_of(start: datetime, end: datetime) -> int:
-        return max(1, int((end - start).total_seconds() // 60) // ROW_MINUTES)
-
-    def booking_cell(booking, name: str | None, start: datetime, end: datetime) -> CalendarCell:
-        mine = actor is not None and booking.user_id == actor.user_id
-        if booking.kind in RESERVATION_KINDS:
-            title = pick_marked(booking.title, booking.title_en, locale)
-            label = translate(f"booking.kind.{booking.kind}", locale) + ": " + title
-        elif booking.kind == BLOCK_BOOKING:
-            label = translate("booking.kind.block", locale)
-        elif mine or staff:
-            label = booking.title
-        else:
-            label = translate("calendar.busy", locale)
-        detail = (name or "") if staff and booking.kind == MEMBER_BOOKING else ""
-        kind = "mine" if mine else ("pending" if booking.status == PENDING else "busy")
-        return CalendarCell(kind=kind, area=_area(row_of(start), col_index, span_of(start, end)), label=label,
-                            time=f"{_hhmm(start, locale)}–{_hhmm(end, locale)}", detail=detail, space_id=space.id)
-
-    # A free slot's name for screen readers starts with the column's space and day (one per column:
-    # a calendar has hundreds of free slots).
-    aria_prefix = f"{space_name(space, locale)}, {format_date(day, locale, 'EEEE d MMM')}"
-    step = timedelta(minutes=space.slot_minutes)
-    slots = []
-    moment = opening[0]
-    while moment + step <= opening[1]:
-        slots.append((moment, moment + step))
-        moment += step
-    if rules.is_room(space.kind):
-        covered: list[tuple[datetime, datetime]] = []
-        drawn = {}
-        for booking, name in booked:
-            start, end = max(booking.starts_at, opening[0]), min(booking.ends_at, opening[1])
-            if end > start:
-                cells.append(booking_cell(booking, name, start, end))
-                drawn[id(cells[-1])] = booking
-                covered.append((start, end))
-        for start, end in slots:
-            if any(start < c_end and c_start < end for c_start, c_end in covered):
-                continue
-            cells.append(_free_or_not(space, start, end, row_of(start), span_of(start, end), col_index, closures, now,
-                                      locale, aria_prefix))
-    else:
-        for start, end in slots:
-            here = [(b, n) for b, n in booked if b.starts_at < end and start < b.ends_at]
-            mine = [(b, n) for b, n in here if actor is not None and b.user_id == actor.user_id]
-            whole = [(b, n) for b, n in here if b.kind != MEMBER_BOOKING]
-            if mine or whole:
-                booking, name = (mine or whole)[0]
-                cells.append(booking_cell(booking, name, start, end))
-                continue
-            left = space.capacity - rules.peak_seats([Interval(b.starts_at, b.ends_at, b.seats) for b, _ in here],
-                                                     start, end)
-            cell = _free_or_not(space, start, end, row_of(start), span_of(start, end), col_index, closures, now,
-                                locale, aria_prefix)
-            if cell.kind == "free":
-                if left <= 0:
-                    cell = CalendarCell(kind="busy", area=cell.area, label=translate("calendar.full", locale),
-                                        time=cell.time, space_id=space.id)
-                else:
-                    cell.label = translate("calendar.seats_free", locale, count=left)
-                    if staff and here:
-                        cell.detail = ", ".join(sorted({n or "-" for _, n in here}))
-            cells.append(cell)
-    # Time order inside the column, so the phone agenda reads top to bottom.
-    cells = cells[:1] + sorted(cells[1:], key=lambda cell: int(cell.area.split(" / ", 1)[0]))
-    if booking_cells is not None and rules.is_room(space.kind):
-        booking_cells.extend((position, drawn[id(cell)]) for position, cell in enumerate(cells) if id(cell) in drawn)
-    return cells
-
-
-def _free_or_not(space, start, end, row, span, col_index, closures, now, locale, aria_prefix) -> CalendarCell:
-    area = _area(row, col_index, span)
-    time = f"{_hhmm(start, locale)}–{_hhmm(end, locale)}"
-    closure = closure_hit(start, end, space.id, closures)
-    if closure is not None:
-        return CalendarCell(kind="closed", area=area, label=translate("calendar.closed", locale), time=time,
-                            space_id=space.id)
-    if start < now:
-        return CalendarCell(kind="past", area=area, label="", time=time, space_id=space.id)
-    local = start.astimezone(hub_tz())
-    return CalendarCell(kind="free", area=area, label=translate("calendar.free", locale), time=time,
-                        start=local.strftime("%Y-%m-%dT%H:%M"), space_id=space.id,
-                        aria=f"{aria_prefix}, {time}")
-
-
-def _time_cells(first: datetime, last: datetime, origin: int, locale: str) -> list[CalendarCell]:
-    cells, moment, tz = [], first, hub_tz()
-    while moment < last:
-        row = 2 + (_local_minutes(moment, tz) - origin) // ROW_MINUTES
-        cells.append(CalendarCell(kind="time", area=_area(row, 1, 1), label=_hhmm(moment, locale), time=""))
-        moment += timedelta(minutes=ROW_MINUTES)
-    return cells
-
-
-def _day_strip(selected: date, first: date, locale: str, count: int = 14) -> list[DayChip]:
-    return [DayChip(day=(first + timedelta(days=i)).isoformat(),
-                    weekday=format_date(first + timedelta(days=i), locale, "EEE"),
-                    number=format_date(first + timedelta(days=i), locale, "d MMM"),
-                    selected=first + timedelta(days=i) == selected) for i in range(count)]
 
 
 # Every calendar page load and every live calendar's start asks for this: one statement, built once.
@@ -283,9 +95,6 @@ def calendar_version(*, session: Session, start: datetime, end: datetime) -> str
 
 def _today() -> date:
     return utcnow().astimezone(hub_tz()).date()
-
-
-STARTS_SHOWN = 6
 
 
 def _hub_closure_reason(session: Session, period: Period | None, locale: str) -> str:
@@ -311,34 +120,6 @@ def _opening_day(session: Session, hours: dict, now: datetime, locale: str) -> t
         reason = _hub_closure_reason(session, closed_all_day(opening, hub_closures), locale) if opening else ""
         return day, translate("calendar.skipped_closure", locale, reason=reason or "-", day=format_date(day, locale))
     return day, translate(f"calendar.skipped_{why}", locale, day=format_date(day, locale))
-
-
-def _space_starts(space: Space, day: date, opening: tuple[datetime, datetime], duration: int, booked: list,
-                  closures: list[Period], now: datetime, locale: str) -> SpaceStarts:
-    minutes = rules.length_for(duration, min_minutes=space.min_minutes, max_minutes=space.max_minutes,
-                               slot_minutes=space.slot_minutes)
-    length = timedelta(minutes=minutes)
-    closed = [(c.starts_at, c.ends_at) for c in closures if c.space_id in (None, space.id)]
-    starts = rules.free_starts(opening=opening, step=timedelta(minutes=space.slot_minutes), length=length, now=now,
-                               holding=[Interval(b.starts_at, b.ends_at, b.seats) for b, _ in booked],
-                               capacity=space.capacity, exclusive=rules.is_room(space.kind), closed=closed)
-    name = space_name(space, locale)
-    day_label = format_date(day, locale, "EEEE d MMM")
-    chips = [StartChip(start=moment.astimezone(hub_tz()).strftime("%Y-%m-%dT%H:%M"), label=_hhmm(moment, locale),
-                       aria=f"{name}, {day_label}, {_hhmm(moment, locale)}–{_hhmm(moment + length, locale)}")
-             for moment in starts]
-    if not chips:
-        note = translate("calendar.nothing_left", locale)
-    elif minutes != duration:
-        note = translate("calendar.length_used", locale, minutes=minutes)
-    else:
-        note = ""
-    detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", locale,
-                       count=space.capacity)
-    if space.location or space.location_en:
-        detail = f"{detail} · {space_location(space, locale)}"
-    return SpaceStarts(space_id=space.id, name=name, detail=detail, starts=chips[:STARTS_SHOWN],
-                       more=chips[STARTS_SHOWN:], note=note)
 
 
 @dataclass
@@ -439,9 +220,9 @@ def _read_day(session: Session, day: date, locale: str, notice: str, spaces: lis
         closures=closures, now=now, window_start=start.isoformat(), window_end=end.isoformat(),
         version=version, wanted=wanted, offered=offered)
     if not closed:
-        reading.origin = _local_minutes(opening[0], tz)
-        reading.time_cells = _time_cells(opening[0], opening[1], reading.origin, locale)
-        reading.rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // ROW_MINUTES
+        reading.origin = drawing.local_minutes(opening[0], tz)
+        reading.time_cells = drawing.time_cells(opening[0], opening[1], reading.origin, locale)
+        reading.rows = 1 + int((opening[1] - opening[0]).total_seconds() // 60) // drawing.ROW_MINUTES
         by_space: dict[int, list] = {}
         for row in booked:
             by_space.setdefault(row[0].space_id, []).append(row)
@@ -451,7 +232,7 @@ def _read_day(session: Session, day: date, locale: str, notice: str, spaces: lis
             reading.columns.append(None)
             reading.agenda.append(_kept(
                 ("agenda", wanted, opening, *_space_key(space, day, locale, now, closures, theirs)),
-                partial(_space_starts, space, day, opening, wanted, theirs, closures, now, locale)))
+                partial(drawing.space_starts, space, day, opening, wanted, theirs, closures, now, locale)))
     return reading
 
 
@@ -460,16 +241,9 @@ def _day_column(reading: DayReading, index: int, actor: Actor | None,
     space = reading.spaces[index]
     detail = translate("calendar.seats" if space.kind == "desk_area" else "calendar.people", reading.locale,
                        count=space.capacity)
-    return _column(space, reading.day, index + 2, reading.origin, reading.hours, reading.closures,
+    return drawing.column_cells(space, reading.day, index + 2, reading.origin, reading.hours, reading.closures,
                    reading.booked[index], actor, reading.now, reading.locale, space_name(space, reading.locale),
                    detail, booking_cells)
-
-
-def _own_booking_cell(cell: CalendarCell, booking) -> CalendarCell:
-    """A booking's cell as its member sees it (what _column draws for them): theirs, with its title."""
-    shared_label = booking.kind in RESERVATION_KINDS or booking.kind == BLOCK_BOOKING
-    return CalendarCell(kind="mine", area=cell.area, label=cell.label if shared_label else booking.title,
-                        time=cell.time, space_id=cell.space_id)
 
 
 def _members_column(reading: DayReading, index: int, actor: Actor) -> list[CalendarCell]:
@@ -483,7 +257,7 @@ def _members_column(reading: DayReading, index: int, actor: Actor) -> list[Calen
     cells = list(column)
     for position, booking in booking_cells:
         if booking.user_id == actor.user_id:
-            cells[position] = _own_booking_cell(cells[position], booking)
+            cells[position] = drawing.own_booking_cell(cells[position], booking)
     return cells
 
 
@@ -545,7 +319,7 @@ def view_day(reading: DayReading, actor: Actor | None) -> CalendarView:
     day = reading.day
     return CalendarView(
         day=day.isoformat(), title=format_date(day, reading.locale), columns=len(reading.columns), rows=reading.rows,
-        cells=cells, days=_day_strip(day, max(_today(), day - timedelta(days=3)), reading.locale),
+        cells=cells, days=drawing.day_strip(day, max(_today(), day - timedelta(days=3)), reading.locale),
         closed=reading.closed, window_start=reading.window_start, window_end=reading.window_end,
         version=reading.version, previous=(day - timedelta(days=1)).isoformat(),
         next=(day + timedelta(days=1)).isoformat(), spaces=reading.agenda, notice=reading.notice,
@@ -577,7 +351,8 @@ def calendar_week(actor: Actor | None, *, session: Session, space_id: object, da
     closures = closures_between(session, start, end)
     booked = _visible_bookings(session, [space.id], start, end)
     openings = [opening_of(monday + timedelta(days=i), hours, tz) for i in range(7)]
-    open_minutes = [(_local_minutes(o[0], tz), _local_minutes(o[1], tz) or 24 * 60) for o in openings if o]
+    open_minutes = [(drawing.local_minutes(opening[0], tz), drawing.local_minutes(opening[1], tz) or 24 * 60)
+                    for opening in openings if opening]
     now = utcnow()
     cells: list[CalendarCell] = []
     rows = 1
@@ -586,18 +361,18 @@ def calendar_week(actor: Actor | None, *, session: Session, space_id: object, da
         origin = min(o for o, _ in open_minutes)
         last = max(c for _, c in open_minutes)
         first_moment = datetime.combine(monday, datetime.min.time(), tzinfo=tz) + timedelta(minutes=origin)
-        cells += _time_cells(first_moment, first_moment + timedelta(minutes=last - origin), origin, locale)
-        rows = 1 + (last - origin) // ROW_MINUTES
+        cells += drawing.time_cells(first_moment, first_moment + timedelta(minutes=last - origin), origin, locale)
+        rows = 1 + (last - origin) // drawing.ROW_MINUTES
     for index in range(7):
         current = monday + timedelta(days=index)
         day_start, day_end = day_bounds(current, tz)
         that_day = [(b, n) for b, n in booked if b.starts_at < day_end and day_start < b.ends_at]
-        cells += _column(space, current, index + 2, origin, hours, closures, that_day, actor, now, locale,
+        cells += drawing.column_cells(space, current, index + 2, origin, hours, closures, that_day, actor, now, locale,
                          format_date(current, locale, "EEE d MMM"), "")
     return CalendarView(
         day=day.isoformat(), title=f"{format_date(monday, locale, 'd MMM')} – "
                                    f"{format_date(monday + timedelta(days=6), locale, 'd MMM y')}",
-        columns=7, rows=rows, cells=cells, days=_day_strip(day, max(_today(), day - timedelta(days=3)), locale),
+        columns=7, rows=rows, cells=cells, days=drawing.day_strip(day, max(_today(), day - timedelta(days=3)), locale),
         closed=not open_minutes, window_start=start.isoformat(), window_end=end.isoformat(),
         version=calendar_version(session=session, start=start, end=end),
         previous=(day - timedelta(days=7)).isoformat(), next=(day + timedelta(days=7)).isoformat())
@@ -653,7 +428,7 @@ def booking_choice(actor: Actor | None, *, session: Session, space_id: object, s
     moment = begin + timedelta(minutes=max(space.min_minutes, space.slot_minutes))
     while moment <= limit:
         local = moment.astimezone(tz)
-        ends.append([local.strftime("%Y-%m-%dT%H:%M"), _hhmm(moment, locale)])
+        ends.append([local.strftime("%Y-%m-%dT%H:%M"), drawing.hhmm(moment, locale)])
         moment += timedelta(minutes=space.slot_minutes)
     wanted = duration if isinstance(duration, int) and not isinstance(duration, bool) else rules.DEFAULT_DURATION
     minutes = rules.length_for(wanted, min_minutes=space.min_minutes, max_minutes=space.max_minutes,

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.models import Booking, Closure, Enrolment, Notification, OpeningHours
 from hub_app.models.base import utcnow
-from hub_app.services import booking_calendar, bookings, member_home
+from hub_app.services import booking_calendar, bookings, calendar_drawing, member_home
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import WIB, iso, local, make_space, weekday_ahead
 from tests.trainings.helpers import make_training
@@ -69,7 +69,7 @@ def test_free_start_times_and_the_preselected_end(engine):
     starts = [chip.start for chip in space.starts + space.more]
     assert view.duration == 90 and view.durations == [30, 60, 90, 120]
     assert iso(day, 9, 30) in starts and iso(day, 10) not in starts and iso(day, 12) in starts
-    assert len(space.starts) == booking_calendar.STARTS_SHOWN and space.more
+    assert len(space.starts) == calendar_drawing.STARTS_SHOWN and space.more
     choice = run(engine, booking_calendar.booking_choice, member, space_id=room.id, start=iso(day, 9, 30),
                  duration=90)
     assert choice.default_end == iso(day, 11) and not choice.refusal
