@@ -1,10 +1,13 @@
 """The event socket's JSON (hub_app/wire_json.py): the updates real pages send read back as the same
 values whether orjson or Reflex's own encoder wrote them, a value orjson refuses is written by
-Reflex's encoder, and the app's socket writes with it, even after a Socket.IO client in the same
+Reflex's encoder, lists of plain dataclasses read back the same while other dataclasses are left to
+Reflex, and the app's socket writes with it, even after a Socket.IO client in the same
 process set python-socketio's shared json."""
 
+import dataclasses
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import socketio
@@ -13,7 +16,8 @@ from reflex.state import StateUpdate
 from socketio.packet import Packet
 
 from hub_app.pages.book import CalendarState
-from hub_app.wire_json import packet_json
+from hub_app.services.calendar_drawing import CalendarCell, SpaceStarts
+from hub_app.wire_json import is_plain_dataclass, packet_json
 from tests.bookings.helpers import weekday_ahead
 
 REFLEX_JSON = SimpleNamespace(dumps=_sio_dumps, loads=_sio_loads)
@@ -56,3 +60,63 @@ def test_the_apps_socket_writes_with_it_whatever_a_client_in_the_process_sets(hu
     encoded = server_packet(data=update, namespace="/_event").encode()
     assert encoded.startswith("2/_event,")
     assert json.loads(encoded[len("2/_event,"):]) == json.loads(_sio_dumps(update, **COMPACT))
+
+
+@dataclass
+class _Chip:
+    label: str
+    day: date | None
+
+
+@dataclass
+class _Row:
+    name: str
+    at: datetime
+    chips: list[_Chip]
+    counts: dict[str, int]
+    note: str = ""
+
+
+@dataclass
+class _Hidden:
+    name: str
+    _secret: str = "kept by Reflex's writer"
+
+
+@dataclass
+class _Derived:
+    name: str
+    size: int = dataclasses.field(init=False, default=3)
+
+
+@dataclass
+class _Anything:
+    value: object
+
+
+@dataclass
+class _Tree:
+    name: str
+    children: list["_Tree"]
+
+
+def test_lists_of_plain_dataclasses_read_back_as_reflex_writes_them():
+    moment = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+    rows = [_Row("Ruang Rapat A", moment, [_Chip("10.00", moment.date()), _Chip("Jam lainnya", None)], {"free": 2}),
+            _Row("Meja 3", moment, [], {}, note="ditutup")]
+    assert is_plain_dataclass(_Row) and is_plain_dataclass(CalendarCell) and is_plain_dataclass(SpaceStarts)
+    ours, reflex = _both(["event", StateUpdate(delta={"state": {"rows_rx_state_": rows, "count_rx_state_": 2}})])
+    assert json.loads(ours) == json.loads(reflex)
+
+
+def test_dataclasses_orjson_would_write_otherwise_are_left_to_reflex():
+    moment = datetime(2026, 12, 3, tzinfo=UTC)
+    tree = _Tree("root", [_Tree("leaf", [])])
+    values = [[_Hidden("a")], [_Derived("b")], [_Anything({"x": moment})], [tree],
+              [_Row("mixed", moment, [], {}), _Hidden("c")]]
+    for kind in (_Hidden, _Derived, _Anything, _Tree, StateUpdate):
+        assert not is_plain_dataclass(kind)
+    for value in values:
+        ours, reflex = _both(["event", StateUpdate(delta={"state": {"v_rx_state_": value}})])
+        assert json.loads(ours) == json.loads(reflex)
+    assert "kept by Reflex's writer" in _both(["event", StateUpdate(delta={"state": {"v": [_Hidden("a")]}})])[0]
