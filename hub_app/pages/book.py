@@ -33,9 +33,9 @@ from hub_app.components.shell import shell
 from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
 from hub_app.domain.permissions import Actor
-from hub_app.services import booking_calendar, bookings, calendar_push
+from hub_app.services import booking_calendar, booking_series, bookings, calendar_push
 from hub_app.services.booking_calendar import BookingChoice
-from hub_app.services.bookings import OccurrencePreview
+from hub_app.services.booking_series import OccurrencePreview
 from hub_app.services.calendar_drawing import CalendarCell, DayChip, SpaceStarts
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
@@ -356,12 +356,12 @@ class CalendarState(SessionState):
                 series = dict(frequency=repeat, count=data.get("count") or None, until=data.get("until") or None)
                 key = repr(sorted({**common, **series}.items(), key=lambda item: item[0]))
                 if key != self._preview_key:
-                    self.preview = await call(bookings.preview_series, actor, **{
+                    self.preview = await call(booking_series.preview_series, actor, **{
                         k: v for k, v in {**common, **series}.items() if k not in ("title", "note")})
                     self._preview_key = key
                     self.info = self._t("booking.preview_lead")
                     return
-                result = await call(bookings.book_series, actor, **common, **series,
+                result = await call(booking_series.book_series, actor, **common, **series,
                                     skip_conflicts=data.get("skip_conflicts"))
                 self.info = self._t("booking.series_done", created=result.created, skipped=len(result.skipped))
             else:

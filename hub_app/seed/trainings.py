@@ -22,7 +22,7 @@ from hub_app.models.trainings import (
     TrainingSession,
     TrainingTrainer,
 )
-from hub_app.services import bookings
+from hub_app.services import bookings, space_reservations
 from hub_app.services.accounts import normalize_email
 from hub_app.services.security import new_token
 from hub_app.services.training_admin import refresh_schedule, refresh_search
@@ -209,7 +209,7 @@ def _schedule(session: Session, training: Training, demo: DemoTraining, space: S
                 with session.begin_nested():
                     session.add(row)
                     session.flush()
-                    row.booking_id = bookings.reserve_for_training(
+                    row.booking_id = space_reservations.reserve_for_training(
                         session, space_id=space.id, start=start, end=end, title_id=training.title_id,
                         title_en=training.title_en, training_session_id=row.id)
                     session.add(row)

@@ -1,6 +1,6 @@
-"""Booking spaces: book, recurring series, cancel, check in, approve/decline, block, quotas,
-a member's own bookings, auto-release of no-shows, and the interface for trainings. The shared
-helpers of the booking services (hub_tz, parse_moment, parse_day, locking, BookingRow) live here.
+"""Booking spaces: book, cancel, check in, approve/decline, block, quotas, a member's own bookings,
+auto-release of no-shows. The shared helpers of the booking services (hub_tz, parse_moment,
+parse_day, locking, the free-slot and quota checks, BookingRow) live here.
 The calendar read-models are in booking_calendar.py, the staff desk views (day list, approval
 queue, member record and quotas) in booking_admin.py.
 
@@ -11,28 +11,15 @@ member) before it reads what is booked. On PostgreSQL the exclusion constraint
 `bookings_no_overlap` also refuses overlapping room bookings on its own; an insert it refuses
 becomes Conflict("booking.error.slot_taken").
 
-Reservations for the programme: training sessions (issue 4) and events (issue 11) hold their
-space through one interface. These run inside the CALLER's transaction (they call `begin_write`,
-which does nothing when the caller already began one, and never commit); they enforce the same
-database rules (room overlap / desk seats, closures) and raise Conflict("booking.error.slot_taken")
-(or "booking.error.closed") when the slot cannot be held:
-
-    reserve_space(session, *, kind, space_id, start, end, title_id, title_en,
-                  training_session_id=None, event_id=None) -> int
-    move_reservation(session, booking_id, *, space_id, start, end) -> None
-    release_reservation(session, booking_id) -> None
-    reserve_for_training / move_training_reservation / release_training_reservation: the same,
-        for a training session (kind "training")
-    set_training_completion_check(fn)   # fn(session, user_id, training_id) -> bool
-
-Reservations have kind "training" or "event", no member, take the whole space (all seats of a
-desk area), and show on the space calendar with the training's or event's title. A space whose
-`required_training_id` is set can be booked by members only when the registered check says they
-completed that training; with no check registered, only staff can book it.
+Recurring series are in booking_series.py; the programme's reservations of a whole space (training
+sessions, events) in space_reservations.py, under the same locks and rules, which is why the
+helpers below are shared. A space whose `required_training_id` is set can be booked by members
+only when the check registered with `set_training_completion_check(fn)` (fn(session, user_id,
+training_id) -> bool) says they completed that training; with no check registered, only staff can.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,19 +40,15 @@ from hub_app.domain.bookings import (
     MEMBER_BOOKING,
     PENDING,
     RELEASED,
-    RESERVATION_KINDS,
-    TRAINING_BOOKING,
     Interval,
     Quota,
     SpaceRules,
     may_manage_bookings,
 )
 from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, NotFound
-from hub_app.domain.opening_hours import closure_hit
 from hub_app.domain.permissions import Actor, may_use_hub
-from hub_app.domain.recurrence import FREQUENCIES, MAX_OCCURRENCES, expand
-from hub_app.i18n import format_short_datetime, format_time, pick, pick_marked, translate
-from hub_app.models import Booking, BookingSeries, Space, Training, User
+from hub_app.i18n import format_short_datetime, format_time, pick, pick_marked
+from hub_app.models import Booking, Space, Training, User
 from hub_app.models.base import utcnow
 from hub_app.services import audit, notifications
 from hub_app.services.spaces import closures_between, load_hours, space_name
@@ -117,7 +100,7 @@ def space_rules(space: Space) -> SpaceRules:
                       advance_days=space.advance_days, needs_approval=space.needs_approval, active=space.active)
 
 
-def _lock_space(session: Session, space_id: int) -> Space:
+def lock_space(session: Session, space_id: int) -> Space:
     space = session.exec(select(Space).where(Space.id == space_id).with_for_update()).first()
     if space is None:
         raise NotFound("booking.error.no_space")
@@ -131,7 +114,7 @@ def lock_user(session: Session, user_id: int) -> User:
     return user
 
 
-def _holding(session: Session, space_id: int, start: datetime, end: datetime,
+def holding_bookings(session: Session, space_id: int, start: datetime, end: datetime,
              exclude_ids: tuple[int, ...] = ()) -> list[Interval]:
     """Slot-holding bookings of the space overlapping [start, end) (index range on space, start)."""
     query = select(Booking.starts_at, Booking.ends_at, Booking.seats).where(
@@ -142,13 +125,13 @@ def _holding(session: Session, space_id: int, start: datetime, end: datetime,
     return [Interval(s, e, seats) for s, e, seats in session.exec(query).all()]
 
 
-def _check_free(session: Session, space: Space, start: datetime, end: datetime, seats: int,
+def check_free(session: Session, space: Space, start: datetime, end: datetime, seats: int,
                 exclude_ids: tuple[int, ...] = ()) -> None:
-    rules.check_availability(_holding(session, space.id, start, end, exclude_ids), start, end,
+    rules.check_availability(holding_bookings(session, space.id, start, end, exclude_ids), start, end,
                              rules=space_rules(space), seats=seats)
 
 
-def _insert(session: Session, booking: Booking) -> Booking:
+def insert_booking(session: Session, booking: Booking) -> Booking:
     """Adds the booking under a savepoint: a refusal by the exclusion constraint leaves the
     caller's transaction usable and becomes a translated Conflict."""
     try:
@@ -169,7 +152,7 @@ def quota_for(user: User) -> Quota:
         else settings.default_upcoming_bookings)
 
 
-def _check_quota(session: Session, user: User, new: list[Interval], now: datetime) -> None:
+def check_member_quota(session: Session, user: User, new: list[Interval], now: datetime) -> None:
     tz = hub_tz()
     windows = [rules.week_window(interval.starts_at, tz) for interval in new]
     first, last = min(w[0] for w in windows), max(w[1] for w in windows)
@@ -184,7 +167,7 @@ def _check_quota(session: Session, user: User, new: list[Interval], now: datetim
     rules.check_quota(existing=existing, new=new, upcoming_count=upcoming, quota=quota_for(user), tz=tz)
 
 
-def _may_book(session: Session, actor: Actor, space: Space, member_id: int) -> None:
+def check_may_book(session: Session, actor: Actor, space: Space, member_id: int) -> None:
     staff = may_manage_bookings(actor)
     completed = None
     if space.required_training_id is not None and not staff:
@@ -193,14 +176,14 @@ def _may_book(session: Session, actor: Actor, space: Space, member_id: int) -> N
                          training_completed=completed)
 
 
-def _check_when(session: Session, space: Space, start: datetime, end: datetime, now: datetime,
+def check_when(session: Session, space: Space, start: datetime, end: datetime, now: datetime,
                 staff: bool) -> None:
     rules.check_times(start, end, rules=space_rules(space), hours=load_hours(session),
                       closures=closures_between(session, start, end), space_id=space.id, now=now, tz=hub_tz(),
                       staff=staff)
 
 
-def _when_text(start: datetime, end: datetime, locale: str) -> str:
+def when_text(start: datetime, end: datetime, locale: str) -> str:
     tz = get_settings().timezone
     return f"{format_short_datetime(start, locale, tz)} – {format_time(end, locale, tz)}"
 
@@ -213,11 +196,11 @@ def _notify(session: Session, booking: Booking, kind: str, *, reason: str = "") 
         return
     space = session.get(Space, booking.space_id)
     notifications.notify(session, user, kind, link="/bookings", params={
-        "space": space_name(space, user.locale), "when": _when_text(booking.starts_at, booking.ends_at, user.locale),
+        "space": space_name(space, user.locale), "when": when_text(booking.starts_at, booking.ends_at, user.locale),
         "reason": reason or "-"})
 
 
-def _clean_details(title: object, people: object, note: object, capacity: int) -> tuple[str, int, str]:
+def clean_details(title: object, people: object, note: object, capacity: int) -> tuple[str, int, str]:
     title = validation.text(title, field="title", max_length=rules.LIMITS["title"], required=True)
     people = validation.integer(people if people not in (None, "") else 1, field="people", minimum=1,
                                 maximum=10_000)
@@ -227,7 +210,7 @@ def _clean_details(title: object, people: object, note: object, capacity: int) -
     return title, people, note
 
 
-def _require_member(actor: Actor | None) -> Actor:
+def require_member(actor: Actor | None) -> Actor:
     if actor is None:
         raise NotAllowed("error.sign_in_required")
     if not may_use_hub(actor):
@@ -249,7 +232,7 @@ def booking_refusal(session: Session, actor: Actor | None, space: Space, start: 
     """The same checks that book() makes of the member (membership, required training, quota),
     asked before the form opens; None when nothing stands in the way."""
     try:
-        actor = _require_member(actor)
+        actor = require_member(actor)
         if may_manage_bookings(actor):
             return None
         if space.required_training_id is not None and not training_completed(
@@ -261,7 +244,7 @@ def booking_refusal(session: Session, actor: Actor | None, space: Space, start: 
                                   link_key="booking.refusal.see_training")
         user = session.get(User, actor.user_id)
         minimum = timedelta(minutes=max(space.min_minutes, space.slot_minutes))
-        _check_quota(session, user, [Interval(start, start + minimum, 1)], utcnow())
+        check_member_quota(session, user, [Interval(start, start + minimum, 1)], utcnow())
     except HubError as error:
         return BookingRefusal(error.key, dict(error.params),
                               link="/bookings" if error.key.startswith("booking.error.quota") else "",
@@ -298,7 +281,7 @@ def booking_row(booking: Booking, space: Space, locale: str, now: datetime, *, m
     return BookingRow(
         id=booking.id, space_id=space.id, space=space_name(space, locale),
         title=pick(booking.title, booking.title_en, locale),
-        when=_when_text(booking.starts_at, booking.ends_at, locale),
+        when=when_text(booking.starts_at, booking.ends_at, locale),
         day=booking.starts_at.astimezone(hub_tz()).date().isoformat(), status=booking.status, kind=booking.kind,
         people=booking.seats, note=booking.note, member=member, checked_in=booking.checked_in_at is not None,
         no_show=booking.no_show,
@@ -333,7 +316,7 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
     is not compared (a remark for staff, retyped or not: the first one stays). The lookup runs after
     the member's and the space's locks, so two submits at once queue and the second finds the first.
     """
-    actor = _require_member(actor)
+    actor = require_member(actor)
     space_id = validation.identifier(space_id, field="space_id")
     start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
     staff = may_manage_bookings(actor)
@@ -347,20 +330,20 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
     owner = lock_user(session, owner_id)
     if on_behalf and owner.status != "active":
         raise Conflict("booking.error.member_not_active")
-    space = _lock_space(session, space_id)
-    _may_book(session, actor, space, owner.id)
-    title, people, note = _clean_details(title, people, note, space.capacity)
+    space = lock_space(session, space_id)
+    check_may_book(session, actor, space, owner.id)
+    title, people, note = clean_details(title, people, note, space.capacity)
     already = _same_request(session, space, owner.id, start, end, people, title)
     if already is not None:
         row = booking_row(already, space, actor.locale, now)
         session.rollback()  # nothing was written; ends the transaction and its locks
         return row
-    _check_when(session, space, start, end, now, staff)
-    _check_free(session, space, start, end, people)
+    check_when(session, space, start, end, now, staff)
+    check_free(session, space, start, end, people)
     if not staff:
-        _check_quota(session, owner, [Interval(start, end, people)], now)
+        check_member_quota(session, owner, [Interval(start, end, people)], now)
     status = PENDING if space.needs_approval and not staff else CONFIRMED
-    booking = _insert(session, Booking(space_id=space.id, user_id=owner.id, kind=MEMBER_BOOKING, status=status,
+    booking = insert_booking(session, Booking(space_id=space.id, user_id=owner.id, kind=MEMBER_BOOKING, status=status,
                                        exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
                                        seats=people, title=title, note=note, created_by=actor.user_id))
     if on_behalf:
@@ -369,113 +352,6 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
         _notify(session, booking, "booking.booked_for_you")
     session.commit()
     return booking_row(booking, space, actor.locale, now)
-
-
-@dataclass
-class OccurrencePreview:
-    start: str
-    label: str
-    problem: str  # translated reason this date cannot be booked; "" when free
-
-
-@dataclass
-class SeriesResult:
-    series_id: int
-    created: int
-    skipped: list[str] = field(default_factory=list)
-
-
-def _series_occurrences(start: datetime, end: datetime, frequency: object, count: object, until: object):
-    frequency = validation.choice(frequency, FREQUENCIES, field="frequency")
-    count_value = None if count in (None, "", 0) else validation.integer(count, field="count", minimum=1,
-                                                                         maximum=MAX_OCCURRENCES)
-    until_value = None if until in (None, "") else parse_day(until, field="until")
-    return frequency, expand(start, end, frequency=frequency, tz=hub_tz(), count=count_value, until=until_value)
-
-
-def _occurrence_problem(session: Session, space: Space, start: datetime, end: datetime, seats: int,
-                        now: datetime, staff: bool, taken: list[Interval]) -> HubError | None:
-    try:
-        _check_when(session, space, start, end, now, staff)
-        rules.check_availability(_holding(session, space.id, start, end) + taken, start, end,
-                                 rules=space_rules(space), seats=seats)
-    except (Conflict, InvalidInput) as error:
-        return error
-    return None
-
-
-def preview_series(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
-                   frequency: object, count: object = None, until: object = None,
-                   people: object = 1) -> list[OccurrencePreview]:
-    """Each date of the series, marking the ones that cannot be booked and why."""
-    actor = _require_member(actor)
-    space_id = validation.identifier(space_id, field="space_id")
-    start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
-    _frequency, occurrences = _series_occurrences(start, end, frequency, count, until)
-    space = session.get(Space, space_id)
-    if space is None:
-        raise NotFound("booking.error.no_space")
-    seats = validation.integer(people if people not in (None, "") else 1, field="people", minimum=1,
-                               maximum=10_000)
-    now, staff = utcnow(), may_manage_bookings(actor)
-    previews = []
-    for occurrence in occurrences:
-        problem = _occurrence_problem(session, space, occurrence.starts_at, occurrence.ends_at, seats, now, staff, [])
-        previews.append(OccurrencePreview(
-            start=occurrence.starts_at.isoformat(),
-            label=_when_text(occurrence.starts_at, occurrence.ends_at, actor.locale),
-            problem=translate(problem.key, actor.locale, **problem.params) if problem else ""))
-    session.rollback()
-    return previews
-
-
-def book_series(actor: Actor | None, *, session: Session, space_id: object, start: object, end: object,
-                title: object, frequency: object, count: object = None, until: object = None, people: object = 1,
-                note: object = "", skip_conflicts: object = False) -> SeriesResult:
-    """Books every occurrence in one transaction. Dates that cannot be booked are skipped when the
-    member chose so; otherwise nothing is booked and the first problem is reported."""
-    actor = _require_member(actor)
-    space_id = validation.identifier(space_id, field="space_id")
-    start, end = parse_moment(start, field="start"), parse_moment(end, field="end")
-    frequency, occurrences = _series_occurrences(start, end, frequency, count, until)
-    skip = validation.flag(skip_conflicts, field="skip_conflicts")
-    now, staff = utcnow(), may_manage_bookings(actor)
-
-    begin_write(session)
-    owner = lock_user(session, actor.user_id)
-    space = _lock_space(session, space_id)
-    _may_book(session, actor, space, owner.id)
-    title, people, note = _clean_details(title, people, note, space.capacity)
-    chosen: list[Interval] = []
-    skipped: list[str] = []
-    for occurrence in occurrences:
-        problem = _occurrence_problem(session, space, occurrence.starts_at, occurrence.ends_at, people, now, staff,
-                                      chosen)
-        if problem is not None:
-            if not skip:
-                session.rollback()
-                raise Conflict("booking.error.series_conflict", field="start",
-                               when=_when_text(occurrence.starts_at, occurrence.ends_at, actor.locale),
-                               problem=translate(problem.key, actor.locale, **problem.params))
-            skipped.append(_when_text(occurrence.starts_at, occurrence.ends_at, actor.locale))
-            continue
-        chosen.append(Interval(occurrence.starts_at, occurrence.ends_at, people))
-    if not chosen:
-        session.rollback()
-        raise Conflict("booking.error.series_empty")
-    if not staff:
-        _check_quota(session, owner, chosen, now)
-    series = BookingSeries(user_id=owner.id, space_id=space.id, frequency=frequency, occurrences=len(chosen))
-    session.add(series)
-    session.flush()
-    status = PENDING if space.needs_approval and not staff else CONFIRMED
-    for interval in chosen:
-        _insert(session, Booking(space_id=space.id, user_id=owner.id, kind=MEMBER_BOOKING, status=status,
-                                 exclusive=rules.is_room(space.kind), starts_at=interval.starts_at,
-                                 ends_at=interval.ends_at, seats=people, title=title, note=note,
-                                 series_id=series.id, created_by=actor.user_id))
-    session.commit()
-    return SeriesResult(series_id=series.id, created=len(chosen), skipped=skipped)
 
 
 # --- changing a booking -------------------------------------------------------------------------------
@@ -606,9 +482,9 @@ def block_space(actor: Actor | None, *, session: Session, space_id: object, star
     if end <= utcnow():
         raise InvalidInput("booking.error.past", field="start")
     begin_write(session)
-    space = _lock_space(session, space_id)
-    _check_free(session, space, start, end, space.capacity)
-    booking = _insert(session, Booking(space_id=space.id, user_id=None, kind=BLOCK_BOOKING, status=CONFIRMED,
+    space = lock_space(session, space_id)
+    check_free(session, space, start, end, space.capacity)
+    booking = insert_booking(session, Booking(space_id=space.id, user_id=None, kind=BLOCK_BOOKING, status=CONFIRMED,
                                        exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
                                        seats=space.capacity, title=reason, created_by=actor.user_id))
     audit.record(session, actor, "booking.block", target_type="space", target_id=space.id,
@@ -687,84 +563,6 @@ def release_no_shows(*, session: Session, now: datetime | None = None, limit: in
             released += 1
         session.commit()
     return released
-
-
-# --- reservations for trainings and events -------------------------------------------------------------
-
-def _reservation_times(session: Session, space: Space, start: datetime, end: datetime,
-                       exclude_ids: tuple[int, ...] = ()) -> None:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidInput("error.date_invalid", field="start")
-    if end <= start:
-        raise InvalidInput("booking.error.end_before_start", field="end")
-    if end - start > MAX_SPAN:
-        raise InvalidInput("booking.error.one_day", field="end")
-    if closure_hit(start, end, space.id, closures_between(session, start, end)) is not None:
-        raise Conflict("booking.error.closed")
-    _check_free(session, space, start, end, space.capacity, exclude_ids)
-
-
-def reserve_space(session: Session, *, kind: str, space_id: int, start: datetime, end: datetime, title_id: str,
-                  title_en: str, training_session_id: int | None = None, event_id: int | None = None) -> int:
-    """Holds a whole space for a training session or an event inside the caller's transaction;
-    returns the booking id. Raises Conflict("booking.error.slot_taken") when the slot is taken (or
-    .closed on a closure)."""
-    if kind not in RESERVATION_KINDS:
-        raise ValueError(f"not a reservation kind: {kind!r}")
-    begin_write(session)
-    space = _lock_space(session, space_id)
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    _reservation_times(session, space, start, end)
-    booking = _insert(session, Booking(space_id=space.id, user_id=None, kind=kind, status=CONFIRMED,
-                                       exclusive=rules.is_room(space.kind), starts_at=start, ends_at=end,
-                                       seats=space.capacity, title=title_id[:120], title_en=title_en[:120],
-                                       training_session_id=training_session_id, event_id=event_id))
-    return booking.id
-
-
-def _lock_reservation(session: Session, booking_id: int) -> Booking:
-    booking = session.exec(select(Booking).where(Booking.id == booking_id).with_for_update()).first()
-    if booking is None or booking.kind not in RESERVATION_KINDS:
-        raise NotFound("booking.error.no_booking")
-    return booking
-
-
-def move_reservation(session: Session, booking_id: int, *, space_id: int, start: datetime, end: datetime) -> None:
-    """Moves a reservation (another time and/or space), inside the caller's transaction."""
-    begin_write(session)
-    booking = _lock_reservation(session, booking_id)
-    space = _lock_space(session, space_id)
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    _reservation_times(session, space, start, end, exclude_ids=(booking.id,))
-    try:
-        with session.begin_nested():
-            booking.space_id, booking.starts_at, booking.ends_at = space.id, start, end
-            booking.exclusive, booking.seats = rules.is_room(space.kind), space.capacity
-            booking.status, booking.updated_at = CONFIRMED, utcnow()
-            session.add(booking)
-            session.flush()
-    except IntegrityError:
-        session.refresh(booking)
-        raise Conflict("booking.error.slot_taken") from None
-
-
-def release_reservation(session: Session, booking_id: int) -> None:
-    """Frees a reservation (the session or event was cancelled), inside the caller's transaction."""
-    begin_write(session)
-    booking = _lock_reservation(session, booking_id)
-    booking.status, booking.updated_at = CANCELLED, utcnow()
-    session.add(booking)
-    session.flush()
-
-
-def reserve_for_training(session: Session, *, space_id: int, start: datetime, end: datetime, title_id: str,
-                         title_en: str, training_session_id: int) -> int:
-    return reserve_space(session, kind=TRAINING_BOOKING, space_id=space_id, start=start, end=end,
-                         title_id=title_id, title_en=title_en, training_session_id=training_session_id)
-
-
-move_training_reservation = move_reservation
-release_training_reservation = release_reservation
 
 
 # --- personal data (UU 27/2022) -----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from hub_app.models.trainings import (
     TrainingSession,
     TrainingTrainer,
 )
-from hub_app.services import audit, bookings, images, notifications
+from hub_app.services import audit, images, notifications, space_reservations
 from hub_app.services.enrolments import promote_waitlist
 from hub_app.services.spaces import space_name
 from hub_app.services.trainings import (
@@ -238,7 +238,7 @@ def _check_space(session: Session, space_id: int | None) -> None:
 
 
 def _reserve_room(session: Session, training: Training, row: TrainingSession) -> None:
-    row.booking_id = bookings.reserve_for_training(
+    row.booking_id = space_reservations.reserve_for_training(
         session, space_id=row.space_id, start=row.start_at, end=row.end_at, title_id=training.title_id,
         title_en=training.title_en, training_session_id=row.id)
 
@@ -246,7 +246,7 @@ def _reserve_room(session: Session, training: Training, row: TrainingSession) ->
 def _release_room(session: Session, row: TrainingSession) -> None:
     if row.booking_id is None:
         return
-    bookings.release_training_reservation(session, row.booking_id)
+    space_reservations.release_training_reservation(session, row.booking_id)
     row.booking_id = None
     session.add(row)
 
@@ -318,7 +318,7 @@ def move_session(actor: Actor | None, *, session: Session, session_id: object, f
         raise InvalidInput("trainings.error.session_in_past", field="training.session_start")
     _check_space(session, space_id)
     if row.booking_id is not None and space_id is not None:
-        bookings.move_training_reservation(session, row.booking_id, space_id=space_id, start=start, end=end)
+        space_reservations.move_training_reservation(session, row.booking_id, space_id=space_id, start=start, end=end)
         row.start_at, row.end_at, row.space_id = start, end, space_id
     else:
         _release_room(session, row)

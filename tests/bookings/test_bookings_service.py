@@ -9,7 +9,15 @@ from sqlmodel import col, select
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.models import AuditEntry, Booking, EmailOutbox, Notification, Space, User
 from hub_app.models.base import utcnow
-from hub_app.services import booking_admin, booking_calendar, bookings, personal_data, spaces
+from hub_app.services import (
+    booking_admin,
+    booking_calendar,
+    booking_series,
+    bookings,
+    personal_data,
+    space_reservations,
+    spaces,
+)
 from hub_app.services.bookings import BookingRow
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
@@ -246,18 +254,19 @@ def test_recurring_series_preview_skip_and_cancel_rest(session, people, room):
     session.add(user)
     session.commit()
     _book(session, people["andi"], room, day + timedelta(days=7), (10, 30), (11, 30))
-    preview = bookings.preview_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
-                                      end=iso(day, 11), frequency="weekly", count=4)
+    preview = booking_series.preview_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
+                                            end=iso(day, 11), frequency="weekly", count=4)
     assert len(preview) == 4
     assert [bool(p.problem) for p in preview] == [False, True, False, False]
     assert "sudah dipesan" in preview[1].problem
-    assert _key(lambda: bookings.book_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
-                                             end=iso(day, 11), title="Kelas", frequency="weekly", count=4)) == \
-        "booking.error.series_conflict"
+    assert _key(lambda: booking_series.book_series(people["rina"], session=session, space_id=room_id,
+                                                   start=iso(day, 10), end=iso(day, 11), title="Kelas",
+                                                   frequency="weekly", count=4)) == "booking.error.series_conflict"
     assert _count(session, Booking, Booking.user_id == people["rina"].user_id) == 0
     end_read(session)
-    result = bookings.book_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
-                                  end=iso(day, 11), title="Kelas", frequency="weekly", count=4, skip_conflicts=True)
+    result = booking_series.book_series(people["rina"], session=session, space_id=room_id, start=iso(day, 10),
+                                        end=iso(day, 11), title="Kelas", frequency="weekly", count=4,
+                                        skip_conflicts=True)
     assert result.created == 3 and len(result.skipped) == 1
     series = session.exec(select(Booking).where(Booking.series_id == result.series_id)
                           .order_by(col(Booking.starts_at))).all()
@@ -333,27 +342,28 @@ def test_training_interface_holds_moves_and_releases(session, people, room):
     room_id = room.id  # a plain id: the services' rollbacks expire the row
     _book(session, people["rina"], room, day, (10,), (11,))
     with pytest.raises(Conflict) as caught:
-        bookings.reserve_for_training(session, space_id=room_id, start=local(day, 10, 30), end=local(day, 12),
-                                      title_id="Pemasaran digital", title_en="Digital marketing",
-                                      training_session_id=7)
+        space_reservations.reserve_for_training(session, space_id=room_id, start=local(day, 10, 30), end=local(day, 12),
+                                                title_id="Pemasaran digital", title_en="Digital marketing",
+                                                training_session_id=7)
     assert caught.value.key == "booking.error.slot_taken"
     session.rollback()
-    booking_id = bookings.reserve_for_training(session, space_id=room_id, start=local(day, 13), end=local(day, 15),
-                                               title_id="Pemasaran digital", title_en="Digital marketing",
-                                               training_session_id=7)
+    booking_id = space_reservations.reserve_for_training(session, space_id=room_id, start=local(day, 13),
+                                                         end=local(day, 15),
+                                                         title_id="Pemasaran digital", title_en="Digital marketing",
+                                                         training_session_id=7)
     session.commit()
     assert _key(lambda: _book(session, people["andi"], room, day, (14,), (15,))) == "booking.error.slot_taken"
     view = booking_calendar.calendar_day(people["andi"], session=session, day=day.isoformat())
     assert any("Pemasaran digital" in cell.label for cell in view.cells)
     with pytest.raises(Conflict):
-        bookings.move_training_reservation(session, booking_id, space_id=room_id, start=local(day, 10),
-                                           end=local(day, 11))
+        space_reservations.move_training_reservation(session, booking_id, space_id=room_id, start=local(day, 10),
+                                                     end=local(day, 11))
     session.rollback()
-    bookings.move_training_reservation(session, booking_id, space_id=room_id, start=local(day, 15),
-                                       end=local(day, 17))
+    space_reservations.move_training_reservation(session, booking_id, space_id=room_id, start=local(day, 15),
+                                                 end=local(day, 17))
     session.commit()
     _book(session, people["andi"], room, day, (13,), (14,))
-    bookings.release_training_reservation(session, booking_id)
+    space_reservations.release_training_reservation(session, booking_id)
     session.commit()
     _book(session, people["andi"], room, day, (15,), (16,))
 

@@ -17,7 +17,7 @@ from hub_app.domain.errors import Conflict
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.models import Booking, Space
 from hub_app.models.base import utcnow
-from hub_app.services import bookings, calendar_push, spaces
+from hub_app.services import bookings, calendar_push, space_reservations, spaces
 from hub_app.services.bookings import hub_tz
 from hub_app.services.calendar_push import Change, LiveCalendars, Window
 from tests.accounts.factories import actor_of, make_user
@@ -126,8 +126,8 @@ def test_a_moved_reservation_wakes_its_old_and_new_day(session, rooms):
     end_read(session)
 
     def move():
-        bookings.move_training_reservation(session, reservation.id, space_id=other.id, start=local(later, 9),
-                                           end=local(later, 12))
+        space_reservations.move_training_reservation(session, reservation.id, space_id=other.id, start=local(later, 9),
+                                                     end=local(later, 12))
         session.commit()
 
     woken = woken_by(move, old=day_window(day, room.id), new=day_window(later, other.id),
@@ -135,7 +135,7 @@ def test_a_moved_reservation_wakes_its_old_and_new_day(session, rooms):
     assert woken == {"old", "new"}
 
     def release():
-        bookings.release_training_reservation(session, reservation.id)
+        space_reservations.release_training_reservation(session, reservation.id)
         session.commit()
 
     assert woken_by(release, old=day_window(day), new=day_window(later)) == {"new"}

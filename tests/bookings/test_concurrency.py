@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from hub_app.domain.errors import Conflict
 from hub_app.models import Booking, User
-from hub_app.services import bookings
+from hub_app.services import booking_series, bookings
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.conftest import empty_tables
@@ -90,8 +90,8 @@ def test_a_recurring_series_racing_single_bookings_leaves_no_overlap(engine, ses
     weeks = 4
 
     def series(s):
-        return bookings.book_series(members[0], session=s, space_id=room.id, start=iso(day, 10), end=iso(day, 12),
-                                    title="Kelas mingguan", frequency="weekly", count=weeks, skip_conflicts=True)
+        return booking_series.book_series(members[0], session=s, space_id=room.id, start=iso(day, 10), end=iso(day, 12),
+                                          title="Kelas mingguan", frequency="weekly", count=weeks, skip_conflicts=True)
 
     def single(actor, week, hour):
         from datetime import timedelta
@@ -101,7 +101,7 @@ def test_a_recurring_series_racing_single_bookings_leaves_no_overlap(engine, ses
 
     jobs = [series] + [single(actor, index % weeks, 9 + index % 3) for index, actor in enumerate(members[1:])]
     results = _race(engine, jobs)
-    assert all(isinstance(r, bookings.BookingRow | bookings.SeriesResult | Conflict) for r in results)
+    assert all(isinstance(r, bookings.BookingRow | booking_series.SeriesResult | Conflict) for r in results)
     held = sorted(_holding(session, room.id), key=lambda b: b.starts_at)
     assert held, "someone must have booked"
     for earlier, later in zip(held, held[1:], strict=False):

@@ -18,7 +18,7 @@ from hub_app.models import ForumCategory, ForumThread, Space
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Training, TrainingSession
 from hub_app.seed import forum as forum_seed
-from hub_app.services import bookings, events, forum
+from hub_app.services import events, forum, space_reservations
 from tests.browser.helpers import open_page, wait_for_app
 
 PAGES = Path(__file__).resolve().parents[2] / "hub_app" / "pages"
@@ -99,7 +99,7 @@ def arrange(portal) -> Tour:
                                   space_id=space.id, check_in_code=f"tour{training.id:028d}")
             session.add(row)
             session.flush()
-            row.booking_id = bookings.reserve_for_training(
+            row.booking_id = space_reservations.reserve_for_training(
                 session, space_id=space.id, start=row.start_at, end=row.end_at, title_id=TRAINING["title_id"],
                 title_en=TRAINING["title_en"], training_session_id=row.id)
             training.starts_at, training.ends_at, training.session_count = row.start_at, row.end_at, 1

@@ -18,7 +18,7 @@ from hub_app.db import begin_write
 from hub_app.models import Space
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
-from hub_app.services import bookings
+from hub_app.services import space_reservations
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import open_page, wait_for_app
 
@@ -60,7 +60,7 @@ def _arrange(portal) -> dict:
                                   space_id=room.id, check_in_code=f"{training.id:032d}")
             session.add(row)
             session.flush()
-            row.booking_id = bookings.reserve_for_training(
+            row.booking_id = space_reservations.reserve_for_training(
                 session, space_id=room.id, start=row.start_at, end=row.end_at, title_id=title_id,
                 title_en=title_en, training_session_id=row.id)
             training.starts_at, training.ends_at, training.session_count = row.start_at, row.end_at, 1

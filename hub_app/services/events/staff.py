@@ -20,7 +20,7 @@ from hub_app.domain.permissions import Actor
 from hub_app.i18n import format_short_datetime, normalize_locale, translate
 from hub_app.models import Event, EventRegistration, Space, User
 from hub_app.models.base import utcnow
-from hub_app.services import audit, bookings, images
+from hub_app.services import audit, images, space_reservations
 from hub_app.services.events.common import (
     insert_with_ticket,
     lock_event,
@@ -128,7 +128,7 @@ def create_event(actor: Actor | None, *, session: Session, form: object) -> int:
     session.add(event)
     session.flush()
     if clean.space_id is not None:
-        event.booking_id = bookings.reserve_space(
+        event.booking_id = space_reservations.reserve_space(
             session, kind=EVENT_BOOKING, space_id=clean.space_id, start=clean.starts_at, end=clean.ends_at,
             title_id=event.title_id or event.title_en, title_en=event.title_en, event_id=event.id)
         session.add(event)
@@ -156,14 +156,14 @@ def update_event(actor: Actor | None, *, session: Session, event_id: object, for
     moved = (clean.starts_at, clean.ends_at, clean.place, clean.space_id, clean.online_url) != (
         event.starts_at, event.ends_at, event.place, event.space_id, event.online_url)
     if clean.space_id is not None and event.booking_id is not None:
-        bookings.move_reservation(session, event.booking_id, space_id=clean.space_id, start=clean.starts_at,
-                                  end=clean.ends_at)
+        space_reservations.move_reservation(session, event.booking_id, space_id=clean.space_id, start=clean.starts_at,
+                                            end=clean.ends_at)
     elif clean.space_id is not None:
-        event.booking_id = bookings.reserve_space(
+        event.booking_id = space_reservations.reserve_space(
             session, kind=EVENT_BOOKING, space_id=clean.space_id, start=clean.starts_at, end=clean.ends_at,
             title_id=clean.title_id or clean.title_en, title_en=clean.title_en, event_id=event.id)
     elif event.booking_id is not None:
-        bookings.release_reservation(session, event.booking_id)
+        space_reservations.release_reservation(session, event.booking_id)
         event.booking_id = None
     _apply(event, clean)
     now = utcnow()
@@ -212,7 +212,7 @@ def cancel_event(actor: Actor | None, *, session: Session, event_id: object, rea
         raise Conflict("events.error.cancelled")
     was_published = event.status == rules.PUBLISHED
     if event.booking_id is not None:
-        bookings.release_reservation(session, event.booking_id)
+        space_reservations.release_reservation(session, event.booking_id)
     now = utcnow()
     event.status, event.cancel_reason, event.updated_at = rules.CANCELLED, reason, now
     session.add(event)
