@@ -6,7 +6,7 @@ SQLite (FTS5) and PostgreSQL (tsvector + GIN). Run with `make bench` or `python 
   cursor 1,000 threads down), pinned first, newest activity first (budget 20 ms p95);
 - thread page: get_thread on a thread holding 10% of all posts (10,000 at the largest size): its
   first page, a page in the middle (from a post) and the page before it (budget 20 ms p95);
-- search: hub_app.services.forum_search.search for a common word (~20% of posts), a medium one
+- search: hub_app.services.forum.search.search for a common word (~20% of posts), a medium one
   (~2%), a rare one (~0.05%) and two words together (budget 100 ms p95).
 Each figure is the whole service call with a fresh DB session, as a page handler makes it (query,
 visibility rules, formatting), at 1,000 / 10,000 / 100,000 posts.
@@ -24,7 +24,8 @@ from benchmarks import STATS_COLUMNS, Report, fresh_database, time_calls
 from hub_app.domain import forum as rules
 from hub_app.domain.permissions import Actor
 from hub_app.models import ForumCategory, ForumPost, ForumThread, User
-from hub_app.services import forum, forum_search
+from hub_app.services import forum
+from hub_app.services.forum import search
 
 SIZES = (1_000, 10_000, 100_000)
 MEMBERS = 200
@@ -182,8 +183,8 @@ def run(report: Report) -> None:
                     if size == SIZES[-1]:
                         report.budget(f"{name} p95 ({kind}, {size:,} posts)", stats.p95, 20, "ms")
                 for name, query in SEARCHES:
-                    hits = len(_call(engine, forum_search.search, query=query)())
-                    stats = time_calls(_call(engine, forum_search.search, query=query), repeat=25)
+                    hits = len(_call(engine, search.search, query=query)())
+                    stats = time_calls(_call(engine, search.search, query=query), repeat=25)
                     searches.append([kind, f"{size:,}", f"{name} “{query}”", hits, *stats.row()])
                     if size == SIZES[-1]:
                         report.budget(f"search {name} p95 ({kind}, {size:,} posts)", stats.p95, 100, "ms")

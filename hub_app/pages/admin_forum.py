@@ -7,8 +7,8 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain import forum as rules
 from hub_app.domain.errors import HubError
-from hub_app.services import forum_moderation
-from hub_app.services.forum_moderation import CategoryAdminRow, ReportItem, ReviewItem, SuspensionRow
+from hub_app.services.forum import moderation
+from hub_app.services.forum.moderation import CategoryAdminRow, ReportItem, ReviewItem, SuspensionRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, go_to, page_load
@@ -27,10 +27,10 @@ class AdminForumState(SessionState):
     async def _reload(self) -> None:
         actor = await self._actor()
         try:
-            self.reports = await call(forum_moderation.list_reports, actor, locale=self.lang)
-            self.review = await call(forum_moderation.list_review_queue, actor, locale=self.lang)
-            self.suspensions = await call(forum_moderation.list_suspensions, actor, locale=self.lang)
-            self.categories = await call(forum_moderation.list_categories_admin, actor)
+            self.reports = await call(moderation.list_reports, actor, locale=self.lang)
+            self.review = await call(moderation.list_review_queue, actor, locale=self.lang)
+            self.suspensions = await call(moderation.list_suspensions, actor, locale=self.lang)
+            self.categories = await call(moderation.list_categories_admin, actor)
         except HubError as error:
             self.reports, self.review, self.suspensions, self.categories = [], [], [], []
             self.allowed = False
@@ -60,26 +60,26 @@ class AdminForumState(SessionState):
     @rx.event
     async def moderate_post(self, form: dict):
         data = form_data(form)
-        await self._act(forum_moderation.moderate_post, post_id=data.get("post_id"), action=data.get("action"),
+        await self._act(moderation.moderate_post, post_id=data.get("post_id"), action=data.get("action"),
                         reason=data.get("reason", ""))
 
     @rx.event
     async def dismiss(self, form: dict):
-        await self._act(forum_moderation.dismiss_reports, post_id=form_data(form).get("post_id"))
+        await self._act(moderation.dismiss_reports, post_id=form_data(form).get("post_id"))
 
     @rx.event
     async def suspend(self, form: dict):
         data = form_data(form)
-        await self._act(forum_moderation.suspend_poster, member=data.get("member"), days=data.get("days"),
+        await self._act(moderation.suspend_poster, member=data.get("member"), days=data.get("days"),
                         reason=data.get("reason"))
 
     @rx.event
     async def lift(self, form: dict):
-        await self._act(forum_moderation.lift_suspension, suspension_id=form_data(form).get("suspension_id"))
+        await self._act(moderation.lift_suspension, suspension_id=form_data(form).get("suspension_id"))
 
     @rx.event
     async def save_category(self, form: dict):
-        await self._act(forum_moderation.save_category, form=form_data(form))
+        await self._act(moderation.save_category, form=form_data(form))
 
 
 S = AdminForumState

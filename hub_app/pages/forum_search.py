@@ -6,8 +6,8 @@ from hub_app.components.posts import snippet
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.pages.forum import ForumState, search_form
-from hub_app.services import forum_search
-from hub_app.services.forum_search import SearchHit
+from hub_app.services.forum import search
+from hub_app.services.forum.search import SearchHit
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, page_load
@@ -27,10 +27,10 @@ class ForumSearchState(SessionState):
         self.query = query[:200] if isinstance(query, str) else ""
         self.version += 1
         self.error, self.hits, self.searched = "", [], False
-        if not forum_search.terms(self.query):
+        if not search.terms(self.query):
             return
         try:
-            self.hits = await call(forum_search.search, await self._actor(), query=self.query, locale=self.lang)
+            self.hits = await call(search.search, await self._actor(), query=self.query, locale=self.lang)
         except HubError as error:
             self.error = self._error_text(error)
             return

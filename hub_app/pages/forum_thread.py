@@ -8,8 +8,8 @@ from hub_app.components.posts import author_link, post_body
 from hub_app.components.shell import shell
 from hub_app.domain import forum as rules
 from hub_app.domain.errors import HubError
-from hub_app.services import forum, forum_moderation
-from hub_app.services.forum import PostView
+from hub_app.services import forum
+from hub_app.services.forum import PostView, moderation
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, form_data, page_load
@@ -74,7 +74,7 @@ class ForumThreadState(SessionState):
         self.may_reply, self.reply_hint, self.watch_level = view.may_reply, view.reply_hint, view.watch_level
         self.may_moderate = view.may_moderate
         if view.may_moderate and not self.categories:
-            self.categories = await call(forum_moderation.list_category_choices, actor, locale=self.lang)
+            self.categories = await call(moderation.list_category_choices, actor, locale=self.lang)
 
     def _clear_messages(self) -> None:
         self.error = self.info = self.reply_error = self.edit_error = ""
@@ -203,7 +203,7 @@ class ForumThreadState(SessionState):
         data = form_data(form)
         self._clear_messages()
         try:
-            await call(forum_moderation.report_post, await self._actor(), post_id=data.get("post_id"),
+            await call(moderation.report_post, await self._actor(), post_id=data.get("post_id"),
                        reason=data.get("reason"), note=data.get("note", ""))
         except HubError as error:
             self.error = self._error_text(error)
@@ -226,7 +226,7 @@ class ForumThreadState(SessionState):
         data = form_data(form)
         self._clear_messages()
         try:
-            await call(forum_moderation.moderate_post, await self._actor(), post_id=data.get("post_id"),
+            await call(moderation.moderate_post, await self._actor(), post_id=data.get("post_id"),
                        action=data.get("action"), reason=data.get("reason", ""))
         except HubError as error:
             self.error = self._error_text(error)
@@ -239,7 +239,7 @@ class ForumThreadState(SessionState):
         data = form_data(form)
         self._clear_messages()
         try:
-            await call(forum_moderation.moderate_thread, await self._actor(), thread_id=self.thread_id,
+            await call(moderation.moderate_thread, await self._actor(), thread_id=self.thread_id,
                        action=data.get("action"), slug=data.get("slug", ""), reason=data.get("reason", ""))
         except HubError as error:
             self.error = self._error_text(error)

@@ -11,7 +11,8 @@ from hub_app.domain import forum as rules
 from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, NotFound
 from hub_app.models import AuditEntry, ForumPost, ForumReaction, ForumReport, ForumThread, ForumWatch, User
 from hub_app.models.base import utcnow
-from hub_app.services import forum, forum_moderation
+from hub_app.services import forum
+from hub_app.services.forum import moderation
 from tests.accounts.factories import make_user
 from tests.forum.helpers import clear_notifications, handle_of, kinds_of, notifications_of, trust
 from tests.transactions import end_read
@@ -299,18 +300,18 @@ def test_reports_once_per_member_and_rate_limited(session, people, categories):
     for number in range(rules.RATE_LIMITS["report"].limit + 1):
         staff_threads.append(forum.start_thread(people.staff, session=session, slug="kolaborasi",
                                                 title=f"Topik staf {number}", body="Isi").post_id)
-    forum_moderation.report_post(people.rina, session=session, post_id=staff_threads[0], reason="spam", note="iklan")
+    moderation.report_post(people.rina, session=session, post_id=staff_threads[0], reason="spam", note="iklan")
     with pytest.raises(Conflict):
-        forum_moderation.report_post(people.rina, session=session, post_id=staff_threads[0], reason="abuse")
+        moderation.report_post(people.rina, session=session, post_id=staff_threads[0], reason="abuse")
     for post_id in staff_threads[1:rules.RATE_LIMITS["report"].limit]:
-        forum_moderation.report_post(people.rina, session=session, post_id=post_id, reason="off_topic")
+        moderation.report_post(people.rina, session=session, post_id=post_id, reason="off_topic")
     with pytest.raises(NotAllowed) as refused:
-        forum_moderation.report_post(people.rina, session=session, post_id=staff_threads[-1], reason="spam")
+        moderation.report_post(people.rina, session=session, post_id=staff_threads[-1], reason="spam")
     assert refused.value.key == "forum.error.rate_report"
     with pytest.raises(InvalidInput):
-        forum_moderation.report_post(people.andi, session=session, post_id=staff_threads[-1], reason="because")
+        moderation.report_post(people.andi, session=session, post_id=staff_threads[-1], reason="because")
     with pytest.raises(NotAllowed):
-        forum_moderation.report_post(people.staff, session=session, post_id=staff_threads[-1],  # own post
+        moderation.report_post(people.staff, session=session, post_id=staff_threads[-1],  # own post
                                      reason="spam")
     assert len(session.exec(select(ForumReport)).all()) == rules.RATE_LIMITS["report"].limit
 
@@ -325,13 +326,13 @@ def test_a_new_members_first_posts_with_links_wait_for_review_then_staff_approve
     own = forum.get_thread(people.rina, session=session, thread_id=saved.thread_id)
     assert own.state == "pending" and own.posts[0].state == "pending"
     assert kinds_of(session, people.andi.user_id) == []  # told when it is published
-    queue = forum_moderation.list_review_queue(people.staff, session=session)
+    queue = moderation.list_review_queue(people.staff, session=session)
     assert [item.post_id for item in queue] == [saved.post_id] and queue[0].is_opening
     with pytest.raises(NotAllowed):
-        forum_moderation.list_review_queue(people.andi, session=session)
+        moderation.list_review_queue(people.andi, session=session)
 
     end_read(session)
-    forum_moderation.moderate_post(people.staff, session=session, post_id=saved.post_id, action="restore")
+    moderation.moderate_post(people.staff, session=session, post_id=saved.post_id, action="restore")
     assert forum.get_thread(people.andi, session=session, thread_id=saved.thread_id).state == "visible"
     assert kinds_of(session, people.andi.user_id) == ["forum.mention"]
     assert kinds_of(session, people.rina.user_id) == ["forum.post_approved"]
@@ -353,19 +354,19 @@ def test_staff_hide_a_reported_post_from_everyone_but_the_author_and_restore_it(
     saved = forum.start_thread(people.rina, session=session, slug="kolaborasi", title="Diskusi harga",
                                body="Mari diskusi.")
     bad = forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="Beli followers murah!")
-    forum_moderation.report_post(people.maya, session=session, post_id=bad.post_id, reason="spam", note="iklan")
-    forum_moderation.report_post(people.rina, session=session, post_id=bad.post_id, reason="spam")
-    reports = forum_moderation.list_reports(people.staff, session=session, locale="en")
+    moderation.report_post(people.maya, session=session, post_id=bad.post_id, reason="spam", note="iklan")
+    moderation.report_post(people.rina, session=session, post_id=bad.post_id, reason="spam")
+    reports = moderation.list_reports(people.staff, session=session, locale="en")
     assert len(reports) == 1 and reports[0].report_count == 2 and reports[0].author_name == "Andi Pratama"
     assert reports[0].reasons[0] == "Spam or advertising: iklan (Maya Hartono)"
     with pytest.raises(NotAllowed):
-        forum_moderation.moderate_post(people.maya, session=session, post_id=bad.post_id, action="hide", reason="x")
+        moderation.moderate_post(people.maya, session=session, post_id=bad.post_id, action="hide", reason="x")
     with pytest.raises(InvalidInput):
-        forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="hide", reason="")
+        moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="hide", reason="")
 
     end_read(session)
-    forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="hide", reason="Spam")
-    assert forum_moderation.list_reports(people.staff, session=session) == []
+    moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="hide", reason="Spam")
+    assert moderation.list_reports(people.staff, session=session) == []
     for reader in (None, people.maya, people.rina):
         assert [post.id for post in forum.get_thread(reader, session=session, thread_id=saved.thread_id).posts] == \
             [saved.post_id]
@@ -378,12 +379,12 @@ def test_staff_hide_a_reported_post_from_everyone_but_the_author_and_restore_it(
     assert forum.list_threads(None, session=session, slug="kolaborasi").threads[0].reply_count == 0
 
     end_read(session)
-    forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="restore")
+    moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="restore")
     assert len(forum.get_thread(None, session=session, thread_id=saved.thread_id).posts) == 2
     assert kinds_of(session, people.andi.user_id)[-1] == "forum.post_restored"
     end_read(session)
     with pytest.raises(Conflict):
-        forum_moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="restore")
+        moderation.moderate_post(people.staff, session=session, post_id=bad.post_id, action="restore")
     actions = session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all()
     assert actions == ["forum.post_hide", "forum.post_restore"]
 
@@ -391,12 +392,12 @@ def test_staff_hide_a_reported_post_from_everyone_but_the_author_and_restore_it(
 def test_staff_dismiss_reports(session, people, categories):
     saved = forum.start_thread(people.rina, session=session, slug="kolaborasi", title="Tidak bermasalah",
                                body="Isi yang wajar.")
-    forum_moderation.report_post(people.andi, session=session, post_id=saved.post_id, reason="other")
-    forum_moderation.dismiss_reports(people.staff, session=session, post_id=saved.post_id)
-    assert forum_moderation.list_reports(people.staff, session=session) == []
+    moderation.report_post(people.andi, session=session, post_id=saved.post_id, reason="other")
+    moderation.dismiss_reports(people.staff, session=session, post_id=saved.post_id)
+    assert moderation.list_reports(people.staff, session=session) == []
     end_read(session)
     with pytest.raises(Conflict):
-        forum_moderation.dismiss_reports(people.staff, session=session, post_id=saved.post_id)
+        moderation.dismiss_reports(people.staff, session=session, post_id=saved.post_id)
 
 
 def test_lock_pin_move_and_delete_threads_audited_and_the_author_notified(session, people, categories):
@@ -404,24 +405,24 @@ def test_lock_pin_move_and_delete_threads_audited_and_the_author_notified(sessio
                                body="Isi")
     other = forum.start_thread(people.andi, session=session, slug="kolaborasi", title="Topik lain yang lebih baru",
                                body="Isi")
-    forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="lock")
+    moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="lock")
     with pytest.raises(NotAllowed) as refused:
         forum.reply(people.andi, session=session, thread_id=saved.thread_id, body="Masih bisa?")
     assert refused.value.key == "forum.error.locked"
     forum.reply(people.staff, session=session, thread_id=saved.thread_id, body="Ditutup, terima kasih.")
-    forum_moderation.moderate_thread(people.staff, session=session, thread_id=other.thread_id, action="pin")
+    moderation.moderate_thread(people.staff, session=session, thread_id=other.thread_id, action="pin")
     assert _titles(forum.list_threads(None, session=session, slug="kolaborasi"))[0] == "Topik lain yang lebih baru"
     end_read(session)
-    forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="move",
+    moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="move",
                                      slug="internal")
     assert _titles(forum.list_threads(people.andi, session=session, slug="internal")) == ["Topik yang dimoderasi"]
     with pytest.raises(NotAllowed):
         forum.get_thread(None, session=session, thread_id=saved.thread_id)  # now members only
     with pytest.raises(InvalidInput):
-        forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="delete",
+        moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="delete",
                                          reason="")
     end_read(session)
-    forum_moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="delete",
+    moderation.moderate_thread(people.staff, session=session, thread_id=saved.thread_id, action="delete",
                                      reason="Duplikat")
     with pytest.raises(NotFound):
         forum.get_thread(people.rina, session=session, thread_id=saved.thread_id)
@@ -432,13 +433,13 @@ def test_lock_pin_move_and_delete_threads_audited_and_the_author_notified(sessio
     actions = session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all()
     assert actions == ["forum.thread_lock", "forum.thread_pin", "forum.thread_move", "forum.thread_delete"]
     with pytest.raises(NotAllowed):
-        forum_moderation.moderate_thread(people.rina, session=session, thread_id=other.thread_id, action="unpin")
+        moderation.moderate_thread(people.rina, session=session, thread_id=other.thread_id, action="unpin")
 
 
 def test_a_suspended_member_cannot_post_for_a_time_then_can_again(session, people, categories):
     saved = forum.start_thread(people.andi, session=session, slug="kolaborasi", title="Topik untuk suspensi",
                                body="Isi")
-    forum_moderation.suspend_poster(people.staff, session=session, member="@rina-kusuma", days=3,
+    moderation.suspend_poster(people.staff, session=session, member="@rina-kusuma", days=3,
                                     reason="Spam berulang")
     with pytest.raises(NotAllowed) as refused:
         forum.reply(people.rina, session=session, thread_id=saved.thread_id, body="Halo?")
@@ -447,20 +448,20 @@ def test_a_suspended_member_cannot_post_for_a_time_then_can_again(session, peopl
     view = forum.get_thread(people.rina, session=session, thread_id=saved.thread_id)  # reading stays open
     assert not view.may_reply and "WIB" in view.reply_hint
     assert kinds_of(session, people.rina.user_id) == ["forum.suspended"]
-    rows = forum_moderation.list_suspensions(people.staff, session=session)
+    rows = moderation.list_suspensions(people.staff, session=session)
     assert [(row.member_name, row.reason) for row in rows] == [("Rina Kusuma", "Spam berulang")]
     end_read(session)
     with pytest.raises(NotAllowed):
-        forum_moderation.suspend_poster(people.staff, session=session, member="budi-santoso", days=1,  # self
+        moderation.suspend_poster(people.staff, session=session, member="budi-santoso", days=1,  # self
                                         reason="x")
     with pytest.raises(NotAllowed):
-        forum_moderation.suspend_poster(people.staff, session=session, member="sari-wulandari", days=1,  # admin
+        moderation.suspend_poster(people.staff, session=session, member="sari-wulandari", days=1,  # admin
                                         reason="x")
     with pytest.raises(NotFound):
-        forum_moderation.suspend_poster(people.staff, session=session, member="@hantu", days=1, reason="x")
+        moderation.suspend_poster(people.staff, session=session, member="@hantu", days=1, reason="x")
     with pytest.raises(InvalidInput):
-        forum_moderation.suspend_poster(people.staff, session=session, member="@andi-pratama", days=0, reason="x")
-    forum_moderation.lift_suspension(people.staff, session=session, suspension_id=rows[0].id)
+        moderation.suspend_poster(people.staff, session=session, member="@andi-pratama", days=0, reason="x")
+    moderation.lift_suspension(people.staff, session=session, suspension_id=rows[0].id)
     forum.reply(people.rina, session=session, thread_id=saved.thread_id, body="Maaf, saya kembali.")
     actions = session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all()
     assert actions == ["forum.suspend", "forum.unsuspend"]
@@ -469,20 +470,20 @@ def test_a_suspended_member_cannot_post_for_a_time_then_can_again(session, peopl
 def test_staff_manage_categories_with_both_languages(session, people, categories):
     form = {"slug": "acara", "name_id": "Acara & temu", "name_en": "Events and meetups", "description_id": "Acara",
             "description_en": "Events", "position": "4", "read_access": "public", "start_access": "members"}
-    category_id = forum_moderation.save_category(people.staff, session=session, form=form)
-    assert [row.slug for row in forum_moderation.list_categories_admin(people.staff, session=session)][-1] == "acara"
+    category_id = moderation.save_category(people.staff, session=session, form=form)
+    assert [row.slug for row in moderation.list_categories_admin(people.staff, session=session)][-1] == "acara"
     end_read(session)
     with pytest.raises(Conflict):
-        forum_moderation.save_category(people.staff, session=session, form={**form, "slug": "kolaborasi"})
+        moderation.save_category(people.staff, session=session, form={**form, "slug": "kolaborasi"})
     for bad in ({"name_id": "<script>alert(1)</script>"}, {"slug": "Acara Baru"}, {"read_access": "everyone"},
                 {"name_id": ""}, {"position": "-1"}, {"name_en": "x" * 81}):
         with pytest.raises(InvalidInput):
-            forum_moderation.save_category(people.staff, session=session, form={**form, "id": category_id, **bad})
-    forum_moderation.save_category(people.staff, session=session, form={**form, "id": category_id, "name_en": "Events"})
+            moderation.save_category(people.staff, session=session, form={**form, "id": category_id, **bad})
+    moderation.save_category(people.staff, session=session, form={**form, "id": category_id, "name_en": "Events"})
     names = {row.slug: row.name for row in forum.list_categories(None, session=session, locale="en")}
     assert names["acara"] == "Events"
     with pytest.raises(NotAllowed):
-        forum_moderation.save_category(people.rina, session=session, form=form)
+        moderation.save_category(people.rina, session=session, form=form)
     assert session.exec(select(AuditEntry.action)).all() == ["forum.category_save", "forum.category_save"]
 
 

@@ -25,7 +25,8 @@ from hub_app.pages.forum_category import ForumCategoryState
 from hub_app.pages.forum_search import ForumSearchState
 from hub_app.pages.forum_thread import ForumThreadState
 from hub_app.pages.members import DirectoryState, MemberProfileState
-from hub_app.services import forum, forum_moderation
+from hub_app.services import forum
+from hub_app.services.forum import moderation
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, junk_forms
 
 FORUM_TABLES = ["forum_categories", "forum_threads", "forum_posts", "forum_reactions", "forum_watches",
@@ -257,7 +258,7 @@ def test_bad_replies_and_locked_threads_are_refused_and_the_draft_kept(hub, peop
         tab.call(ForumThreadState.send_reply, form).ok()
     assert db_fingerprint(people.engine, FORUM_TABLES) == before
     with Session(people.engine) as session:
-        forum_moderation.moderate_thread(Actor(people.staff.id, "staff", "active"), session=session,
+        moderation.moderate_thread(Actor(people.staff.id, "staff", "active"), session=session,
                                          thread_id=board["thread"], action="lock")
     tab.call(ForumThreadState.send_reply, {"body": "Masih boleh?"}).ok()
     assert tab.state(ForumThreadState).reply_error == translate("forum.error.locked", "id")
@@ -450,8 +451,8 @@ def test_admin_forum_sends_visitors_to_sign_in_and_refuses_members(hub, people, 
 @pytest.mark.parametrize("role", NOT_STAFF)
 def test_members_get_nothing_done_on_admin_forum(role, hub, people, board):
     with Session(people.engine) as session:
-        forum_moderation.report_post(actor(people.active), session=session, post_id=board["opening"], reason="spam")
-        forum_moderation.suspend_poster(Actor(people.staff.id, "staff", "active"), session=session,
+        moderation.report_post(actor(people.active), session=session, post_id=board["opening"], reason="spam")
+        moderation.suspend_poster(Actor(people.staff.id, "staff", "active"), session=session,
                                         member=people.other.id, days=2, reason="x")
         suspension_id = session.exec(select(ForumSuspension.id)).first()
     tab = hub.browser(people.by_role()[role])
@@ -471,9 +472,9 @@ def test_members_get_nothing_done_on_admin_forum(role, hub, people, board):
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_work_the_report_and_review_queues(role, hub, people, board):
     with Session(people.engine) as session:
-        forum_moderation.report_post(actor(people.active), session=session, post_id=board["opening"], reason="spam",
+        moderation.report_post(actor(people.active), session=session, post_id=board["opening"], reason="spam",
                                      note="iklan")
-        forum_moderation.report_post(actor(people.other), session=session, post_id=board["answer"], reason="off_topic")
+        moderation.report_post(actor(people.other), session=session, post_id=board["answer"], reason="off_topic")
         waiting = forum.reply(actor(people.active), session=session, thread_id=board["thread"],
                               body="Lihat https://promo.example")
     assert waiting.waiting_review

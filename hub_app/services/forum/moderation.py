@@ -1,9 +1,9 @@
 """Forum moderation: reports, the review queue, hiding and restoring posts, locking, pinning,
 moving and deleting threads, posting suspensions, and the staff's category list.
 
-Everything here but report_post is for staff (rules.check_may_moderate). Same services pattern as
-hub_app.services.forum, whose private helpers (post and thread lookups, the notifications a
-published post sends) this module shares. Every staff action writes an audit entry and notifies
+Everything here but report_post is for staff (rules.check_may_moderate). Same services pattern as the
+rest of the forum, whose shared helpers (post and thread lookups, the notifications a published
+post sends) it uses. Every staff action writes an audit entry and notifies
 the author.
 """
 
@@ -23,18 +23,18 @@ from hub_app.i18n import format_short_datetime, pick, translate
 from hub_app.models import ForumCategory, ForumPost, ForumReport, ForumSuspension, ForumThread, User
 from hub_app.models.base import utcnow
 from hub_app.services import audit, notifications
-from hub_app.services.forum import (
-    _announce,
-    _category_by_slug,
-    _check_visible_thread,
-    _locale,
-    _post,
-    _recent,
-    _refresh_thread,
-    _resolve_reports,
-    _thread,
-    _when,
+from hub_app.services.forum.shared import (
+    announce,
+    category_by_slug,
+    check_visible_thread,
     display_name,
+    post_by_id,
+    reader_locale,
+    recent_writes,
+    refresh_thread,
+    resolve_reports,
+    thread_by_id,
+    when_text,
 )
 
 QUEUE_SIZE = 50
@@ -43,7 +43,7 @@ QUEUE_SIZE = 50
 def _staff_locale(actor: Actor | None, locale: str | None) -> str:
     """Refuses anyone but staff; returns the language to show a staff list in."""
     rules.check_may_moderate(actor)
-    return _locale(actor, locale)
+    return reader_locale(actor, locale)
 
 
 # --- Read models ----------------------------------------------------------------------------
@@ -103,11 +103,11 @@ def report_post(actor: Actor | None, *, session: Session, post_id: object, reaso
     note = validation.text(note, field="note", max_length=rules.NOTE_MAX, multiline=True)
     begin_write(session)
     try:
-        post = _post(session, post_id)
+        post = post_by_id(session, post_id)
         thread = session.get(ForumThread, post.thread_id)
-        _check_visible_thread(actor, thread, session.get(ForumCategory, thread.category_id))
+        check_visible_thread(actor, thread, session.get(ForumCategory, thread.category_id))
         rules.check_may_report(actor, author_id=post.author_id, state=post.state)
-        rules.check_rate_limit(actor, "report", _recent(session, "report", actor.user_id), utcnow())
+        rules.check_rate_limit(actor, "report", recent_writes(session, "report", actor.user_id), utcnow())
         if session.exec(select(ForumReport.id).where(ForumReport.post_id == post.id,
                                                      ForumReport.reporter_id == actor.user_id)).first():
             raise Conflict("forum.error.already_reported")
@@ -156,7 +156,7 @@ def list_review_queue(actor: Actor | None, *, session: Session, locale: str | No
     ).all()
     return [ReviewItem(post_id=post.id, thread_id=thread.id, thread_title=thread.title, author_id=author.id,
                        author_name=display_name(author, locale), excerpt=markdown.excerpt(post.body_text, 300),
-                       is_opening=post.is_opening, created=_when(post.created_at, locale))
+                       is_opening=post.is_opening, created=when_text(post.created_at, locale))
             for post, thread, author in rows]
 
 
@@ -168,7 +168,7 @@ def moderate_post(actor: Actor | None, *, session: Session, post_id: object, act
     action = validation.choice(action, tuple(rules.POST_MODERATION), field="action")
     reason = validation.text(reason, field="reason", max_length=rules.NOTE_MAX, required=action == "hide")
     begin_write(session)
-    post = _post(session, post_id, for_update=True)
+    post = post_by_id(session, post_id, for_update=True)
     new_state = rules.next_post_state(post.state, action)
     if new_state is None:
         session.rollback()
@@ -182,15 +182,15 @@ def moderate_post(actor: Actor | None, *, session: Session, post_id: object, act
     session.add(post)
     if action == "restore" and post.is_opening and thread.state == rules.THREAD_PENDING:
         thread.state = rules.THREAD_VISIBLE
-    _refresh_thread(session, thread)
-    _resolve_reports(session, actor, post.id, "hidden" if action == "hide" else "restored")
+    refresh_thread(session, thread)
+    resolve_reports(session, actor, post.id, "hidden" if action == "hide" else "restored")
     if action == "restore" and was_waiting:
         people = {}
         if post.body_source:
             handles = markdown.mentions(post.body_source)
             if handles:
                 people = dict(session.exec(select(User.handle, User.id).where(col(User.handle).in_(handles))).all())
-        _announce(session, post, thread, category, author, people)
+        announce(session, post, thread, category, author, people)
     kind = {"hide": "forum.post_hidden", "restore": "forum.post_approved" if was_waiting else "forum.post_restored"}
     audit.record(session, actor, f"forum.post_{'approve' if was_waiting and action == 'restore' else action}",
                  target_type="forum_post", target_id=post.id, detail=reason)
@@ -202,8 +202,8 @@ def moderate_post(actor: Actor | None, *, session: Session, post_id: object, act
 def dismiss_reports(actor: Actor | None, *, session: Session, post_id: object) -> None:
     rules.check_may_moderate(actor)
     begin_write(session)
-    post = _post(session, post_id)
-    if _resolve_reports(session, actor, post.id, "dismissed") == 0:
+    post = post_by_id(session, post_id)
+    if resolve_reports(session, actor, post.id, "dismissed") == 0:
         session.rollback()
         raise Conflict("forum.error.no_open_reports")
     audit.record(session, actor, "forum.reports_dismiss", target_type="forum_post", target_id=post.id)
@@ -219,7 +219,7 @@ def moderate_thread(actor: Actor | None, *, session: Session, thread_id: object,
     action = validation.choice(action, (*rules.THREAD_FLAGS, "move", "delete"), field="action")
     reason = validation.text(reason, field="reason", max_length=rules.NOTE_MAX, required=action == "delete")
     begin_write(session)
-    thread = _thread(session, thread_id, for_update=True)
+    thread = thread_by_id(session, thread_id, for_update=True)
     if thread.state == rules.THREAD_DELETED:
         session.rollback()
         raise Conflict("forum.error.thread_deleted")
@@ -233,7 +233,7 @@ def moderate_thread(actor: Actor | None, *, session: Session, thread_id: object,
         setattr(thread, attribute, value)
     elif action == "move":
         try:
-            target = _category_by_slug(session, slug)
+            target = category_by_slug(session, slug)
         except HubError:
             session.rollback()
             raise
@@ -323,7 +323,7 @@ def list_suspensions(actor: Actor | None, *, session: Session, locale: str | Non
         .order_by(col(ForumSuspension.until)).limit(QUEUE_SIZE)
     ).all()
     return [SuspensionRow(id=row.id, member_id=user.id, member_name=display_name(user, locale),
-                          until=_when(row.until, locale), reason=row.reason) for row, user in rows]
+                          until=when_text(row.until, locale), reason=row.reason) for row, user in rows]
 
 
 # --- Staff: categories ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from hub_app.domain import forum as rules
 from hub_app.domain import validation
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import format_short_datetime
-from hub_app.services.forum import author_label
+from hub_app.services.forum.shared import author_label
 
 HIT_START = "\x02"
 HIT_END = "\x03"
@@ -145,7 +145,6 @@ SELECT visible.post_id, visible.thread_id, visible.title,
 FROM visible
 ORDER BY visible.score DESC, visible.post_id DESC
 """
-
 
 def _postgres_rows(session: Session, words: list[str], readable: str) -> list[tuple]:
     # Each word as itself OR as a prefix: the same matches as the prefix alone, but PostgreSQL's
