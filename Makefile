@@ -66,10 +66,10 @@ run: setup
 
 test: setup /usr/bin/chromium /usr/sbin/nginx
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist load
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -m "not browser" -n 2 --dist load
 
 # Starts the portal itself (ports 3500-3599, work dirs under $$TMPDIR); needs PostgreSQL and Redis
 # for the production-path figures; Lighthouse is installed from npm into .tools/lighthouse.

@@ -34,7 +34,7 @@ from hub_app.services import accounts
 from tests.bookings.helpers import iso, make_space, weekday_ahead
 from tests.conftest import create_postgres_database, drop_postgres_database
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
+pytestmark = pytest.mark.postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 5  # this test's own Redis database number

@@ -7,8 +7,9 @@ Fixtures (see tests/README.md):
 - `phone` (390x844, Indonesian) and `laptop` (1280x800, English): a Playwright page in a fresh
   browser context each.
 - `shot(page, name)`: a full-page screenshot in test-output/screenshots/<engine>/<name>.png.
-Every test here is marked `browser` and `xdist_group("browser")` (also added automatically), so
-under `pytest -n 2 --dist loadgroup` they share one worker and one server.
+Every test here is marked `browser` (also added automatically). Under `pytest -n 2` both workers run
+browser tests, each with its own port, frontend build and portals (the tours of every route are
+the longest tests; one worker alone would be the suite's critical path).
 """
 
 import contextlib
@@ -45,17 +46,14 @@ PASSWORD = "nasi-uduk-betawi-2026"
 BUILD_TIMEOUT = 1200
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
-BROWSER_MARKS = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def pytest_collection_modifyitems(config, items):
-    """Whatever lives in tests/browser is a browser test in the one browser group."""
+    """Whatever lives in tests/browser is a browser test (`-m "not browser"` leaves it out)."""
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
-            for mark in BROWSER_MARKS:
-                if not item.get_closest_marker(mark.name):
-                    item.add_marker(mark)
+        if here in Path(str(item.fspath)).parents and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -309,6 +307,12 @@ def _portal_port():
     port, lock = _claim_port()
     yield port
     os.close(lock)
+
+
+# For a check of what the browser receives (markup, headers), which is the same whichever database
+# the portal runs on: only the first engine's portal. The journeys and the language tour still
+# visit every route on each engine.
+FIRST_ENGINE_ONLY = pytest.mark.parametrize("portal", _engines()[:1], indirect=True)
 
 
 @pytest.fixture(scope="session", params=_engines())

@@ -12,7 +12,7 @@ from hub_app.settings import get_settings
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_locked_out_member_signs_in_with_an_emailed_link(phone, laptop, portal, shot):

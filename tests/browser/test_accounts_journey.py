@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import click_and_wait_for_reload, open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 MEMBER_EMAIL = "ayu.lestari@umkm.example"
 MEMBER_PASSWORD = "rendang-padang-pedas-88"

@@ -26,7 +26,7 @@ from hub_app.services.spaces import load_hours
 from tests.browser.conftest import PHONE, _page, _watch_hydration
 from tests.browser.helpers import open_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ROOM = "Ruang Rapat Kota Tua"
 TITLE = "Sesi foto katalog batik"

@@ -28,7 +28,7 @@ from hub_app.services.certificate_pdf import QR_SCALE
 from tests.browser.conftest import PHONE, _page
 from tests.browser.helpers import open_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TITLE_ID = "Ekspor produk UMKM ke Eropa"
 TITLE_EN = "Exporting small-business products to Europe"

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.browser import conftest as browser
 from tests.browser.helpers import open_page, save_screenshot, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 VISITOR_EMAIL = "wulan@batik.example"
 PASSWORD = "tenun-ikat-sumba-2026"

@@ -25,7 +25,7 @@ from benchmarks._client import NAMESPACE, ReflexClient, session_state_name, shel
 from hub_app.i18n import translate
 from hub_app.settings import get_settings
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 SESSION = session_state_name()
 TOGGLE = f"{shell_events_name()}.toggle_menu"

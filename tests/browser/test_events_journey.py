@@ -29,7 +29,7 @@ from hub_app.services.trainings import local_input
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.helpers import ROOT, open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TITLE_ID = "Demo day startup Jakarta–Berlin"
 TITLE_EN = "Jakarta–Berlin startup demo day"

@@ -19,7 +19,7 @@ from hub_app.models import Booking, Space, User
 from hub_app.services.bookings import hub_tz
 from tests.browser.helpers import open_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 ROOM = "Ruang Ekspor Uji"

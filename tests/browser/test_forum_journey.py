@@ -18,7 +18,7 @@ from hub_app.seed import forum as forum_seed
 from tests.browser.conftest import LAPTOP, PHONE, _page
 from tests.browser.helpers import open_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TITLE = "Cari fotografer untuk katalog tenun"
 REPLY = "Halo! Studio kami bisa memotret katalog minggu depan."

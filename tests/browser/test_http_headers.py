@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 

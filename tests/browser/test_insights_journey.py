@@ -17,7 +17,7 @@ from hub_app.services.bookings import hub_tz
 from tests.browser.helpers import open_page
 from tests.staff.helpers import booking, enrol, post, training, wib
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ROOM = "Ruang Wawasan"
 ROOM_EN = "Insights room"

@@ -26,7 +26,7 @@ from tests.browser.conftest import LAPTOP, PHONE, _page
 from tests.browser.helpers import open_page
 from tests.browser.route_tour import all_route_patterns, arrange, declared_routes, path_of, visit_and_evaluate
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 COLLECT = """(chosen) => {
   const found = [];

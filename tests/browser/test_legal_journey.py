@@ -21,7 +21,7 @@ from hub_app.settings import get_settings
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def _agreed_to_an_older_version(portal, user) -> None:

@@ -18,7 +18,7 @@ from hub_app.services.spaces import load_hours
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ROOM = "Ruang Rapat Glodok"
 TAPPABLE = "a, button, input, select, textarea, summary, [role=button], [tabindex='0']"

@@ -16,7 +16,7 @@ from hub_app.services.bookings import hub_tz
 from tests.browser.helpers import open_page
 from tests.reports.hub import words
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 

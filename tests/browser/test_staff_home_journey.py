@@ -16,7 +16,7 @@ from hub_app.models.base import utcnow
 from tests.browser.helpers import open_page
 from tests.staff.helpers import booking, closure, training
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 DESK = "Area Kerja Staf"
 DESK_EN = "Staff test desks"

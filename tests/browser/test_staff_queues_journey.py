@@ -20,7 +20,7 @@ from hub_app.models.base import utcnow
 from tests.browser.helpers import open_page
 from tests.staff.helpers import booking
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= 390"
 ADMIN_PAGES = ["/admin", "/admin/members", "/admin/bookings", "/admin/bookings?view=week", "/admin/audit",

@@ -22,7 +22,7 @@ from hub_app.services import space_reservations
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TITLE_ID = "Pemasaran Instagram & TikTok untuk UMKM"
 TITLE_EN = "Instagram & TikTok marketing for small businesses"

@@ -31,7 +31,7 @@ from hub_app.services import forum, profiles
 from tests.browser.conftest import LAPTOP, PHONE, _page
 from tests.browser.helpers import open_page, wait_for_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 SLUG = "xss-lab"
 MARK = "xsslab"  # a word in every stored payload row, to search for them

@@ -12,8 +12,6 @@ from starlette.testclient import TestClient
 from hub_app.api import headers
 from hub_app.api.headers import IMMUTABLE, CacheAndSecurityHeaders, forwarded_client, prerendered_page
 
-pytestmark = pytest.mark.xdist_group("production")
-
 
 @pytest.fixture
 def static(tmp_path):

@@ -28,7 +28,7 @@ from hub_app.pages.login import LoginState
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.production.live_backend import free_port, redis_database
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
+pytestmark = pytest.mark.postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 9  # this test's own Redis database number

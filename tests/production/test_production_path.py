@@ -32,7 +32,7 @@ from hub_app.pages.home import HomeState
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.production.live_backend import socket_owner
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
+pytestmark = pytest.mark.postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 7  # this test's own Redis database number

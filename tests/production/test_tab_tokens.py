@@ -28,7 +28,7 @@ from tests.production.live_backend import (
     stop_backend,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
+pytestmark = pytest.mark.postgres
 
 REDIS_DB = 11  # this test's own Redis database number
 

@@ -45,7 +45,7 @@ from tests.bookings.helpers import iso, local, weekday_ahead
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.production.test_production_path import _free_port, _require_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production")]
+pytestmark = pytest.mark.postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 6  # this module's own Redis database number (test_production_path.py uses 7)
