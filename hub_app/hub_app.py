@@ -12,6 +12,7 @@ from hub_app.logs import configure_logging
 from hub_app.metrics import time_database
 from hub_app.state.navigation import OneEventNavigation
 from hub_app.state_files import throttle_state_file_purge
+from hub_app.state_locks import keep_state_locks_alive
 from hub_app.transport import guard_transport
 
 DESCRIPTION = ("Jakarta Future City Hub: ruang kerja bersama, ruang rapat, pelatihan wirausaha dan jejaring "
@@ -46,3 +47,5 @@ app.add_middleware(OneEventNavigation())
 guard_transport(app)
 # Without Redis, tab states are files whose expiry scan Reflex would run many times a second.
 throttle_state_file_purge(app)
+# With Redis, an event that waits long (for the database) keeps its tab's state lock (state_locks.py).
+keep_state_locks_alive(app)

@@ -1,0 +1,125 @@
+"""A long event under Reflex's opportunistic lock keeps what its tab did (hub_app/state_locks.py).
+
+Reflex's Redis state manager with the lease the portal runs (rxconfig.py), on the test Redis, with
+the lock's expiry shortened to 1.2 s and the lease to 0.6 s so that an event of 1 s outlives the
+lock the way a 6 s wait for the database outlives the real 10 s one. Redis must be there (the test
+fails otherwise).
+"""
+
+import asyncio
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+from reflex.istate.manager.redis import StateManagerRedis
+from reflex.istate.manager.token import BaseStateToken
+
+from hub_app import state_locks
+from hub_app.state.session import SessionState
+from tests.production.live_backend import redis_database
+
+REDIS_DB = 12  # this module's own Redis database number
+LOCK_MS = 1200
+LEASE_MS = 600
+
+
+@pytest.fixture
+def redis_url(monkeypatch):
+    monkeypatch.setenv("REFLEX_OPLOCK_ENABLED", "true")
+    url, client = redis_database(REDIS_DB)
+    yield url
+    client.flushdb()
+    client.close()
+
+
+def _manager(url: str) -> StateManagerRedis:
+    return StateManagerRedis(redis=Redis.from_url(url), lock_expiration=LOCK_MS, lock_warning_threshold=LOCK_MS // 2,
+                             oplock_hold_time_ms=LEASE_MS)
+
+
+async def _sign_in_then_wait_long(manager: StateManagerRedis, token: BaseStateToken) -> None:
+    """A tab signs in, and its next event, 0.3 s into the lease, waits 1 s for the database."""
+    async with manager.modify_state(token) as root:
+        session = await root.get_state(SessionState)
+        session.signed_in, session.user_name = True, "Sari"
+    assert manager._local_leases, "the first event took a lease (rxconfig.py's opportunistic lock)"
+    await asyncio.sleep(0.3)
+    async with manager.modify_state(token) as root:
+        (await root.get_state(SessionState)).unread = 4
+        await asyncio.sleep(1.0)
+    # The lease ends and writes the tab's state back (or fails to: Reflex reports it to the loop).
+    await asyncio.gather(*manager._local_leases.values(), return_exceptions=True)
+
+
+async def _stored(url: str, token: BaseStateToken) -> SessionState:
+    reader = _manager(url)
+    try:
+        return await (await reader.get_state(token)).get_state(SessionState)
+    finally:
+        await reader.close()
+
+
+def _run(url: str, *, keep_locks: bool) -> SessionState:
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, _context: None)  # the lease's LockExpiredError, without keep_locks
+        manager = _manager(url)
+        if keep_locks:
+            state_locks.keep_locks_during_events(manager)
+        await manager._ensure_lock_task_subscribed()
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        try:
+            await _sign_in_then_wait_long(manager, token)
+            return await _stored(url, token)
+        finally:
+            await manager.close()
+
+    return asyncio.run(scenario())
+
+
+def test_without_renewal_the_long_event_loses_the_whole_lease(redis_url):
+    """What Reflex alone does (why state_locks exists): the sign-in before the long event is gone."""
+    stored = _run(redis_url, keep_locks=False)
+    assert (stored.signed_in, stored.user_name, stored.unread) == (False, "", 0)
+
+
+def test_a_long_event_renews_the_lock_and_the_tab_keeps_its_sign_in_and_its_changes(redis_url):
+    stored = _run(redis_url, keep_locks=True)
+    assert (stored.signed_in, stored.user_name, stored.unread) == (True, "Sari", 4)
+
+
+def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url, monkeypatch):
+    monkeypatch.setattr(state_locks, "MAX_EVENT_SECONDS", 0.9)
+
+    async def scenario():
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)  # the lease's late write
+        manager = _manager(redis_url)
+        state_locks.keep_locks_during_events(manager)
+        await manager._ensure_lock_task_subscribed()
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        lock_key = manager._lock_key(token)
+        hung = asyncio.Event()
+        seen = {"renewed": False, "expired": False}
+
+        async def hang():
+            async with manager.modify_state(token):
+                hung.set()
+                await asyncio.Event().wait()
+
+        event = asyncio.create_task(hang())
+        await hung.wait()
+        # Past the first expiry the lock is still there (renewed); later it expires while the event
+        # still hangs, and another node could take the tab.
+        await asyncio.sleep(LOCK_MS / 1000 + 0.2)
+        seen["renewed"] = bool(await manager.redis.exists(lock_key))
+        for _ in range(100):
+            if not await manager.redis.exists(lock_key):
+                seen["expired"] = True
+                break
+            await asyncio.sleep(0.05)
+        event.cancel()
+        await asyncio.gather(event, return_exceptions=True)
+        await manager.close()
+        return seen
+
+    assert asyncio.run(scenario()) == {"renewed": True, "expired": True}
