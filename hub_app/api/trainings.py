@@ -15,11 +15,11 @@ from hub_app.api.session_cookie import safe_next, token_from_cookie_header
 from hub_app.api.uploads import receive_upload
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed, NotFound
-from hub_app.services import accounts, enrolments, training_admin, trainings
+from hub_app.services import accounts, enrolments, training_admin, training_attendance, trainings
 from hub_app.settings import get_settings
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-_EXPORTS = {"enrolments": enrolments.export_enrolments_csv, "attendance": enrolments.export_attendance_csv}
+_EXPORTS = {"enrolments": enrolments.export_enrolments_csv, "attendance": training_attendance.export_attendance_csv}
 
 
 def _export(cookie: str, kind: str, training_id: int) -> tuple[int, str]:

@@ -6,8 +6,8 @@ import reflex as rx
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
-from hub_app.services import enrolments
-from hub_app.services.enrolments import AttendanceRow, SessionAttendance
+from hub_app.services import training_attendance
+from hub_app.services.training_attendance import AttendanceRow, SessionAttendance
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to, page_load
@@ -29,7 +29,8 @@ class TrainingAttendanceState(SessionState):
 
     async def _reload(self) -> None:
         try:
-            self.sheet = await call(enrolments.session_attendance, await self._actor(), session_id=self._session_id())
+            self.sheet = await call(training_attendance.session_attendance, await self._actor(),
+                                    session_id=self._session_id())
         except HubError as error:
             self.allowed = False
             self.sheet = empty_attendance()
@@ -51,7 +52,7 @@ class TrainingAttendanceState(SessionState):
         """Marks one enrolled member present (or not) for this session."""
         self.error = ""
         try:
-            await call(enrolments.set_attendance, await self._actor(), session_id=self._session_id(),
+            await call(training_attendance.set_attendance, await self._actor(), session_id=self._session_id(),
                        user_id=user_id, present=present)
         except HubError as error:
             self.error = self._error_text(error)

@@ -5,7 +5,7 @@ import reflex as rx
 
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
-from hub_app.services import enrolments
+from hub_app.services import training_attendance
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to, page_load
@@ -28,7 +28,7 @@ class TrainingCheckInState(SessionState):
         if actor is None:
             return go_to(f"/login?next=/trainings/check-in/{code}")
         try:
-            outcome = await call(enrolments.check_in, actor, code=code)
+            outcome = await call(training_attendance.check_in, actor, code=code)
         except HubError as error:
             self.error = self._error_text(error)
             return

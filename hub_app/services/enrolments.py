@@ -1,4 +1,5 @@
-"""Enrolment, the waitlist, attendance, completion and ratings.
+"""Enrolment, the waitlist, the staff roster, a member's own trainings and ratings. Attendance,
+check-in and completion live in services/training_attendance.py.
 
 Every change to who holds a seat runs in one write transaction that first locks the training row
 (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite takes the database write lock), so
@@ -10,7 +11,6 @@ last line: the database refuses more enrolled than seats even if this code were 
 from dataclasses import dataclass
 from datetime import datetime
 
-import segno
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -19,38 +19,24 @@ from hub_app.domain import trainings as rules
 from hub_app.domain import validation
 from hub_app.domain.errors import Conflict, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED
-from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.domain.permissions import Actor
 from hub_app.domain.spreadsheets import csv_document
 from hub_app.i18n import format_datetime, format_short_datetime, translate
 from hub_app.models import User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, Trainer, Training, TrainingPrerequisite, TrainingSession
-from hub_app.services import audit, certificates, notifications, personal_data
+from hub_app.services import audit, notifications, personal_data
 from hub_app.services.trainings import (
-    _lock_training,
     completed_training_ids,
+    lock_training,
+    require_member,
     require_staff,
-    session_rows,
-    sessions_of,
     title_of,
     title_params,
+    training_link,
     waitlist_position,
     window_of,
 )
-from hub_app.settings import get_settings
-
-
-def _require_member(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    if not may_use_hub(actor):
-        raise NotAllowed("error.active_required")
-    return actor
-
-
-def _link(training: Training) -> str:
-    return f"/trainings/{training.id}"
-
 
 # --- seats and the waitlist -------------------------------------------------------------------
 
@@ -105,7 +91,7 @@ def promote_waitlist(session: Session, training: Training, now: datetime | None 
         member = session.get(User, enrolment.user_id)
         if member is not None and member.status != DELETED:
             notifications.notify(session, member, "training.promoted", params=title_params(training, member),
-                                 link=_link(training))
+                                 link=training_link(training))
         promoted.append(enrolment.user_id)
     session.add(training)
     return promoted
@@ -139,10 +125,10 @@ def enrol(actor: Actor | None, *, session: Session, training_id: object) -> Enro
     answer (nothing written), not an error. That is the request sent again after its answer was
     lost (the worker died after the commit, a double tap); the lookup runs under the training's
     lock, so two requests at once queue and the second finds the first's place."""
-    actor = _require_member(actor)
+    actor = require_member(actor)
     training_id = validation.identifier(training_id, field="training.training_id")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     now = utcnow()
     existing = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
                                                     Enrolment.user_id == actor.user_id)).first()
@@ -200,7 +186,7 @@ def leave(actor: Actor | None, *, session: Session, training_id: object) -> None
 
 
 def _withdraw(session: Session, enrolment: Enrolment) -> None:
-    training = _lock_training(session, enrolment.training_id)
+    training = lock_training(session, enrolment.training_id)
     session.refresh(enrolment)
     now = utcnow()
     if training.status == rules.CANCELLED:
@@ -228,7 +214,7 @@ def staff_add(actor: Actor | None, *, session: Session, training_id: object, ema
     actor = require_staff(actor)
     training_id = validation.identifier(training_id, field="training.training_id")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     member = _member_by_email(session, email)
     if training.status == rules.CANCELLED:
         raise Conflict("trainings.error.cancelled")
@@ -241,7 +227,8 @@ def staff_add(actor: Actor | None, *, session: Session, training_id: object, ema
     session.flush()
     position = waitlist_position(session, enrolment) if enrolment.status == rules.WAITLISTED else 0
     notifications.notify(session, member, "training.added" if enrolment.status == rules.ENROLLED
-                         else "training.added_waitlist", params=title_params(training, member), link=_link(training))
+                         else "training.added_waitlist", params=title_params(training, member),
+                         link=training_link(training))
     audit.record(session, actor, "training.member_add", target_type="training", target_id=training.id,
                  detail=f"user={member.id} {enrolment.status}")
     session.commit()
@@ -256,7 +243,7 @@ def staff_remove(actor: Actor | None, *, session: Session, enrolment_id: object,
     enrolment = session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotFound("trainings.error.enrolment_not_found")
-    training = _lock_training(session, enrolment.training_id)
+    training = lock_training(session, enrolment.training_id)
     session.refresh(enrolment)
     if enrolment.status not in rules.ACTIVE_ENROLMENT:
         raise Conflict("trainings.error.not_enrolled")
@@ -265,7 +252,7 @@ def staff_remove(actor: Actor | None, *, session: Session, enrolment_id: object,
     if member is not None and member.status != DELETED:
         notifications.notify(session, member, "training.removed", params={**title_params(training, member),
                                                                           "reason": reason or "-"},
-                             link=_link(training))
+                             link=training_link(training))
     audit.record(session, actor, "training.member_remove", target_type="training", target_id=training.id,
                  detail=f"user={enrolment.user_id} {reason}")
     session.commit()
@@ -419,168 +406,6 @@ def my_completed_trainings(actor: Actor | None, *, session: Session) -> list[Com
     return completed_trainings(session, actor.user_id, actor.locale)
 
 
-# --- attendance and completion ----------------------------------------------------------------
-
-def _update_completion(session: Session, training: Training, user_id: int, now: datetime) -> bool | None:
-    """Recomputes one member's completion after their attendance changed. Returns True when the
-    member has just completed the training."""
-    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
-                                                     Enrolment.user_id == user_id)).first()
-    if enrolment is None or enrolment.status != rules.ENROLLED:
-        return None
-    attended = session.exec(
-        select(func.count()).select_from(Attendance)
-        .join(TrainingSession, col(TrainingSession.id) == Attendance.session_id)
-        .where(TrainingSession.training_id == training.id, Attendance.user_id == user_id)).one()
-    done = rules.has_completed(attended, training.session_count, training.completion_share)
-    just_completed = done and enrolment.completed_at is None
-    if done and enrolment.completed_at is None:
-        enrolment.completed_at = now
-    elif not done:
-        if enrolment.completed_at is not None:
-            certificates.withdraw_for_completion(session, training, user_id, now)
-        enrolment.completed_at = None
-    session.add(enrolment)
-    if just_completed:
-        member = session.get(User, user_id)
-        if member is not None and member.status != DELETED:
-            # The certificate is written with the completion, in this transaction.
-            certificates.issue_for_completion(session, training, member, now)
-            notifications.notify(session, member, "training.completed", params=title_params(training, member),
-                                 link=_link(training))
-    return just_completed
-
-
-@dataclass
-class AttendanceRow:
-    user_id: int
-    name: str
-    present: bool
-    method: str
-
-
-@dataclass
-class SessionAttendance:
-    session_id: int
-    training_id: int
-    training_title: str
-    day: str
-    hours: str
-    place: str
-    number: int
-    total: int
-    rows: list[AttendanceRow]
-    present: int
-    check_in_url: str
-    qr_svg: str  # a data: URI of the QR code (SVG)
-
-
-def _staff_session(session: Session, session_id: object) -> tuple[TrainingSession, Training]:
-    session_id = validation.identifier(session_id, field="training.session_id")
-    row = session.get(TrainingSession, session_id)
-    if row is None:
-        raise NotFound("trainings.error.session_not_found")
-    return row, session.get(Training, row.training_id)
-
-
-def check_in_url(row: TrainingSession) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/trainings/check-in/{row.check_in_code}"
-
-
-def session_attendance(actor: Actor | None, *, session: Session, session_id: object) -> SessionAttendance:
-    """Staff, on a phone at the door: the enrolled members to tap, and the QR code to show."""
-    actor = require_staff(actor)
-    row, training = _staff_session(session, session_id)
-    sessions = sessions_of(session, training.id)
-    info = next(item for item in session_rows(session, sessions, actor.locale, utcnow()) if item.id == row.id)
-    members = session.exec(
-        select(User).join(Enrolment, col(Enrolment.user_id) == User.id)
-        .where(Enrolment.training_id == training.id, Enrolment.status == rules.ENROLLED)
-        .order_by(col(User.name), col(User.id))).all()
-    marks = {mark.user_id: mark for mark in session.exec(select(Attendance).where(Attendance.session_id == row.id))}
-    rows = [AttendanceRow(member.id, member.name, member.id in marks,
-                          marks[member.id].method if member.id in marks else "") for member in members]
-    url = check_in_url(row)
-    return SessionAttendance(
-        session_id=row.id, training_id=training.id, training_title=title_of(training, actor.locale), day=info.day,
-        hours=info.hours, place=info.place, number=info.number, total=len(sessions), rows=rows,
-        present=sum(1 for item in rows if item.present), check_in_url=url,
-        qr_svg=segno.make(url, error="m").svg_data_uri(scale=5, border=2, dark="#0b2f3a"))
-
-
-def set_attendance(actor: Actor | None, *, session: Session, session_id: object, user_id: object,
-                   present: object) -> None:
-    """Staff mark an enrolled member present or absent for one session."""
-    actor = require_staff(actor)
-    session_id = validation.identifier(session_id, field="training.session_id")
-    user_id = validation.identifier(user_id, field="training.user_id")
-    present = validation.flag(present, field="training.present")
-    begin_write(session)
-    row = session.get(TrainingSession, session_id)
-    if row is None:
-        raise NotFound("trainings.error.session_not_found")
-    training = _lock_training(session, row.training_id)
-    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
-                                                     Enrolment.user_id == user_id)).first()
-    if enrolment is None or enrolment.status != rules.ENROLLED:
-        raise Conflict("trainings.error.not_on_roster")
-    if row.start_at - rules.CHECK_IN_EARLY > utcnow():
-        raise Conflict("trainings.error.session_not_started")
-    mark = session.exec(select(Attendance).where(Attendance.session_id == row.id,
-                                                 Attendance.user_id == user_id)).first()
-    if present and mark is None:
-        session.add(Attendance(session_id=row.id, user_id=user_id, method="staff", marked_by=actor.user_id))
-    elif not present and mark is not None:
-        session.delete(mark)
-    else:
-        session.rollback()
-        return
-    session.flush()
-    _update_completion(session, training, user_id, utcnow())
-    audit.record(session, actor, "training.attendance", target_type="training", target_id=training.id,
-                 detail=f"session={row.id} user={user_id} present={present}")
-    session.commit()
-
-
-@dataclass
-class CheckInOutcome:
-    training_id: int
-    title: str
-    session_number: int
-    completed: bool
-
-
-def check_in(actor: Actor | None, *, session: Session, code: object) -> CheckInOutcome:
-    """A member scanned the session's QR code: present, if enrolled and the session is on now."""
-    actor = _require_member(actor)
-    if not isinstance(code, str) or not 16 <= len(code) <= 32 or not code.isalnum():
-        raise NotFound("trainings.error.check_in_code")
-    begin_write(session)
-    row = session.exec(select(TrainingSession).where(TrainingSession.check_in_code == code)).first()
-    if row is None:
-        raise NotFound("trainings.error.check_in_code")
-    training = _lock_training(session, row.training_id)
-    now = utcnow()
-    if training.status != rules.PUBLISHED:
-        raise Conflict("trainings.error.cancelled")
-    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training.id,
-                                                     Enrolment.user_id == actor.user_id)).first()
-    if enrolment is None or enrolment.status != rules.ENROLLED:
-        raise Conflict("trainings.error.not_on_roster")
-    if not rules.check_in_open(row.start_at, row.end_at, now):
-        raise Conflict("trainings.error.check_in_closed")
-    number = [s.id for s in sessions_of(session, training.id)].index(row.id) + 1
-    exists = session.exec(select(Attendance).where(Attendance.session_id == row.id,
-                                                   Attendance.user_id == actor.user_id)).first()
-    if exists is None:
-        session.add(Attendance(session_id=row.id, user_id=actor.user_id, method="qr"))
-        session.flush()
-        _update_completion(session, training, actor.user_id, now)
-    completed = session.exec(select(Enrolment.completed_at).where(Enrolment.id == enrolment.id)).one() is not None
-    session.commit()
-    return CheckInOutcome(training.id, title_of(training, actor.locale), number, completed)
-
-
 # --- ratings ----------------------------------------------------------------------------------
 
 def rate(actor: Actor | None, *, session: Session, training_id: object, stars: object, comment: object = "") -> None:
@@ -603,7 +428,7 @@ def rate(actor: Actor | None, *, session: Session, training_id: object, stars: o
     session.commit()
 
 
-# --- exports ----------------------------------------------------------------------------------
+# --- the enrolment CSV ------------------------------------------------------------------------
 
 def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id: object) -> str:
     actor = require_staff(actor)
@@ -626,32 +451,6 @@ def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id:
     audit.record_read(session, actor, "training.export_enrolments", target_type="training", target_id=training.id)
     return body
 
-
-def export_attendance_csv(actor: Actor | None, *, session: Session, training_id: object) -> str:
-    """One row per enrolled member, one column per session (1 = present), then the totals."""
-    actor = require_staff(actor)
-    training_id = validation.identifier(training_id, field="training.training_id")
-    training = session.get(Training, training_id)
-    if training is None:
-        raise NotFound("trainings.error.training_not_found")
-    sessions = sessions_of(session, training.id)
-    members = session.exec(
-        select(Enrolment, User).join(User, col(User.id) == Enrolment.user_id)
-        .where(Enrolment.training_id == training.id, Enrolment.status == rules.ENROLLED)
-        .order_by(col(User.name))).all()
-    marks = set(session.exec(select(Attendance.session_id, Attendance.user_id).where(
-        col(Attendance.session_id).in_([s.id for s in sessions] or [0]))).all())
-    header = ["member_id", "name", "email"] + [
-        f"session_{number} {s.start_at.isoformat()}" for number, s in enumerate(sessions, 1)
-    ] + ["attended", "completed"]
-    rows = []
-    for enrolment, user in members:
-        present = [1 if (s.id, user.id) in marks else 0 for s in sessions]
-        rows.append([user.id, user.name, user.email, *present, sum(present),
-                     "yes" if enrolment.completed_at else "no"])
-    body = csv_document(header, rows)
-    audit.record_read(session, actor, "training.export_attendance", target_type="training", target_id=training.id)
-    return body
 
 
 # --- personal data (UU 27/2022) ---------------------------------------------------------------
@@ -684,7 +483,7 @@ def erase_personal_data(session: Session, user_id: int) -> None:
     active = session.exec(select(Enrolment).where(Enrolment.user_id == user_id,
                                                   col(Enrolment.status).in_(rules.ACTIVE_ENROLMENT))).all()
     for enrolment in active:
-        training = _lock_training(session, enrolment.training_id)
+        training = lock_training(session, enrolment.training_id)
         session.refresh(enrolment)
         if enrolment.status in rules.ACTIVE_ENROLMENT:
             _free_place(session, training, enrolment, rules.WITHDRAWN, now)

@@ -2,8 +2,9 @@
 sessions (each at the hub holding a booking of its room); trainers and their photos; prerequisites;
 the programme list and one training's admin view.
 
-The catalogue and a training's page live in services/trainings.py; enrolment, the waitlist,
-attendance and ratings in services/enrolments.py.
+The catalogue and a training's page live in services/trainings.py; enrolment, the waitlist and
+ratings in services/enrolments.py; attendance, check-in and completion in
+services/training_attendance.py.
 """
 
 import re
@@ -38,11 +39,10 @@ from hub_app.services.trainings import (
     PrerequisiteRow,
     SessionRow,
     TrainerRow,
-    _initials,
-    _lock_training,
-    _visible_training,
+    initials,
     local_datetime,
     local_input,
+    lock_training,
     photo_url,
     prerequisites_of,
     require_staff,
@@ -51,6 +51,7 @@ from hub_app.services.trainings import (
     title_of,
     title_params,
     trainers_of,
+    visible_training,
     window_of,
 )
 from hub_app.settings import get_settings
@@ -137,7 +138,7 @@ def update_training(actor: Actor | None, *, session: Session, training_id: objec
     training_id = validation.identifier(training_id, field="training.training_id")
     fields = _clean_training_form(form)
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     if training.status == rules.CANCELLED:
         raise Conflict("trainings.error.cancelled")
     rules.check_capacity_change(fields["capacity"], training.enrolled_count)
@@ -167,7 +168,7 @@ def publish_training(actor: Actor | None, *, session: Session, training_id: obje
     actor = require_staff(actor)
     training_id = validation.identifier(training_id, field="training.training_id")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     if training.status != rules.DRAFT:
         raise Conflict("trainings.error.not_draft")
     if training.session_count == 0:
@@ -186,7 +187,7 @@ def cancel_training(actor: Actor | None, *, session: Session, training_id: objec
     training_id = validation.identifier(training_id, field="training.training_id")
     reason = validation.text(reason, field="training.reason", max_length=500, required=True)
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     if training.status == rules.CANCELLED:
         raise Conflict("trainings.error.cancelled")
     for row in sessions_of(session, training.id):
@@ -261,7 +262,7 @@ def add_session(actor: Actor | None, *, session: Session, training_id: object, f
     actor = require_staff(actor)
     training_id = validation.identifier(training_id, field="training.training_id")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     if training.status == rules.CANCELLED:
         raise Conflict("trainings.error.cancelled")
     start, end, space_id = _clean_session_form(form, training)
@@ -300,7 +301,7 @@ def _locked_session_row(session: Session, session_id: object) -> tuple[TrainingS
     row = session.get(TrainingSession, session_id)
     if row is None:
         raise NotFound("trainings.error.session_not_found")
-    training = _lock_training(session, row.training_id)
+    training = lock_training(session, row.training_id)
     return row, training
 
 
@@ -370,7 +371,7 @@ def add_trainer(actor: Actor | None, *, session: Session, training_id: object, f
         bio_en = validation.text(form.get("bio_en"), field="training.trainer_bio", max_length=bio_limit,
                                  multiline=True)
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     if trainer_id is None:
         trainer = Trainer(name=name, bio_id=bio_id, bio_en=bio_en)
         session.add(trainer)
@@ -397,7 +398,7 @@ def remove_trainer(actor: Actor | None, *, session: Session, training_id: object
     training_id = validation.identifier(training_id, field="training.training_id")
     trainer_id = validation.identifier(trainer_id, field="training.trainer_id")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     link = session.get(TrainingTrainer, (training.id, trainer_id))
     if link is None:
         raise NotFound("trainings.error.trainer_not_found")
@@ -453,7 +454,7 @@ def add_prerequisite(actor: Actor | None, *, session: Session, training_id: obje
     training_id = validation.identifier(training_id, field="training.training_id")
     required_id = validation.identifier(required_training_id, field="training.prerequisite")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     required = session.get(Training, required_id)
     if required is None:
         raise NotFound("trainings.error.training_not_found")
@@ -473,7 +474,7 @@ def remove_prerequisite(actor: Actor | None, *, session: Session, training_id: o
     training_id = validation.identifier(training_id, field="training.training_id")
     required_id = validation.identifier(required_training_id, field="training.prerequisite")
     begin_write(session)
-    training = _lock_training(session, training_id)
+    training = lock_training(session, training_id)
     link = session.get(TrainingPrerequisite, (training.id, required_id))
     if link is None:
         raise NotFound()
@@ -578,7 +579,7 @@ def training_form(training: Training) -> dict[str, str]:
 
 def admin_training(actor: Actor | None, *, session: Session, training_id: object) -> AdminTraining:
     actor = require_staff(actor)
-    training = _visible_training(session, actor, training_id)
+    training = visible_training(session, actor, training_id)
     locale = actor.locale
     required = prerequisites_of(session, training.id)
     trainers = trainers_of(session, training.id)
@@ -592,7 +593,7 @@ def admin_training(actor: Actor | None, *, session: Session, training_id: object
         cancel_reason=training.cancel_reason, form=training_form(training), capacity=training.capacity,
         enrolled=training.enrolled_count, waitlist=training.waitlist_count,
         sessions=session_rows(session, sessions_of(session, training.id), locale, utcnow()),
-        trainers=[TrainerRow(t.id, t.name, pick(t.bio_id, t.bio_en, locale), photo_url(t), _initials(t.name))
+        trainers=[TrainerRow(t.id, t.name, pick(t.bio_id, t.bio_en, locale), photo_url(t), initials(t.name))
                   for t in trainers],
         prerequisites=[PrerequisiteRow(t.id, title_of(t, locale), True) for t in required],
         trainer_choices=[TrainerChoice(t.id, t.name) for t in choices if t.id not in linked],

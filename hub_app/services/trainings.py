@@ -1,7 +1,8 @@
 """The training catalogue and one training's page, for members and visitors: the filters and the
 keyset-paged catalogue, a training's sessions, trainers and prerequisites, completion (which unlocks
 spaces that require a training) and the sessions in the member's calendar feed. The helpers shared
-by the staff side (services/training_admin.py) and enrolments (services/enrolments.py) live here.
+by the staff side (services/training_admin.py), enrolments (services/enrolments.py) and attendance
+(services/training_attendance.py) live here.
 
 Importing this module registers its hooks: the booking service's completion check and the calendar
 feed source.
@@ -20,7 +21,7 @@ from sqlmodel import Session, col, select
 from hub_app.domain import markdown, validation
 from hub_app.domain import trainings as rules
 from hub_app.domain.errors import InvalidInput, NotAllowed, NotFound
-from hub_app.domain.permissions import Actor
+from hub_app.domain.permissions import Actor, may_use_hub
 from hub_app.i18n import fallback_marker, format_date, format_datetime, format_time, normalize_locale, pick, pick_marked
 from hub_app.models import Space, User
 from hub_app.models.base import utcnow
@@ -53,6 +54,15 @@ def require_staff(actor: Actor | None) -> Actor:
         raise NotAllowed("error.sign_in_required")
     if not may_manage_trainings(actor):
         raise NotAllowed("trainings.error.staff_only")
+    return actor
+
+
+def require_member(actor: Actor | None) -> Actor:
+    """Enrolling and checking in: a signed-in member whose account may use the hub."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    if not may_use_hub(actor):
+        raise NotAllowed("error.active_required")
     return actor
 
 
@@ -107,15 +117,20 @@ def title_params(training: Training, member: User) -> dict:
     return {"title": title_of(training, member.locale)}
 
 
-def _initials(name: str) -> str:
+def initials(name: str) -> str:
     return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+def training_link(training: Training) -> str:
+    """A training's page, the link of the notifications about it."""
+    return f"/trainings/{training.id}"
 
 
 def photo_url(trainer: Trainer) -> str:
     return f"/media/trainers/{trainer.photo_file}" if trainer.photo_file else ""
 
 
-def _lock_training(session: Session, training_id: int) -> Training:
+def lock_training(session: Session, training_id: int) -> Training:
     """The training row, locked for the rest of the transaction (FOR UPDATE on PostgreSQL; on
     SQLite the caller's BEGIN IMMEDIATE already holds the write lock)."""
     training = session.exec(
@@ -344,7 +359,7 @@ class TrainingDetail:
     my_comment: str
 
 
-def _visible_training(session: Session, actor: Actor | None, training_id: object) -> Training:
+def visible_training(session: Session, actor: Actor | None, training_id: object) -> Training:
     training_id = validation.identifier(training_id, field="training.training_id")
     training = session.get(Training, training_id)
     if training is None or (training.status == rules.DRAFT and not may_manage_trainings(actor)):
@@ -413,7 +428,7 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
                     locale: object = "id") -> TrainingDetail:
     """Open to visitors (published and cancelled trainings); the online link only for enrolled members."""
     locale = actor.locale if actor else normalize_locale(locale)
-    training = _visible_training(session, actor, training_id)
+    training = visible_training(session, actor, training_id)
     now = utcnow()
     sessions, places = sessions_with_places(session, training.id, locale)
     trainers = trainers_of(session, training.id)
@@ -452,7 +467,7 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
         past=training.ends_at is not None and training.ends_at < now,
         completion_share=training.completion_share,
         sessions=session_rows(session, sessions, locale, now, attended, places),
-        trainers=[TrainerRow(t.id, t.name, pick_marked(t.bio_id, t.bio_en, locale), photo_url(t), _initials(t.name))
+        trainers=[TrainerRow(t.id, t.name, pick_marked(t.bio_id, t.bio_en, locale), photo_url(t), initials(t.name))
                   for t in trainers],
         prerequisites=prerequisites, missing=[row for row in prerequisites if not row.done],
         enrolment_id=enrolment.id if enrolment else 0, my_status=status, my_position=position,

@@ -23,7 +23,7 @@ from hub_app.domain.permissions import Actor
 from hub_app.models.base import utcnow
 from hub_app.models.certificates import Certificate
 from hub_app.models.trainings import Enrolment, Training, TrainingSession
-from hub_app.services import enrolments
+from hub_app.services import training_attendance
 from hub_app.services.certificate_pdf import QR_SCALE
 from tests.browser.conftest import PHONE, _page
 from tests.browser.helpers import open_page
@@ -58,8 +58,8 @@ def _completed_training(portal, member, staff) -> str:
         ids = [row.id for row in rows]
     for session_id in ids:
         with portal.session() as session:
-            enrolments.set_attendance(Actor(staff.id, "staff", "active"), session=session, session_id=session_id,
-                                      user_id=member.id, present=True)
+            training_attendance.set_attendance(Actor(staff.id, "staff", "active"), session=session,
+                                               session_id=session_id, user_id=member.id, present=True)
     with portal.session() as session:
         return grouped(session.exec(select(Certificate.code).where(Certificate.user_id == member.id)).one())
 

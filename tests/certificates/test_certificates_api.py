@@ -18,7 +18,7 @@ from hub_app.domain.permissions import Actor
 from hub_app.models.base import utcnow
 from hub_app.models.certificates import Certificate
 from hub_app.models.trainings import Enrolment
-from hub_app.services import enrolments
+from hub_app.services import training_attendance
 from tests.handlers.handler_harness import make_person
 from tests.trainings.helpers import make_training, sessions_of
 
@@ -51,8 +51,8 @@ def world(engine):
         session.add(training)
         session.commit()
         [row] = sessions_of(session, training)
-        enrolments.set_attendance(Actor(staff.id, "staff", "active"), session=session, session_id=row.id,
-                                  user_id=rina.id, present=True)
+        training_attendance.set_attendance(Actor(staff.id, "staff", "active"), session=session, session_id=row.id,
+                                           user_id=rina.id, present=True)
         code = session.exec(select(Certificate.code)).one()
     return staff, rina, andi, grouped(code)
 

@@ -18,8 +18,8 @@ from hub_app.models.base import utcnow
 from hub_app.models.certificates import Certificate
 from hub_app.models.trainings import Enrolment
 from hub_app.services import certificates as certificates_service
-from hub_app.services import enrolments as enrolments_service
 from hub_app.services import members, personal_data
+from hub_app.services import training_attendance as training_attendance_service
 from hub_app.services.certificate_pdf import QR_SCALE
 from hub_app.settings import get_settings
 from tests.accounts.factories import actor_of, make_user
@@ -48,7 +48,7 @@ class _EachCallFresh:
 
 
 certificates = _EachCallFresh(certificates_service)
-enrolments = _EachCallFresh(enrolments_service)
+training_attendance = _EachCallFresh(training_attendance_service)
 
 
 @pytest.fixture
@@ -81,7 +81,8 @@ def _enrolled(session, training, *actors):
 def _attend_all(session, staff, training, actor, present=True):
     end_read(session)
     for row in sessions_of(session, training):
-        enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=actor.user_id, present=present)
+        training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=actor.user_id,
+                                           present=present)
 
 
 def _certificates_of(session, actor) -> list[Certificate]:
@@ -110,9 +111,9 @@ def test_completing_a_training_issues_one_certificate_with_what_is_printed(sessi
     rina, andi = make_members(session, 2)
     _enrolled(session, training, rina, andi)
     [first, second] = sessions_of(session, training)
-    enrolments.set_attendance(staff, session=session, session_id=first.id, user_id=rina.user_id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=first.id, user_id=rina.user_id, present=True)
     assert _certificates_of(session, rina) == []  # half the sessions: not completed yet
-    enrolments.set_attendance(staff, session=session, session_id=second.id, user_id=rina.user_id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=second.id, user_id=rina.user_id, present=True)
     [certificate] = _certificates_of(session, rina)
     assert certificate.status == rules.VALID and rules.parse_code(certificate.code) == certificate.code
     assert certificate.name == session.get(User, rina.user_id).name
@@ -121,7 +122,7 @@ def test_completing_a_training_issues_one_certificate_with_what_is_printed(sessi
     assert (certificate.starts_at, certificate.ends_at) == (training.starts_at, training.ends_at)
     end_read(session)
     # Marking again (and the staff's second tap) issues nothing more.
-    enrolments.set_attendance(staff, session=session, session_id=second.id, user_id=rina.user_id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=second.id, user_id=rina.user_id, present=True)
     assert len(_certificates_of(session, rina)) == 1
     assert _certificates_of(session, andi) == []
     assert session.exec(select(Notification).where(Notification.user_id == rina.user_id,
@@ -131,10 +132,10 @@ def test_completing_a_training_issues_one_certificate_with_what_is_printed(sessi
 def test_a_completion_taken_back_revokes_and_completing_again_issues_a_new_one(session, staff):
     training, rina, first = _completed(session, staff)
     [row, _] = sessions_of(session, training)
-    enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=rina.user_id, present=False)
+    training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=rina.user_id, present=False)
     [revoked] = _certificates_of(session, rina)
     assert revoked.status == rules.REVOKED and revoked.reason
-    enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=rina.user_id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=rina.user_id, present=True)
     old, new = _certificates_of(session, rina)
     assert (old.code, old.status, new.status) == (first.code, rules.REVOKED, rules.VALID)
     assert new.code != old.code

@@ -15,7 +15,7 @@ from hub_app.models.base import utcnow
 from hub_app.models.certificates import Certificate
 from hub_app.models.trainings import Enrolment
 from hub_app.pages.certificates import CertificateState, MemberCertificatesState, MyCertificatesState
-from hub_app.services import certificates, enrolments
+from hub_app.services import certificates, training_attendance
 from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint
 from tests.trainings.helpers import make_training, sessions_of
 
@@ -40,8 +40,8 @@ def _certificate_of(people, person) -> str:
         session.add(training)
         session.commit()
         [row] = sessions_of(session, training)
-        enrolments.set_attendance(Actor(people.staff.id, "staff", "active"), session=session, session_id=row.id,
-                                  user_id=person.id, present=True)
+        training_attendance.set_attendance(Actor(people.staff.id, "staff", "active"), session=session,
+                                           session_id=row.id, user_id=person.id, present=True)
         return grouped(session.exec(select(Certificate.code).where(Certificate.user_id == person.id)).one())
 
 

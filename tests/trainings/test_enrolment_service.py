@@ -10,7 +10,7 @@ from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, EmailOutbox, Notification
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, TrainingPrerequisite
-from hub_app.services import enrolments, personal_data, training_admin, trainings
+from hub_app.services import enrolments, personal_data, training_admin, training_attendance, trainings
 from tests.accounts.factories import actor_of, make_user
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
 from tests.transactions import end_read
@@ -344,7 +344,8 @@ def test_rating_only_after_completion_and_staff_see_the_average(session, staff):
         "trainings.error.rate_after_completion"
     [row] = sessions_of(session, training)
     for actor in (rina, andi):
-        enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=actor.user_id, present=True)
+        training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=actor.user_id,
+                                           present=True)
     for stars in (0, 6, "lima", None, 4.5):
         assert error_key(lambda stars=stars: enrolments.rate(rina, session=session, training_id=training.id,
                                                              stars=stars)) in ("error.field_range", "error.field_type")
@@ -362,7 +363,7 @@ def test_attendance_rows_survive_only_for_enrolled_members(session, staff):
                              cancel_until=now - timedelta(minutes=10))
     [outsider] = members(session, 1)
     [row] = sessions_of(session, training)
-    assert error_key(lambda: enrolments.set_attendance(staff, session=session, session_id=row.id,
-                                                       user_id=outsider.user_id, present=True)) == \
+    assert error_key(lambda: training_attendance.set_attendance(staff, session=session, session_id=row.id,
+                                                                user_id=outsider.user_id, present=True)) == \
         "trainings.error.not_on_roster"
     assert session.exec(select(Attendance)).all() == []

@@ -12,7 +12,7 @@ from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, Booking, Notification
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, TrainingSession
-from hub_app.services import bookings, calendar_feed, enrolments, training_admin, trainings
+from hub_app.services import bookings, calendar_feed, enrolments, training_admin, training_attendance, trainings
 from tests.accounts.factories import actor_of, make_user
 from tests.bookings.helpers import iso, local, make_space, put_booking, weekday_ahead
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
@@ -264,11 +264,11 @@ def test_members_cannot_run_the_programme(session, room):
         lambda: enrolments.roster(rina, session=session, training_id=training.id),
         lambda: enrolments.staff_add(rina, session=session, training_id=training.id, email="a@b.example"),
         lambda: enrolments.staff_remove(rina, session=session, enrolment_id=1),
-        lambda: enrolments.session_attendance(rina, session=session, session_id=row.id),
-        lambda: enrolments.set_attendance(rina, session=session, session_id=row.id, user_id=rina.user_id,
-                                          present=True),
+        lambda: training_attendance.session_attendance(rina, session=session, session_id=row.id),
+        lambda: training_attendance.set_attendance(rina, session=session, session_id=row.id, user_id=rina.user_id,
+                                                   present=True),
         lambda: enrolments.export_enrolments_csv(rina, session=session, training_id=training.id),
-        lambda: enrolments.export_attendance_csv(rina, session=session, training_id=training.id),
+        lambda: training_attendance.export_attendance_csv(rina, session=session, training_id=training.id),
     ]
     for call in calls:
         assert error_key(call) == "trainings.error.staff_only"
@@ -299,7 +299,7 @@ def test_completion_unlocks_a_space_that_requires_the_training(session, staff):
     assert refused.startswith("booking.error")
     enrolments.staff_add(staff, session=session, training_id=basics.id, email="rina@umkm.example")
     [row] = sessions_of(session, basics)
-    enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=rina.id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=rina.id, present=True)
     assert trainings.has_completed_training(session, rina.id, basics.id)
     assert book().status == "confirmed"
 
@@ -319,34 +319,34 @@ def test_attendance_by_staff_and_by_qr_completes_by_share(session, staff):
     # Plain values: error_key's rollbacks expire the rows, and reloading them is a read.
     past_id, future_id = past.id, future.id
     current_code, future_code = current.check_in_code, future.check_in_code
-    enrolments.set_attendance(staff, session=session, session_id=past_id, user_id=rina.user_id, present=True)
-    sheet = enrolments.session_attendance(staff, session=session, session_id=past_id)
+    training_attendance.set_attendance(staff, session=session, session_id=past_id, user_id=rina.user_id, present=True)
+    sheet = training_attendance.session_attendance(staff, session=session, session_id=past_id)
     assert [(r.name, r.present) for r in sheet.rows] == [(rina.name, True), (andi.name, False)]
     assert sheet.qr_svg.startswith("data:image/svg+xml") and "/trainings/check-in/" in sheet.check_in_url
     # A member scans the code of the session that is on now: the second of four, half: completed.
     end_read(session)
-    outcome = enrolments.check_in(rina, session=session, code=current_code)
+    outcome = training_attendance.check_in(rina, session=session, code=current_code)
     assert (outcome.session_number, outcome.completed) == (2, True)
     assert trainings.training_detail(rina, session=session, training_id=training.id).completed
     assert session.exec(select(Notification.kind).where(Notification.user_id == rina.user_id,
                                                         Notification.kind == "training.completed")).all()
     # Scanning again changes nothing; scanning a session that is not on is refused.
     end_read(session)
-    enrolments.check_in(rina, session=session, code=current_code)
-    assert error_key(lambda: enrolments.check_in(rina, session=session, code=future_code), session) == \
+    training_attendance.check_in(rina, session=session, code=current_code)
+    assert error_key(lambda: training_attendance.check_in(rina, session=session, code=future_code), session) == \
         "trainings.error.check_in_closed"
-    assert error_key(lambda: enrolments.check_in(rina, session=session, code="0" * 32), session) == \
+    assert error_key(lambda: training_attendance.check_in(rina, session=session, code="0" * 32), session) == \
         "trainings.error.check_in_code"
-    assert error_key(lambda: enrolments.check_in(rina, session=session, code="../../x"), session) == \
+    assert error_key(lambda: training_attendance.check_in(rina, session=session, code="../../x"), session) == \
         "trainings.error.check_in_code"
     [outsider] = members(session, 1)
-    assert error_key(lambda: enrolments.check_in(outsider, session=session, code=current_code), session) == \
+    assert error_key(lambda: training_attendance.check_in(outsider, session=session, code=current_code), session) == \
         "trainings.error.not_on_roster"
     # Staff cannot mark a future session yet; un-marking takes the completion back.
-    assert error_key(lambda: enrolments.set_attendance(staff, session=session, session_id=future_id,
-                                                       user_id=andi.user_id, present=True), session) == \
+    assert error_key(lambda: training_attendance.set_attendance(staff, session=session, session_id=future_id,
+                                                                user_id=andi.user_id, present=True), session) == \
         "trainings.error.session_not_started"
-    enrolments.set_attendance(staff, session=session, session_id=past_id, user_id=rina.user_id, present=False)
+    training_attendance.set_attendance(staff, session=session, session_id=past_id, user_id=rina.user_id, present=False)
     assert not trainings.has_completed_training(session, rina.user_id, training.id)
     marks = session.exec(select(Attendance.method).where(Attendance.user_id == rina.user_id)).all()
     assert marks == ["qr"]
@@ -370,12 +370,12 @@ def test_exports_as_csv_with_formulas_defused(session, staff):
     enrolments.staff_add(staff, session=session, training_id=training.id, email=tricky.email)
     enrolments.staff_add(staff, session=session, training_id=training.id, email=waiting.email)
     [row] = sessions_of(session, training)
-    enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=tricky.id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=tricky.id, present=True)
     enrolled_csv = enrolments.export_enrolments_csv(staff, session=session, training_id=training.id)
     lines = enrolled_csv.strip().splitlines()
     assert lines[0].startswith("enrolment_id,member_id,name,email")
     assert "'=HYPERLINK" in enrolled_csv and ",waitlisted,1," in enrolled_csv
-    attendance_csv = enrolments.export_attendance_csv(staff, session=session, training_id=training.id)
+    attendance_csv = training_attendance.export_attendance_csv(staff, session=session, training_id=training.id)
     assert attendance_csv.strip().splitlines()[1].endswith(",1,1,yes")
     actions = session.exec(select(AuditEntry.action).where(col(AuditEntry.action).like("training.export%"))).all()
     assert sorted(actions) == ["training.export_attendance", "training.export_enrolments"]
@@ -395,7 +395,7 @@ def test_exports_read_back_with_no_cell_a_spreadsheet_would_run(session, staff, 
     session.commit()
     enrolments.staff_add(staff, session=session, training_id=training.id, email=member.email)
     [row] = sessions_of(session, training)
-    enrolments.set_attendance(staff, session=session, session_id=row.id, user_id=member.id, present=True)
+    training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=member.id, present=True)
     enrolment = session.exec(select(Enrolment).where(Enrolment.user_id == member.id)).one()
     enrolment.rating_comment = comment
     session.add(enrolment)
@@ -407,7 +407,7 @@ def test_exports_read_back_with_no_cell_a_spreadsheet_would_run(session, staff, 
     [enrolled] = read(enrolments.export_enrolments_csv(staff, session=session, training_id=training.id))
     assert (enrolled["name"], enrolled["business"], enrolled["comment"]) == ("'" + name, "'" + business, "'" + comment)
     assert enrolled["email"] == "formula@x.example" and enrolled["status"] == "enrolled"
-    [attended] = read(enrolments.export_attendance_csv(staff, session=session, training_id=training.id))
+    [attended] = read(training_attendance.export_attendance_csv(staff, session=session, training_id=training.id))
     assert attended["name"] == "'" + name and attended["attended"] == "1"
 
 
@@ -512,19 +512,22 @@ def test_descriptions_are_markdown_without_raw_html_and_links_get_nofollow(sessi
     assert 'href="javascript' not in html
 
 
-@pytest.mark.parametrize("export", ["export_enrolments_csv", "export_attendance_csv"])
-def test_an_export_is_recorded_when_someone_wrote_while_it_was_read(session, staff, monkeypatch, export):
+@pytest.mark.parametrize("service, export", [
+    pytest.param(enrolments, "export_enrolments_csv", id="enrolments"),
+    pytest.param(training_attendance, "export_attendance_csv", id="attendance"),
+])
+def test_an_export_is_recorded_when_someone_wrote_while_it_was_read(session, staff, monkeypatch, service, export):
     """On SQLite a transaction that has read cannot take the write lock after another connection
     wrote ("database is locked", a 500 for the staff member): the export ends its read first."""
     training = make_training(session, capacity=2)
-    drawn = enrolments.csv_document
+    drawn = service.csv_document
 
     def written_meanwhile(header, rows):
         write_meanwhile(session)
         return drawn(header, rows)
 
-    monkeypatch.setattr(enrolments, "csv_document", written_meanwhile)
-    assert getattr(enrolments, export)(staff, session=session, training_id=training.id)
+    monkeypatch.setattr(service, "csv_document", written_meanwhile)
+    assert getattr(service, export)(staff, session=session, training_id=training.id)
     end_read(session)
     action = "training." + export.removesuffix("_csv")
     assert session.exec(select(AuditEntry).where(AuditEntry.action == action)).one().target_id == training.id
