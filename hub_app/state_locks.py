@@ -1,4 +1,5 @@
-"""With Redis, a tab's lock stays alive while one of its events runs.
+"""With Redis, a tab's lock stays alive while one of its events runs, and a node hands a tab to
+another node without waiting for its other tabs.
 
 Reflex locks a tab's state in Redis for `lock_expiration` (10 s) and writes it back when the event
 ends, refusing the write if the lock has expired meanwhile. Its opportunistic lock (rxconfig.py) keeps
@@ -9,6 +10,13 @@ every change of the lease is lost, a sign-in included (the drain test saw a tab 
 way). Here each event renews its tab's lock every quarter of the expiry while it runs, for at most
 `MAX_EVENT_SECONDS`: an event stuck longer than that lets the lock expire as Reflex intends, so one
 hung event never holds its tab for good.
+
+When another node needs a tab this node holds a lease on, Redis tells this node, and Reflex's
+handler waits for the tab's state to be free, then ends the lease. It runs inside the one loop
+that reads all of this node's lock notifications, so while it waits for one busy tab (an event
+held by the database) every other tab's hand-over and every lock release waits too: in a drain,
+where all tabs move at once, one held event delayed the moves of the rest by up to the lease's 5 s.
+Here each such notification is handled in a task of its own.
 """
 
 import asyncio
@@ -83,9 +91,30 @@ def keep_locks_during_events(manager: StateManagerRedis) -> None:
     manager.modify_state = modify_state_keeping_lock
 
 
+def hand_over_without_waiting(manager: StateManagerRedis) -> None:
+    """Makes the manager handle each "another node wants this tab" notification in its own task
+    (before its notification loop starts: the loop looks the handler up when it subscribes)."""
+    handle_contention = manager._handle_lock_contention
+    running: set[asyncio.Task] = set()
+
+    def finished(task: asyncio.Task) -> None:
+        running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("handing a tab's state to another node failed", exc_info=task.exception())
+
+    def handle_lock_contention(message) -> None:  # a plain function: redis-py does not await it
+        task = asyncio.get_running_loop().create_task(handle_contention(message))
+        running.add(task)
+        task.add_done_callback(finished)
+
+    manager._handle_lock_contention = handle_lock_contention
+
+
 def keep_state_locks_alive(app: rx.App) -> None:
-    """Installs the renewal when the app's tab states live in Redis (a no-op on disk)."""
+    """Installs the renewal and the hand-over when the app's tab states live in Redis (a no-op on
+    disk)."""
     manager = app._state_manager
     if isinstance(manager, StateManagerRedis):
         keep_locks_during_events(manager)
+        hand_over_without_waiting(manager)
 

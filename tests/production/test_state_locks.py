@@ -1,8 +1,10 @@
-"""A long event under Reflex's opportunistic lock keeps what its tab did (hub_app/state_locks.py).
+"""Tab states in Redis under Reflex's opportunistic lock (hub_app/state_locks.py): a long event keeps
+what its tab did, and a node hands a tab to another node while another of its tabs is busy.
 
-Reflex's Redis state manager with the lease the portal runs (rxconfig.py), on the test Redis, with
-the lock's expiry shortened to 1.2 s and the lease to 0.6 s so that an event of 1 s outlives the
-lock the way a 6 s wait for the database outlives the real 10 s one. Redis must be there (the test
+Reflex's Redis state manager with the lease the portal runs (rxconfig.py), on the test Redis. For
+the long events the lock's expiry is shortened to 1.2 s and the lease to 0.6 s, so that an event of
+1 s outlives the lock the way a 6 s wait for the database outlives the real 10 s one; the hand-over
+runs with the real 10 s and 5 s, two managers standing for two nodes. Redis must be there (the test
 fails otherwise).
 """
 
@@ -32,9 +34,9 @@ def redis_url(monkeypatch):
     client.close()
 
 
-def _manager(url: str) -> StateManagerRedis:
-    return StateManagerRedis(redis=Redis.from_url(url), lock_expiration=LOCK_MS, lock_warning_threshold=LOCK_MS // 2,
-                             oplock_hold_time_ms=LEASE_MS)
+def _manager(url: str, lock_ms: int = LOCK_MS, lease_ms: int = LEASE_MS) -> StateManagerRedis:
+    return StateManagerRedis(redis=Redis.from_url(url), lock_expiration=lock_ms, lock_warning_threshold=lock_ms // 2,
+                             oplock_hold_time_ms=lease_ms)
 
 
 async def _sign_in_then_wait_long(manager: StateManagerRedis, token: BaseStateToken) -> None:
@@ -123,3 +125,54 @@ def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url
         return seen
 
     assert asyncio.run(scenario()) == {"renewed": True, "expired": True}
+
+
+def _node(url: str) -> StateManagerRedis:
+    """A node's state manager as the portal sets it up (the real 10 s lock and 5 s lease)."""
+    manager = _manager(url, lock_ms=10_000, lease_ms=5_000)
+    state_locks.keep_locks_during_events(manager)
+    state_locks.hand_over_without_waiting(manager)
+    return manager
+
+
+def test_a_node_hands_a_tab_over_at_once_while_another_of_its_tabs_waits_for_the_database(redis_url):
+    """Node A holds leases on tabs X and Y, and Y's event waits for the database. Node B needs Y
+    (it waits for that event, as it must) and then X: X comes over at once, with what A did in it,
+    not after A's lease on X runs out."""
+    lease_seconds = 5.0
+
+    async def scenario():
+        node_a, node_b = _node(redis_url), _node(redis_url)
+        for node in (node_a, node_b):
+            await node._ensure_lock_task_subscribed()
+        tab_x, tab_y = (BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState) for _ in range(2))
+        y_held, release_y = asyncio.Event(), asyncio.Event()
+
+        async with node_a.modify_state(tab_x) as root:
+            (await root.get_state(SessionState)).user_name = "Sari"
+
+        async def y_waits_for_the_database():
+            async with node_a.modify_state(tab_y):
+                y_held.set()
+                await release_y.wait()
+
+        async def on_node_b(tab) -> str:
+            async with node_b.modify_state(tab) as root:
+                return (await root.get_state(SessionState)).user_name
+
+        held = asyncio.create_task(y_waits_for_the_database())
+        await y_held.wait()
+        y_on_b = asyncio.create_task(on_node_b(tab_y))
+        while not await node_b.redis.scard(node_b._lock_key(tab_y) + b"_waiters"):
+            await asyncio.sleep(0.01)
+        try:
+            x_on_b = await asyncio.wait_for(on_node_b(tab_x), timeout=lease_seconds / 2)
+            y_still_held = not release_y.is_set() and not y_on_b.done()
+        finally:
+            release_y.set()
+            await asyncio.gather(held, y_on_b)
+            for node in (node_a, node_b):
+                await node.close()
+        return x_on_b, y_still_held
+
+    assert asyncio.run(scenario()) == ("Sari", True)
