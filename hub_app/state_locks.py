@@ -1,15 +1,18 @@
-"""With Redis, a tab's lock stays alive while one of its events runs, and a node hands a tab to
-another node without waiting for its other tabs.
+"""With Redis, a tab's lock lives as long as this node holds it, and a node hands a tab to another
+node without waiting for its other tabs.
 
-Reflex locks a tab's state in Redis for `lock_expiration` (10 s) and writes it back when the event
-ends, refusing the write if the lock has expired meanwhile. Its opportunistic lock (rxconfig.py) keeps
-that one lock for all the events of the next 5 s, without renewing it, and writes the state back
-once at the end. So an event that starts 4 s into such a lease and waits 6 s for the database (a
-table lock, a database restart) outlives the lock: the write-back fails with LockExpiredError and
-every change of the lease is lost, a sign-in included (the drain test saw a tab signed out that
-way). Here each event renews its tab's lock every quarter of the expiry while it runs, for at most
-`MAX_EVENT_SECONDS`: an event stuck longer than that lets the lock expire as Reflex intends, so one
-hung event never holds its tab for good.
+Reflex locks a tab's state in Redis for `lock_expiration` (10 s) and writes it back when it is done,
+refusing the write if the lock has expired meanwhile; it never renews the lock. Its opportunistic
+lock (rxconfig.py) keeps one lock for all the events of the next 5 s and writes the state back once
+at the end. So an event that starts 4 s into such a lease and waits 6 s for the database (a table
+lock, a database restart) outlives the lock, and so does a lock whose write-back waits behind a
+busy node's queue (the drill's 1,000 tabs at 1-3 s: one node refused 171 write-backs while locks
+were renewed only during events): the write-back fails with LockExpiredError and every change of
+the lease is lost, a sign-in included (the drain test saw a tab signed out that way). Here the node
+renews each lock it holds every third of the expiry, from the moment it got it until it lets go,
+only while the lock is still its own, for at most `MAX_HOLD_SECONDS`: a node that hangs or dies
+stops renewing and its locks expire as before, and a lock held longer than that expires as Reflex
+intends, so one hung event never holds its tab for good. A lease (5 s) is renewed once.
 
 When another node needs a tab this node holds a lease on, Redis tells this node, and Reflex's
 handler waits for the tab's state to be free, then ends the lease. It runs inside the one loop
@@ -20,6 +23,7 @@ Here each such notification is handled in a task of its own.
 """
 
 import asyncio
+import contextlib
 import logging
 
 import reflex as rx
@@ -27,30 +31,41 @@ from reflex.istate.manager.redis import StateManagerRedis
 
 log = logging.getLogger("hub.state_locks")
 
-MAX_EVENT_SECONDS = 60.0
+MAX_HOLD_SECONDS = 60.0
+
+# Extends the lock only while it still holds this holder's id (it may have expired and been taken).
+_RENEW_IF_OURS = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
 
 
 class _LockKeeper:
-    """Renews one tab's lock every `period` seconds until stopped (a timer, no task per event)."""
+    """Renews one held lock every `period` seconds until stopped (a timer, no task per lock)."""
 
-    __slots__ = ("_extending", "_handle", "_loop", "_manager", "_lock_key", "_period", "_until")
+    __slots__ = ("_handle", "_lock_id", "_lock_key", "_loop", "_manager", "_period", "_renew_script",
+                 "_renewing", "_until")
 
-    def __init__(self, manager: StateManagerRedis, lock_key: bytes, period: float):
-        self._manager, self._lock_key, self._period = manager, lock_key, period
+    def __init__(self, manager: StateManagerRedis, renew_script, lock_key: bytes, lock_id: bytes):
+        self._manager, self._renew_script = manager, renew_script
+        self._lock_key, self._lock_id = lock_key, lock_id
+        self._period = manager.lock_expiration / 3000
         self._loop = asyncio.get_running_loop()
-        self._until = self._loop.time() + MAX_EVENT_SECONDS
-        self._extending: asyncio.Task | None = None
-        self._handle = self._loop.call_later(period, self._renew)
+        self._until = self._loop.time() + MAX_HOLD_SECONDS
+        self._renewing: asyncio.Task | None = None
+        self._handle = self._loop.call_later(self._period, self._renew)
 
     def _renew(self) -> None:
-        self._extending = self._loop.create_task(self._extend())
+        self._renewing = self._loop.create_task(self._extend())
         more = self._loop.time() + self._period <= self._until
         self._handle = self._loop.call_later(self._period, self._renew) if more else None
 
     async def _extend(self) -> None:
         try:
-            await self._manager._try_extend_lock(self._lock_key)
-        except Exception as error:  # Redis away: the event's own write-back reports it
+            await self._renew_script(keys=[self._lock_key], args=[self._lock_id, self._manager.lock_expiration])
+        except Exception as error:  # Redis away: the holder's own write-back reports it
             log.warning("could not renew a tab's state lock: %s", type(error).__name__)
 
     def stop(self) -> None:
@@ -58,37 +73,22 @@ class _LockKeeper:
             self._handle.cancel()
 
 
-class _ModifyStateKeepingLock:
-    """`manager.modify_state(token)` with a _LockKeeper around the time the event holds the state
-    (a plain class: every event enters it, and a generator-based context manager costs more)."""
+def renew_held_locks(manager: StateManagerRedis) -> None:
+    """Makes the manager renew every lock it takes for as long as it holds it (Reflex's `_lock`, which
+    events and leases take their locks with, looked up on the manager each time)."""
+    take_lock = manager._lock
+    renew_script = manager.redis.register_script(_RENEW_IF_OURS)
 
-    __slots__ = ("_context", "_inner", "_keeper", "_manager", "_token")
+    @contextlib.asynccontextmanager
+    async def lock_renewed_while_held(token, event_name: str | None = None):
+        async with take_lock(token, event_name=event_name) as lock_id:
+            keeper = _LockKeeper(manager, renew_script, manager._lock_key(token), lock_id)
+            try:
+                yield lock_id
+            finally:
+                keeper.stop()
 
-    def __init__(self, manager: StateManagerRedis, modify_state, token, context: dict):
-        self._manager, self._token = manager, manager._coerce_token(token)
-        self._inner = modify_state(self._token, **context)
-        self._keeper: _LockKeeper | None = None
-
-    async def __aenter__(self):
-        state = await self._inner.__aenter__()
-        manager = self._manager
-        self._keeper = _LockKeeper(manager, manager._lock_key(self._token), manager.lock_expiration / 4000)
-        return state
-
-    async def __aexit__(self, *exc_info):
-        self._keeper.stop()
-        return await self._inner.__aexit__(*exc_info)
-
-
-def keep_locks_during_events(manager: StateManagerRedis) -> None:
-    """Makes every `modify_state` of the manager renew the tab's lock while the state is held
-    (`modify_state_with_links`, which events use, calls it)."""
-    modify_state = manager.modify_state
-
-    def modify_state_keeping_lock(token, **context):
-        return _ModifyStateKeepingLock(manager, modify_state, token, context)
-
-    manager.modify_state = modify_state_keeping_lock
+    manager._lock = lock_renewed_while_held
 
 
 def hand_over_without_waiting(manager: StateManagerRedis) -> None:
@@ -115,6 +115,5 @@ def keep_state_locks_alive(app: rx.App) -> None:
     disk)."""
     manager = app._state_manager
     if isinstance(manager, StateManagerRedis):
-        keep_locks_during_events(manager)
+        renew_held_locks(manager)
         hand_over_without_waiting(manager)
-

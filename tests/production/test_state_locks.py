@@ -61,13 +61,13 @@ async def _stored(url: str, token: BaseStateToken) -> SessionState:
         await reader.close()
 
 
-def _run(url: str, *, keep_locks: bool) -> SessionState:
+def _run(url: str, *, renew_locks: bool) -> SessionState:
     async def scenario():
         loop = asyncio.get_running_loop()
-        loop.set_exception_handler(lambda _loop, _context: None)  # the lease's LockExpiredError, without keep_locks
+        loop.set_exception_handler(lambda _loop, _context: None)  # the lease's LockExpiredError, without renew_locks
         manager = _manager(url)
-        if keep_locks:
-            state_locks.keep_locks_during_events(manager)
+        if renew_locks:
+            state_locks.renew_held_locks(manager)
         await manager._ensure_lock_task_subscribed()
         token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
         try:
@@ -81,22 +81,22 @@ def _run(url: str, *, keep_locks: bool) -> SessionState:
 
 def test_without_renewal_the_long_event_loses_the_whole_lease(redis_url):
     """What Reflex alone does (why state_locks exists): the sign-in before the long event is gone."""
-    stored = _run(redis_url, keep_locks=False)
+    stored = _run(redis_url, renew_locks=False)
     assert (stored.signed_in, stored.user_name, stored.unread) == (False, "", 0)
 
 
 def test_a_long_event_renews_the_lock_and_the_tab_keeps_its_sign_in_and_its_changes(redis_url):
-    stored = _run(redis_url, keep_locks=True)
+    stored = _run(redis_url, renew_locks=True)
     assert (stored.signed_in, stored.user_name, stored.unread) == (True, "Sari", 4)
 
 
 def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url, monkeypatch):
-    monkeypatch.setattr(state_locks, "MAX_EVENT_SECONDS", 0.9)
+    monkeypatch.setattr(state_locks, "MAX_HOLD_SECONDS", 0.9)
 
     async def scenario():
         asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)  # the lease's late write
         manager = _manager(redis_url)
-        state_locks.keep_locks_during_events(manager)
+        state_locks.renew_held_locks(manager)
         await manager._ensure_lock_task_subscribed()
         token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
         lock_key = manager._lock_key(token)
@@ -127,10 +127,32 @@ def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url
     assert asyncio.run(scenario()) == {"renewed": True, "expired": True}
 
 
+def test_a_renewal_never_extends_a_lock_another_node_took(redis_url):
+    """This node's lock expired (its loop stalled) and another node took the tab: renewing must not
+    keep the other node's lock alive (it would outlive that node if it died)."""
+
+    async def scenario():
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)
+        manager = _manager(redis_url)
+        state_locks.renew_held_locks(manager)
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        lock_key = manager._lock_key(token)
+        try:
+            async with manager._lock(token):
+                await manager.redis.set(lock_key, b"node-b", px=1000)
+                await asyncio.sleep(0.9)  # this node's renewals are due at 0.4 s and 0.8 s
+                return await manager.redis.get(lock_key), await manager.redis.pttl(lock_key)
+        finally:
+            await manager.close()
+
+    holder, milliseconds_left = asyncio.run(scenario())
+    assert holder == b"node-b" and milliseconds_left <= 150
+
+
 def _node(url: str) -> StateManagerRedis:
     """A node's state manager as the portal sets it up (the real 10 s lock and 5 s lease)."""
     manager = _manager(url, lock_ms=10_000, lease_ms=5_000)
-    state_locks.keep_locks_during_events(manager)
+    state_locks.renew_held_locks(manager)
     state_locks.hand_over_without_waiting(manager)
     return manager
 
