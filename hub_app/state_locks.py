@@ -10,9 +10,11 @@ busy node's queue (the drill's 1,000 tabs at 1-3 s: one node refused 171 write-b
 were renewed only during events): the write-back fails with LockExpiredError and every change of
 the lease is lost, a sign-in included (the drain test saw a tab signed out that way). Here the node
 renews each lock it holds every third of the expiry, from the moment it got it until it lets go,
-only while the lock is still its own, for at most `MAX_HOLD_SECONDS`: a node that hangs or dies
-stops renewing and its locks expire as before, and a lock held longer than that expires as Reflex
-intends, so one hung event never holds its tab for good. A lease (5 s) is renewed once.
+while an event or a lease of the tab is using it, only while the lock is still its own, and for at
+most `MAX_HOLD_SECONDS`: a node that hangs or dies stops renewing and its locks expire as before, a
+lock Reflex left without a holder (it relies on expiry for those) expires as before, and a lock held
+longer than that expires as Reflex intends, so one hung event never holds its tab for good. A lease
+(5 s) is renewed once.
 
 When another node needs a tab this node holds a lease on, Redis tells this node, and Reflex's
 handler waits for the tab's state to be free, then ends the lease. It runs inside the one loop
@@ -25,6 +27,7 @@ Here each such notification is handled in a task of its own.
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 
 import reflex as rx
 from reflex.istate.manager.redis import StateManagerRedis
@@ -42,29 +45,50 @@ return 0
 """
 
 
+class _HeldTabs:
+    """What this node is doing with the tabs it holds: how many events (or background tasks) hold
+    each tab's state right now, and its leases (Reflex's, named after the lock they hold)."""
+
+    def __init__(self, manager: StateManagerRedis):
+        self._manager = manager
+        self.holding: Counter[str] = Counter()
+
+    def in_use(self, tab: str, lock_id: bytes) -> bool:
+        if self.holding.get(tab):
+            return True
+        lease = self._manager._local_leases.get(tab)
+        return lease is not None and not lease.done() and lease.get_name().endswith(lock_id.decode())
+
+
 class _LockKeeper:
-    """Renews one held lock every `period` seconds until stopped (a timer, no task per lock)."""
+    """Renews one held lock every `period` seconds while the tab is in use here (a timer, no task per
+    lock). Reflex leaves a lock taken in some races without a holder and lets it expire; such a lock
+    is in use by nobody, so it is not renewed and expires as before."""
 
-    __slots__ = ("_handle", "_lock_id", "_lock_key", "_loop", "_manager", "_period", "_renew_script",
-                 "_renewing", "_until")
+    __slots__ = ("_handle", "_held", "_lock_id", "_loop", "_manager", "_period", "_renew_script", "_renewing",
+                 "_tab", "_until")
 
-    def __init__(self, manager: StateManagerRedis, renew_script, lock_key: bytes, lock_id: bytes):
-        self._manager, self._renew_script = manager, renew_script
-        self._lock_key, self._lock_id = lock_key, lock_id
+    def __init__(self, manager: StateManagerRedis, held: _HeldTabs, renew_script, tab: str, lock_id: bytes):
+        self._manager, self._held, self._renew_script = manager, held, renew_script
+        self._tab, self._lock_id = tab, lock_id
         self._period = manager.lock_expiration / 3000
         self._loop = asyncio.get_running_loop()
         self._until = self._loop.time() + MAX_HOLD_SECONDS
         self._renewing: asyncio.Task | None = None
-        self._handle = self._loop.call_later(self._period, self._renew)
+        self._handle: asyncio.TimerHandle | None = self._loop.call_later(self._period, self._renew)
 
     def _renew(self) -> None:
+        self._handle = None
+        if not self._held.in_use(self._tab, self._lock_id):
+            return
         self._renewing = self._loop.create_task(self._extend())
-        more = self._loop.time() + self._period <= self._until
-        self._handle = self._loop.call_later(self._period, self._renew) if more else None
+        if self._loop.time() + self._period <= self._until:
+            self._handle = self._loop.call_later(self._period, self._renew)
 
     async def _extend(self) -> None:
+        lock_key = f"{self._tab}_lock".encode()
         try:
-            await self._renew_script(keys=[self._lock_key], args=[self._lock_id, self._manager.lock_expiration])
+            await self._renew_script(keys=[lock_key], args=[self._lock_id, self._manager.lock_expiration])
         except Exception as error:  # Redis away: the holder's own write-back reports it
             log.warning("could not renew a tab's state lock: %s", type(error).__name__)
 
@@ -73,22 +97,52 @@ class _LockKeeper:
             self._handle.cancel()
 
 
+class _HoldingState:
+    """`manager.modify_state(token)`, counted in _HeldTabs while it holds the tab's state (a plain
+    class: every event enters it, and a generator-based context manager costs more)."""
+
+    __slots__ = ("_held", "_inner", "_tab")
+
+    def __init__(self, held: _HeldTabs, modify_state, token, context: dict):
+        self._held, self._tab = held, token.lock_key
+        self._inner = modify_state(token, **context)
+
+    async def __aenter__(self):
+        state = await self._inner.__aenter__()
+        self._held.holding[self._tab] += 1
+        return state
+
+    async def __aexit__(self, *exc_info):
+        holding = self._held.holding
+        holding[self._tab] -= 1
+        if not holding[self._tab]:
+            del holding[self._tab]
+        return await self._inner.__aexit__(*exc_info)
+
+
 def renew_held_locks(manager: StateManagerRedis) -> None:
-    """Makes the manager renew every lock it takes for as long as it holds it (Reflex's `_lock`, which
-    events and leases take their locks with, looked up on the manager each time)."""
-    take_lock = manager._lock
+    """Makes the manager renew every lock it takes while the tab is in use here: Reflex's `_lock`
+    (which events and leases take their locks with) and `modify_state` (which events and background
+    tasks hold a tab's state with; `modify_state_with_links` calls it), both looked up on the
+    manager each time."""
+    take_lock, modify_state = manager._lock, manager.modify_state
     renew_script = manager.redis.register_script(_RENEW_IF_OURS)
+    held = _HeldTabs(manager)
 
     @contextlib.asynccontextmanager
-    async def lock_renewed_while_held(token, event_name: str | None = None):
+    async def lock_renewed_while_in_use(token, event_name: str | None = None):
         async with take_lock(token, event_name=event_name) as lock_id:
-            keeper = _LockKeeper(manager, renew_script, manager._lock_key(token), lock_id)
+            keeper = _LockKeeper(manager, held, renew_script, token.lock_key, lock_id)
             try:
                 yield lock_id
             finally:
                 keeper.stop()
 
-    manager._lock = lock_renewed_while_held
+    def modify_state_counted(token, **context):
+        return _HoldingState(held, modify_state, manager._coerce_token(token), context)
+
+    manager._lock = lock_renewed_while_in_use
+    manager.modify_state = modify_state_counted
 
 
 def hand_over_without_waiting(manager: StateManagerRedis) -> None:

@@ -9,6 +9,7 @@ fails otherwise).
 """
 
 import asyncio
+import contextlib
 import uuid
 
 import pytest
@@ -128,17 +129,18 @@ def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url
 
 
 def test_a_renewal_never_extends_a_lock_another_node_took(redis_url):
-    """This node's lock expired (its loop stalled) and another node took the tab: renewing must not
-    keep the other node's lock alive (it would outlive that node if it died)."""
+    """This node's lock expired while its event ran (its loop stalled) and another node took the
+    tab: renewing must not keep the other node's lock alive (it would outlive that node if it died)."""
 
     async def scenario():
-        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)  # the refused write-back
         manager = _manager(redis_url)
         state_locks.renew_held_locks(manager)
+        await manager._ensure_lock_task_subscribed()
         token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
         lock_key = manager._lock_key(token)
         try:
-            async with manager._lock(token):
+            async with manager.modify_state(token):
                 await manager.redis.set(lock_key, b"node-b", px=1000)
                 await asyncio.sleep(0.9)  # this node's renewals are due at 0.4 s and 0.8 s
                 return await manager.redis.get(lock_key), await manager.redis.pttl(lock_key)
@@ -147,6 +149,29 @@ def test_a_renewal_never_extends_a_lock_another_node_took(redis_url):
 
     holder, milliseconds_left = asyncio.run(scenario())
     assert holder == b"node-b" and milliseconds_left <= 150
+
+
+def test_a_lock_that_nothing_uses_is_not_renewed_and_expires(redis_url):
+    """Reflex leaves a lock taken in some races without anyone to let it go, and relies on its
+    expiry: such a lock must expire as before (renewed, it held its tab for a minute in the drill)."""
+
+    async def scenario():
+        manager = _manager(redis_url)
+        state_locks.renew_held_locks(manager)
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        lock_key = manager._lock_key(token)
+        left_behind = contextlib.AsyncExitStack()
+        await left_behind.enter_async_context(manager._lock(token))  # taken and never let go
+        try:
+            for _ in range(100):
+                if not await manager.redis.exists(lock_key):
+                    return True
+                await asyncio.sleep(0.05)
+            return False
+        finally:
+            await manager.close()
+
+    assert asyncio.run(scenario()), "the lock nobody used was still there 5 s later"
 
 
 def _node(url: str) -> StateManagerRedis:
