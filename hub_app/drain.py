@@ -17,7 +17,8 @@ handlers) puts a drain in front of Granian's handler:
    would lose what is still on the way or in the socket's buffers), and socket.io-client takes the
    closed transport for a drop and reconnects through the proxy to another node, where the tab's
    state waits in Redis and the held-back events go out;
-3. events still running here finish, and their answers follow the tab to its new node; an event
+3. events still running here finish, and their answers follow the tab to its new node (from the
+   moment its ping is acknowledged: the closing socket may no longer read them); an event
    of a moved tab that has not started here yet goes back to the tab, whose page sends it again to
    its new node (hub_app/transport.py); the live calendars' watches here end (the tab's next node
    starts its own when it shows the page again);

@@ -206,6 +206,7 @@ class HubEventNamespace(EventNamespace):
         # stops the node only when there are none.
         self._in_flight: dict[str, set[asyncio.Future]] = {}
         self._asked_to_move: set[str] = set()  # sockets told to move to another node (a drain)
+        self._move_acknowledged: set[str] = set()  # of those, the ones closing (their ping answered)
         self._move_deadline = 0.0  # time.monotonic() until which answers follow moved tabs
 
     # -- the names of the events that need a closer look (resolved once the states exist) -------
@@ -259,6 +260,7 @@ class HubEventNamespace(EventNamespace):
         self._frontend_reports.pop(sid, None)
         self._closing.discard(sid)
         self._asked_to_move.discard(sid)
+        self._move_acknowledged.discard(sid)
         if sid in self._counted:
             self._counted.discard(sid)
             CONNECTED_TABS.dec()
@@ -377,13 +379,13 @@ class HubEventNamespace(EventNamespace):
         await super().emit_update(update, token)
 
     def _tab_left(self, token: str) -> bool:
-        """The tab's socket is no longer on this node (it moved during a drain, or is gone), and its
-        answers can follow it (a NodeAwareTokenManager: Redis)."""
+        """The tab's socket is no longer on this node (it moved during a drain, is closing for the
+        move, or is gone), and its answers can follow it (a NodeAwareTokenManager: Redis)."""
         if not isinstance(self._token_manager, NodeAwareTokenManager):
             return False
         record = self._token_manager.token_to_socket.get(token)
         mine = record is not None and record.instance_id == self._token_manager.instance_id
-        return not mine or record.sid not in self._counted
+        return not mine or record.sid not in self._counted or record.sid in self._move_acknowledged
 
     async def on_client_error(self, sid: str, data: Any = None):
         if await self._within_rate(sid):
@@ -391,6 +393,10 @@ class HubEventNamespace(EventNamespace):
 
     async def on_ping(self, sid: str):
         if await self._within_rate(sid):
+            if sid in self._asked_to_move:
+                # The tab closes its transport as soon as this ping is acknowledged: whatever this
+                # node sends it from now on may arrive too late to be read, so it follows the tab.
+                self._move_acknowledged.add(sid)
             await super().on_ping(sid)
 
     # -- the door ---------------------------------------------------------------------------------
