@@ -78,12 +78,12 @@ class _LockKeeper:
         self._handle: asyncio.TimerHandle | None = self._loop.call_later(self._period, self._renew)
 
     def _renew(self) -> None:
-        self._handle = None
-        if not self._held.in_use(self._tab, self._lock_id):
-            return
-        self._renewing = self._loop.create_task(self._extend())
-        if self._loop.time() + self._period <= self._until:
-            self._handle = self._loop.call_later(self._period, self._renew)
+        # Not in use at this moment (an event may still be reading the state it locked): look again
+        # at the next tick rather than give up.
+        if self._held.in_use(self._tab, self._lock_id):
+            self._renewing = self._loop.create_task(self._extend())
+        more = self._loop.time() + self._period <= self._until
+        self._handle = self._loop.call_later(self._period, self._renew) if more else None
 
     async def _extend(self) -> None:
         lock_key = f"{self._tab}_lock".encode()
