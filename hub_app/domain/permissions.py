@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from hub_app.domain.errors import NotAllowed
 from hub_app.domain.membership import ACTIVE
 
 MEMBER = "member"
@@ -36,6 +37,16 @@ class Actor:
 def may_use_hub(actor: Actor | None) -> bool:
     """Book, enrol, post: only active members (staff count as active)."""
     return actor is not None and actor.is_active
+
+
+def require_member(actor: Actor | None) -> Actor:
+    """Booking, enrolling, registering, checking in: a signed-in member whose account may use the
+    hub (refused with the message the member sees)."""
+    if actor is None:
+        raise NotAllowed("error.sign_in_required")
+    if not may_use_hub(actor):
+        raise NotAllowed("error.active_required")
+    return actor
 
 
 def may_manage_members(actor: Actor | None) -> bool:

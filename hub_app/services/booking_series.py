@@ -12,7 +12,7 @@ from hub_app.domain import bookings as rules
 from hub_app.domain import validation
 from hub_app.domain.bookings import CONFIRMED, MEMBER_BOOKING, PENDING, Interval, may_manage_bookings
 from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotFound
-from hub_app.domain.permissions import Actor
+from hub_app.domain.permissions import Actor, require_member
 from hub_app.domain.recurrence import FREQUENCIES, MAX_OCCURRENCES, expand
 from hub_app.i18n import translate
 from hub_app.models import Booking, BookingSeries, Space
@@ -29,7 +29,6 @@ from hub_app.services.bookings import (
     lock_user,
     parse_day,
     parse_moment,
-    require_member,
     space_rules,
     when_text,
 )

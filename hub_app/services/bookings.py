@@ -46,7 +46,7 @@ from hub_app.domain.bookings import (
     may_manage_bookings,
 )
 from hub_app.domain.errors import Conflict, HubError, InvalidInput, NotAllowed, NotFound
-from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.domain.permissions import Actor, require_member
 from hub_app.i18n import format_short_datetime, format_time, pick, pick_marked
 from hub_app.models import Booking, Space, Training, User
 from hub_app.models.base import utcnow
@@ -208,14 +208,6 @@ def clean_details(title: object, people: object, note: object, capacity: int) ->
         raise InvalidInput("booking.error.over_capacity", capacity=capacity)
     note = validation.text(note, field="note", max_length=rules.LIMITS["note"], multiline=True)
     return title, people, note
-
-
-def require_member(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    if not may_use_hub(actor):
-        raise NotAllowed("error.active_required")
-    return actor
 
 
 @dataclass

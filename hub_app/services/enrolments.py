@@ -19,7 +19,7 @@ from hub_app.domain import trainings as rules
 from hub_app.domain import validation
 from hub_app.domain.errors import Conflict, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED
-from hub_app.domain.permissions import Actor
+from hub_app.domain.permissions import Actor, require_member
 from hub_app.domain.spreadsheets import csv_document
 from hub_app.i18n import format_datetime, format_short_datetime, translate
 from hub_app.models import User
@@ -29,7 +29,6 @@ from hub_app.services import audit, notifications, personal_data
 from hub_app.services.trainings import (
     completed_training_ids,
     lock_training,
-    require_member,
     require_staff,
     title_of,
     title_params,

@@ -18,7 +18,7 @@ from hub_app.domain import trainings as rules
 from hub_app.domain import validation
 from hub_app.domain.errors import Conflict, NotFound
 from hub_app.domain.membership import DELETED
-from hub_app.domain.permissions import Actor
+from hub_app.domain.permissions import Actor, require_member
 from hub_app.domain.spreadsheets import csv_document
 from hub_app.models import User
 from hub_app.models.base import utcnow
@@ -26,7 +26,6 @@ from hub_app.models.trainings import Attendance, Enrolment, Training, TrainingSe
 from hub_app.services import audit, certificates, notifications
 from hub_app.services.trainings import (
     lock_training,
-    require_member,
     require_staff,
     session_rows,
     sessions_of,

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from hub_app.domain import markdown, validation
 from hub_app.domain import trainings as rules
 from hub_app.domain.errors import InvalidInput, NotAllowed, NotFound
-from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.domain.permissions import Actor
 from hub_app.i18n import fallback_marker, format_date, format_datetime, format_time, normalize_locale, pick, pick_marked
 from hub_app.models import Space, User
 from hub_app.models.base import utcnow
@@ -54,15 +54,6 @@ def require_staff(actor: Actor | None) -> Actor:
         raise NotAllowed("error.sign_in_required")
     if not may_manage_trainings(actor):
         raise NotAllowed("trainings.error.staff_only")
-    return actor
-
-
-def require_member(actor: Actor | None) -> Actor:
-    """Enrolling and checking in: a signed-in member whose account may use the hub."""
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    if not may_use_hub(actor):
-        raise NotAllowed("error.active_required")
     return actor
 
 

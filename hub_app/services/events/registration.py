@@ -19,7 +19,7 @@ from hub_app.db import begin_write
 from hub_app.domain import events as rules
 from hub_app.domain import seats, validation
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from hub_app.domain.permissions import Actor, may_use_hub
+from hub_app.domain.permissions import Actor, require_member
 from hub_app.i18n import normalize_locale, translate
 from hub_app.models import Event, EventRegistration, User
 from hub_app.models.base import utcnow
@@ -35,14 +35,6 @@ class RegistrationOutcome:
     registration_id: int = 0
     queue_position: int = 0  # 1-based place on the waitlist, 0 with a seat
     event_id: int = 0
-
-
-def require_member(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    if not may_use_hub(actor):
-        raise NotAllowed("error.active_required")
-    return actor
 
 
 def queue_position(session: Session, registration: EventRegistration) -> int:
