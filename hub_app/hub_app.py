@@ -47,6 +47,6 @@ app.add_middleware(OneEventNavigation())
 guard_transport(app)
 # Without Redis, tab states are files whose expiry scan Reflex would run many times a second.
 throttle_state_file_purge(app)
-# With Redis, an event that waits long (for the database) keeps its tab's state lock, and one such
-# event does not hold up the hand-over of the node's other tabs to another node (state_locks.py).
+# With Redis, the tab state locks this node uses are renewed (an event waiting long for the database
+# keeps what its tab did), and one busy tab does not hold up the hand-over of the others (state_locks.py).
 keep_state_locks_alive(app)
