@@ -76,8 +76,9 @@ def arrange(portal) -> Tour:
     staff = portal.user(STAFF_EMAIL) or portal.make_user(STAFF_EMAIL, "Dewi Lestari", role="staff")
     member = portal.user(MEMBER_EMAIL) or portal.make_user(MEMBER_EMAIL, "Rudi Hartono", **MEMBER_PROFILE)
     with portal.session() as session:
+        begin_write(session)  # read-then-insert, as in _tour_certificate
         forum_seed.seed(session)
-        session.commit()
+        begin_write(session)
         space = session.exec(select(Space).where(Space.name_id == SPACE["name_id"])).first()
         if space is None:
             space = Space(kind="meeting_room", capacity=6, amenities=["screen", "wifi"], **SPACE)

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import col, select
 
+from hub_app.db import begin_write
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.models import Booking, Closure, OpeningHours, Space
 from hub_app.models.base import utcnow
@@ -41,6 +42,7 @@ def _arrange(portal) -> dict:
     andi = portal.make_user("andi.bookings@startup.example", "Andi Pratama")
     tomorrow = utcnow().astimezone(hub_tz()).date() + timedelta(days=1)
     with portal.session() as session:
+        begin_write(session)
         hours = load_hours(session)
         opens, closes = hours.get(tomorrow.weekday(), (8 * 60, 20 * 60))
         hours[tomorrow.weekday()] = (min(opens, 8 * 60), max(closes, 20 * 60))
@@ -156,6 +158,7 @@ def test_member_books_sees_checks_in_and_cancels(phone, laptop, chromium, portal
 
     # Time passes: the booking now starts in five minutes, so check-in is open.
     with portal.session() as session:
+        begin_write(session)
         booking = session.exec(select(Booking).where(Booking.space_id == room)).one()
         start = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=5)
         booking.starts_at, booking.ends_at = start, start + timedelta(hours=1)

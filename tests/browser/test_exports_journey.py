@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from hub_app.db import begin_write
 from hub_app.domain.insights import period_for
 from hub_app.models import Booking, Space, User
 from hub_app.services.bookings import hub_tz
@@ -38,6 +39,7 @@ def _arrange(portal) -> tuple[int, datetime]:
     day = _last_month().first_day + timedelta(days=14)
     start = datetime(day.year, day.month, day.day, 10, tzinfo=hub_tz())
     with portal.session() as session:
+        begin_write(session)
         # A member since before the period (the members export lists who had joined by its end).
         session.get(User, member.id).created_at = start.astimezone(UTC) - timedelta(days=60)
         room = session.exec(select(Space).where(Space.name_id == ROOM)).first()

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import col, select
 
+from hub_app.db import begin_write
 from hub_app.models import ForumPost, ForumReport, Notification
 from hub_app.seed import forum as forum_seed
 from tests.browser.conftest import LAPTOP, PHONE, _page
@@ -26,6 +27,7 @@ REPLY = "Halo! Studio kami bisa memotret katalog minggu depan."
 
 def _people(portal):
     with portal.session() as session:
+        begin_write(session)  # the seed reads then inserts while the portal runs
         forum_seed.seed(session)  # the five categories (threads only for demo accounts, absent here)
     first = portal.make_user("laras.tenun@journey.example", "Laras Wibowo", offers="Tenun ikat, pewarna alami",
                              looking_for="Fotografer produk", business_name="Tenun Laras", sector="craft",

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from hub_app.db import begin_write
 from hub_app.domain.insights import period_for
 from hub_app.models import Attendance, Space, TrainingSession
 from hub_app.services.bookings import hub_tz
@@ -45,6 +46,7 @@ def _arrange(portal) -> None:
                           title="Keuangan UMKM (wawasan)")
         for person in (member, other, third):
             enrol(session, course, person.id)
+        begin_write(session)
         delivered = session.exec(select(TrainingSession).where(TrainingSession.training_id == course.id)).one()
         for person in (member, other):
             session.add(Attendance(session_id=delivered.id, user_id=person.id, method="staff"))

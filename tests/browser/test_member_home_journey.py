@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import col, select
 
+from hub_app.db import begin_write
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.models import Closure, OpeningHours, Space
 from hub_app.models.base import utcnow
@@ -28,6 +29,7 @@ def _arrange_room(portal) -> tuple[int, str]:
     """A meeting room of this journey's own, and tomorrow (local) open 08.00-20.00, not closed."""
     tomorrow = utcnow().astimezone(hub_tz()).date() + timedelta(days=1)
     with portal.session() as session:
+        begin_write(session)
         room = session.exec(select(Space).where(Space.name_id == ROOM)).first()
         if room is None:
             room = Space(kind="meeting_room", name_id=ROOM, name_en="Glodok Meeting Room", capacity=6,

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from hub_app.db import begin_write
 from hub_app.models import Booking, Space
 from hub_app.models.base import utcnow
 from tests.browser.helpers import open_page
@@ -35,6 +36,7 @@ def _arrange(portal) -> dict:
     ids["gita"] = portal.make_user("gita.staffhome@umkm.example", "Gita Member").id
     now = utcnow()
     with portal.session() as session:
+        begin_write(session)
         desk = session.exec(select(Space).where(Space.name_id == DESK)).first()
         if desk is None:
             desk = Space(kind="desk_area", name_id=DESK, name_en=DESK_EN, capacity=40)

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from hub_app.db import begin_write
 from hub_app.models import AuditEntry, Space
 from hub_app.models.base import utcnow
 from tests.browser.helpers import open_page
@@ -77,6 +78,7 @@ def test_staff_on_a_phone_approve_two_members_with_one_reason(phone, portal, sho
 
 def _room(portal) -> Space:
     with portal.session() as session:
+        begin_write(session)
         room = session.exec(select(Space).where(Space.name_id == ROOM)).first()
         if room is None:
             room = Space(kind="meeting_room", name_id=ROOM, name_en=ROOM_EN, capacity=8, needs_approval=True)

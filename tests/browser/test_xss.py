@@ -173,10 +173,17 @@ def _arrange(portal) -> dict:
                for number in range(len(PAYLOADS))]
     authors: list[int] = []
     with portal.session() as session:
-        if session.exec(select(ForumCategory).where(ForumCategory.slug == SLUG)).first() is None:
-            session.add(ForumCategory(slug=SLUG, name_id="Lab XSS", name_en="XSS lab", position=99))
-            session.commit()
-        category = session.exec(select(ForumCategory).where(ForumCategory.slug == SLUG)).one()
+        # Every write here takes the write lock first (begin_write), and no read is left open before
+        # a service call or a direct write (hence the rollbacks): a read then a write in one SQLite
+        # transaction fails ("database is locked") when the running portal wrote in between.
+        begin_write(session)
+        category = session.exec(select(ForumCategory).where(ForumCategory.slug == SLUG)).first()
+        if category is None:
+            category = ForumCategory(slug=SLUG, name_id="Lab XSS", name_en="XSS lab", position=99)
+            session.add(category)
+            session.flush()
+        category_id = category.id
+        session.commit()
         for number, payload in enumerate(PAYLOADS):
             # A member whose profile fields are the payload (through the profile service first).
             member = members[number]
@@ -187,8 +194,6 @@ def _arrange(portal) -> dict:
                 profiles.update_profile(actor, session=session, form=form)
             except HubError:
                 refused["profile"] += 1
-                # Write lock first: a read then a write in one SQLite transaction fails ("database is
-                # locked") when the running portal wrote in between.
                 session.rollback()
                 begin_write(session)
                 row = session.get(User, member.id)
@@ -198,14 +203,17 @@ def _arrange(portal) -> dict:
                 session.commit()
             authors.append(member.id)
             # Through the forum service: HTML is refused with a message, the rest is stored.
+            session.rollback()
             try:
                 forum.start_thread(staff_actor, session=session, slug=SLUG, title=f"{MARK} {payload}"[:150],
                                    body=f"{MARK} {payload}")
             except HubError:
                 refused["title"] += 1
             # Straight into the database, as if written by something else: the page must clean it.
+            session.rollback()
+            begin_write(session)
             now = utcnow()
-            thread = ForumThread(category_id=category.id, author_id=member.id, title=payload[:150],
+            thread = ForumThread(category_id=category_id, author_id=member.id, title=payload[:150],
                                  last_activity_at=now, created_at=now)
             session.add(thread)
             session.flush()
@@ -214,8 +222,9 @@ def _arrange(portal) -> dict:
                                   created_at=now))
             session.commit()
         # One long thread: every payload as a post body (raw HTML in the row), by the payload-named members.
+        begin_write(session)
         now = utcnow()
-        long_thread = ForumThread(category_id=category.id, author_id=staff.id, title=f"{MARK} semua payload",
+        long_thread = ForumThread(category_id=category_id, author_id=staff.id, title=f"{MARK} semua payload",
                                   last_activity_at=now, created_at=now)
         session.add(long_thread)
         session.flush()
