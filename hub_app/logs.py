@@ -9,6 +9,9 @@ What goes in: ids and shapes, never personal data: a request's method, path with
 could be a token or a name replaced by `*` (digits and lowercase words stay: /api/calendar/*,
 /trainings/12), status and milliseconds; an event's handler name, tab id prefix, outcome and
 milliseconds. No addresses, emails, names, query strings or payloads.
+
+`install_log_escaping()` makes the records of Reflex's event path and of Socket.IO safe the same
+way as the portal's own (hub_app.domain.log_text): what a visitor sent may reach their messages.
 """
 
 import json
@@ -19,6 +22,7 @@ import time
 from datetime import UTC, datetime
 
 from hub_app import metrics
+from hub_app.domain.log_text import for_log, traceback_for_log
 from hub_app.settings import get_settings
 
 access_log = logging.getLogger("hub.access")
@@ -105,3 +109,39 @@ class RequestLog:
             access_log.info("%s %s %d %.1f ms", method, path, status, milliseconds,
                             extra={"kind": "request", "method": method, "path": path, "status": status,
                                    "ms": milliseconds})
+
+
+# Loggers that write what arrives over the event socket (Reflex's event path, Socket.IO/Engine.IO).
+_ESCAPED_LOGGERS = ("reflex.app", "reflex.state", "reflex.istate", "reflex.middleware", "reflex.utils.token_manager",
+                    "reflex_base.event", "socketio", "engineio")
+_LOG_LIMIT = 4000
+
+
+def _escape_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:
+        return
+    record.msg, record.args = for_log(message, _LOG_LIMIT), None
+    # Reflex's console handler would otherwise wrap a long line at 80 columns, and a visitor could
+    # pad their text so that a wrapped line starts with words of their choosing.
+    record.rich_kwargs = {**getattr(record, "rich_kwargs", {}), "soft_wrap": True}
+    if record.exc_info and record.exc_info[1] is not None:
+        record.msg += "\n" + traceback_for_log(record.exc_info[1])
+        record.exc_info, record.exc_text = None, None
+
+
+def install_log_escaping() -> None:
+    """Wraps the log record factory once: records of the loggers above are escaped as created."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "hub_escapes", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        if record.name.startswith(_ESCAPED_LOGGERS):
+            _escape_record(record)
+        return record
+
+    factory.hub_escapes = True
+    logging.setLogRecordFactory(factory)

@@ -23,63 +23,54 @@ page, including the hydrate event the frontend puts in the CONNECT packet:
   settings.frontend_error_max_chars before Reflex matches its reload patterns against it.
 
 Timing: every event admitted at the door is timed from its arrival to the end of its handler's run
-(hub_app.logs.log_event: one log line, the round-trip histogram per handler, the outcome counted),
-and open sockets are counted (hub_app.metrics.CONNECTED_TABS).
+(hub_app.event_outcomes.event_done: one log line, the round-trip histogram per handler, the outcome
+counted), and open sockets are counted (hub_app.metrics.CONNECTED_TABS).
 
 Logs: visitor text reaches a log only through hub_app.domain.log_text (for_log escapes newlines and
 terminal escapes and cuts length); records of Reflex's event path and of Socket.IO are escaped the
-same way by a log record factory, and handler exceptions are logged with traceback_for_log.
+same way by a log record factory (hub_app.logs.install_log_escaping), and handler exceptions are
+logged with traceback_for_log (hub_app.event_outcomes.log_backend_exception).
 """
 
 import asyncio
 import logging
 import re
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
 import reflex as rx
-from redis.exceptions import RedisError
 from reflex.app import EventNamespace
 from reflex.state import FrontendEventExceptionState, State, StateUpdate, UpdateVarsInternalState
 from reflex.utils.token_manager import RedisTokenManager
 from reflex_base import constants
 from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
-from reflex_base.event.context import EventContext
 from reflex_base.registry import RegistrationContext
-from reflex_base.utils.exceptions import LockExpiredError
 from reflex_base.utils.format import format_event_handler
 from reflex_components_sonner.toast import toast
 
-from hub_app.domain.errors import HubError, Unavailable
-from hub_app.domain.log_text import for_log, traceback_for_log
+from hub_app.domain.log_text import for_log
 from hub_app.drain import MOVE_SCRIPT, draining
-from hub_app.i18n import normalize_locale, translate
-from hub_app.logs import log_event
+from hub_app.event_outcomes import TOAST_MS, event_done, log_backend_exception, log_frontend_exception, tab_locale
+from hub_app.i18n import translate
+from hub_app.logs import install_log_escaping
 from hub_app.metrics import CONNECTED_TABS
 from hub_app.settings import get_settings
 from hub_app.tab_tokens import NodeAwareTokenManager
 from hub_app.wire_json import packet_class
 
 log = logging.getLogger("hub.transport")
-_frontend_log = logging.getLogger("hub.frontend")
-_backend_log = logging.getLogger("hub.backend")
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_LANG_COOKIE = re.compile(r"(?:^|;)\s*hub_lang=([a-z]{2})\s*(?:;|$)")
 _MAX_NAME = 200
 _MAX_QUERY_KEYS = 50
-_TOAST_MS = 15_000
 
 # The event being handed to Reflex's queue by on_event (handler name, tab token, arrival time): the
 # queue's enqueue, wrapped once, attaches the timing to the future it returns for that event.
 _arriving: ContextVar[tuple[str, str, float] | None] = ContextVar("hub_event_arriving", default=None)
-# Events whose handler raised (by transaction id), told by log_backend_exception; read when they end.
-_failed: OrderedDict[str, str] = OrderedDict()
-_FAILED_KEPT = 10_000
 
 
 class TokenBucket:
@@ -494,13 +485,12 @@ class HubEventNamespace(EventNamespace):
 
     def _locale(self, sid: str) -> str:
         headers = self._static_router_data.get(sid, {}).get(constants.RouteVar.HEADERS, {})
-        match = _LANG_COOKIE.search(headers.get("cookie", ""))
-        return normalize_locale(match.group(1) if match else "")
+        return tab_locale(headers.get("cookie", ""))
 
     async def _tell(self, sid: str, key: str) -> None:
         message = translate(key, self._locale(sid))
         update = StateUpdate(events=Event.from_event_type([
-            toast.error(message, id=key, duration=_TOAST_MS, position="top-center")]))
+            toast.error(message, id=key, duration=TOAST_MS, position="top-center")]))
         try:
             await self.emit(str(constants.SocketEvent.EVENT), update, to=sid)
         except Exception:  # the socket may be gone already
@@ -535,110 +525,6 @@ class HubEventNamespace(EventNamespace):
 
 
 _TOO_LARGE = object()
-
-
-def event_done(arriving: tuple[str, str, float], future) -> None:
-    name, token, started = arriving
-    failed = _failed.pop(getattr(future, "txid", ""), None)
-    if future.cancelled():
-        outcome = "cancelled"
-    elif future.exception() is not None:
-        outcome = "error"
-    else:
-        outcome = failed or "ok"
-    log_event(name, token, outcome, time.perf_counter() - started)
-
-
-def _mark_failed(outcome: str) -> None:
-    """Notes that the event being handled failed, for its log line (a chained event's failure is
-    its own, not its parent's: only events that a tab sent are noted)."""
-    try:
-        context = EventContext.get()
-    except LookupError:
-        return
-    if context.parent_txid is None:
-        _failed[context.txid] = outcome
-        while len(_failed) > _FAILED_KEPT:  # events that never end here (not sent by a tab) do not pile up
-            _failed.popitem(last=False)
-
-
-# -- the app's exception handlers and logs ---------------------------------------------------------
-
-
-def log_frontend_exception(exception: Exception) -> None:
-    """Reflex's frontend_exception_handler: one escaped, bounded line per report."""
-    _frontend_log.error("frontend error: %s", for_log(exception, get_settings().frontend_error_max_chars))
-
-
-def log_backend_exception(exception: Exception):
-    """Reflex's backend_exception_handler: the traceback through traceback_for_log (an exception's
-    message may quote what a visitor sent), then the same notice Reflex's default shows. A refusal
-    that a handler left uncaught (e.g. the database unreachable while the actor is looked up) is
-    shown as its translated message instead, in the tab's language."""
-    from reflex.utils.exec import is_prod_mode
-
-    if isinstance(exception, LockExpiredError | RedisError):
-        # The tab's state could not be kept: Redis restarted (every lock and state gone) or the
-        # event outlived Reflex's lock on a very busy machine. Nothing is wrong with the request:
-        # the member may send it again (retries of bookings and enrolments are safe).
-        _backend_log.warning("an event lost its tab state: %s", type(exception).__name__)
-        exception = Unavailable("outage.state")
-    _mark_failed("refused" if isinstance(exception, HubError) else "error")
-    if isinstance(exception, HubError):
-        _backend_log.warning("an event handler was refused: %s", exception.key)
-        message = translate(exception.key, _event_locale(), **exception.params)
-        return toast.error(message, id=exception.key, duration=_TOAST_MS, position="top-center")
-    _backend_log.error("an event handler failed\n%s", traceback_for_log(exception))
-    description = ("Contact the website administrator." if is_prod_mode()
-                   else f"{type(exception).__name__}: {for_log(exception)}\nSee logs for details.")
-    return toast("An error occurred.", level="error", fallback_to_alert=True, description=description,
-                 position="top-center", id="backend_error", style={"width": "500px", "white-space": "pre-wrap"})
-
-
-def _event_locale() -> str:
-    """The language of the tab whose event is being handled (its hub_lang cookie)."""
-    try:
-        headers = EventContext.get().router_data.get(constants.RouteVar.HEADERS, {})
-    except LookupError:
-        return normalize_locale("")
-    match = _LANG_COOKIE.search(headers.get("cookie", "") if isinstance(headers, dict) else "")
-    return normalize_locale(match.group(1) if match else "")
-
-
-# Loggers that write what arrives over the event socket (Reflex's event path, Socket.IO/Engine.IO).
-_ESCAPED_LOGGERS = ("reflex.app", "reflex.state", "reflex.istate", "reflex.middleware", "reflex.utils.token_manager",
-                    "reflex_base.event", "socketio", "engineio")
-_LOG_LIMIT = 4000
-
-
-def _escape_record(record: logging.LogRecord) -> None:
-    try:
-        message = record.getMessage()
-    except Exception:
-        return
-    record.msg, record.args = for_log(message, _LOG_LIMIT), None
-    # Reflex's console handler would otherwise wrap a long line at 80 columns, and a visitor could
-    # pad their text so that a wrapped line starts with words of their choosing.
-    record.rich_kwargs = {**getattr(record, "rich_kwargs", {}), "soft_wrap": True}
-    if record.exc_info and record.exc_info[1] is not None:
-        record.msg += "\n" + traceback_for_log(record.exc_info[1])
-        record.exc_info, record.exc_text = None, None
-
-
-def install_log_escaping() -> None:
-    """Wraps the log record factory once: records of the loggers above are escaped as created."""
-    previous = logging.getLogRecordFactory()
-    if getattr(previous, "hub_escapes", False):
-        return
-
-    def factory(*args, **kwargs):
-        record = previous(*args, **kwargs)
-        if record.name.startswith(_ESCAPED_LOGGERS):
-            _escape_record(record)
-        return record
-
-    factory.hub_escapes = True
-    logging.setLogRecordFactory(factory)
 
 
 def guard_transport(app: rx.App) -> None:

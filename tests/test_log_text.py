@@ -39,7 +39,7 @@ def test_traceback_for_log_keeps_frames_and_escapes_the_messages():
 
 
 def test_records_of_reflexs_event_path_are_escaped_as_they_are_created(caplog):
-    from hub_app.transport import install_log_escaping
+    from hub_app.logs import install_log_escaping
 
     install_log_escaping()
     install_log_escaping()  # idempotent

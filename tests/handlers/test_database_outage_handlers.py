@@ -16,12 +16,12 @@ import hub_app.db
 import hub_app.state.session
 from hub_app.db import make_engine
 from hub_app.domain.errors import Unavailable
+from hub_app.event_outcomes import log_backend_exception
 from hub_app.i18n import translate
 from hub_app.pages.bookings import MyBookingsState
 from hub_app.services import accounts
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, ShellState
-from hub_app.transport import log_backend_exception
 from tests.handlers.handler_harness import covers
 
 

@@ -1,5 +1,5 @@
 """The outcome in an event's log line and counter: Reflex runs a handler in its EventContext and,
-when the handler raises, calls the app's backend exception handler (transport.log_backend_exception)
+when the handler raises, calls the app's backend exception handler (event_outcomes.log_backend_exception)
 in that context; the event's future then ends normally. The line must still say refused (a HubError)
 or error, and a failure of an event that another event chained is not its parent's."""
 
@@ -12,8 +12,8 @@ from reflex_base.event.context import EventContext
 from reflex_base.event.processor.future import EventFuture
 
 from hub_app.domain.errors import NotAllowed
+from hub_app.event_outcomes import event_done, log_backend_exception
 from hub_app.logs import configure_logging
-from hub_app.transport import event_done, log_backend_exception
 
 
 def _outcome_after(exception: Exception | None, *, chained: bool = False) -> dict:
