@@ -5,7 +5,7 @@ import asyncio
 import logging
 
 from hub_app.db import new_session
-from hub_app.services import bookings, events, notifications, record_retention
+from hub_app.services import booking_checkins, events, notifications, record_retention
 from hub_app.services.insights import rollups
 
 log = logging.getLogger("hub.background")
@@ -19,7 +19,7 @@ def _deliver_email() -> None:
 
 def _release_no_shows() -> None:
     with new_session() as session:
-        bookings.release_no_shows(session=session)
+        booking_checkins.release_no_shows(session=session)
 
 
 def _roll_up_insights() -> None:

@@ -18,7 +18,7 @@ from hub_app.domain.errors import HubError
 from hub_app.domain.queues import BulkRefusal, step
 from hub_app.i18n import format_date
 from hub_app.pages.bookings import status_pill
-from hub_app.services import booking_admin, bookings, spaces
+from hub_app.services import booking_admin, booking_checkins, bookings, spaces
 from hub_app.services.booking_admin import MemberRecord, WeekDay, WeekSpace
 from hub_app.services.bookings import BookingRow
 from hub_app.services.spaces import SpaceCard
@@ -185,7 +185,7 @@ class AdminBookingsState(SessionState):
 
     @rx.event
     async def check_in(self, booking_id: int):
-        await self._act(bookings.check_in, booking_id=booking_id)
+        await self._act(booking_checkins.check_in, booking_id=booking_id)
 
     @rx.event
     async def book_for_member(self, form: dict):

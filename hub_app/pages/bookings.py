@@ -7,7 +7,7 @@ from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
 from hub_app.domain.permissions import Actor
-from hub_app.services import bookings, calendar_feed
+from hub_app.services import booking_checkins, bookings, calendar_feed
 from hub_app.services.bookings import BookingRow
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
@@ -72,7 +72,7 @@ class MyBookingsState(SessionState):
         self.error = self.info = ""
         try:
             actor = await self._actor()
-            await call(bookings.check_in, actor, booking_id=booking_id)
+            await call(booking_checkins.check_in, actor, booking_id=booking_id)
         except HubError as error:
             self.error = self._error_text(error)
             return

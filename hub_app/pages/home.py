@@ -4,7 +4,7 @@ days, what waits for them, quick actions); for a pending member, the checklist t
 import reflex as rx
 
 from hub_app.components.shell import shell
-from hub_app.services import bookings, member_home
+from hub_app.services import booking_checkins, bookings, member_home
 from hub_app.services.member_home import AgendaItem, WaitlistPlace
 from hub_app.services.notifications import NotificationRow
 from hub_app.state.i18n import page_title, t, tf
@@ -84,7 +84,7 @@ class HomeState(SessionState):
     @rx.event
     async def check_in(self, booking_id: int):
         self.info, self.booked_id = "", 0
-        _, self.error = await self._run(bookings.check_in, booking_id=booking_id)
+        _, self.error = await self._run(booking_checkins.check_in, booking_id=booking_id)
         if not self.error:
             self.info = self._t("bookings.checked_in")
             await self._reload()

@@ -7,7 +7,7 @@ import reflex as rx
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
 from hub_app.domain.errors import HubError
-from hub_app.services import bookings, spaces
+from hub_app.services import booking_checkins, spaces
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to, page_load
@@ -42,7 +42,7 @@ class CheckInState(SessionState):
             self.space_name, self.qr, self.link = poster.name, poster.qr, poster.link
             return
         try:
-            row = await call(bookings.check_in_at_space, actor, space_id=segment)
+            row = await call(booking_checkins.check_in_at_space, actor, space_id=segment)
         except HubError as error:
             self.error = self._error_text(error)
             return

@@ -1,8 +1,9 @@
-"""Booking spaces: book, cancel, check in, approve/decline, block, quotas, a member's own bookings,
-auto-release of no-shows. The shared helpers of the booking services (hub_tz, parse_moment,
-parse_day, locking, the free-slot and quota checks, BookingRow) live here.
-The calendar read-models are in booking_calendar.py, the staff desk views (day list, approval
-queue, member record and quotas) in booking_admin.py.
+"""Booking spaces: book, cancel, approve/decline, block, quotas, a member's own bookings. The shared
+helpers of the booking services (hub_tz, parse_moment, parse_day, locking, the free-slot and quota
+checks, BookingRow, own_or_staff, notify_member) live here.
+Check-in and the release of no-shows are in booking_checkins.py, the calendar read-models in
+booking_calendar.py, the staff desk views (day list, approval queue, member record and quotas) in
+booking_admin.py.
 
 Concurrency: every write starts with `begin_write(session)` (BEGIN IMMEDIATE on SQLite, so two
 writers can never both see a slot free), then locks the member's row and the space's row
@@ -39,7 +40,6 @@ from hub_app.domain.bookings import (
     MAX_SPAN,
     MEMBER_BOOKING,
     PENDING,
-    RELEASED,
     Interval,
     Quota,
     SpaceRules,
@@ -188,7 +188,7 @@ def when_text(start: datetime, end: datetime, locale: str) -> str:
     return f"{format_short_datetime(start, locale, tz)} – {format_time(end, locale, tz)}"
 
 
-def _notify(session: Session, booking: Booking, kind: str, *, reason: str = "") -> None:
+def notify_member(session: Session, booking: Booking, kind: str, *, reason: str = "") -> None:
     if booking.user_id is None:
         return
     user = session.get(User, booking.user_id)
@@ -341,14 +341,14 @@ def book(actor: Actor | None, *, session: Session, space_id: object, start: obje
     if on_behalf:
         audit.record(session, actor, "booking.on_behalf", target_type="booking", target_id=booking.id,
                      detail=f"space {space.id} for user {owner.id}")
-        _notify(session, booking, "booking.booked_for_you")
+        notify_member(session, booking, "booking.booked_for_you")
     session.commit()
     return booking_row(booking, space, actor.locale, now)
 
 
 # --- changing a booking -------------------------------------------------------------------------------
 
-def _own_or_staff(session: Session, actor: Actor, booking_id: object, *, lock: bool = True) -> Booking:
+def own_or_staff(session: Session, actor: Actor, booking_id: object, *, lock: bool = True) -> Booking:
     booking_id = validation.identifier(booking_id, field="booking_id")
     query = select(Booking).where(Booking.id == booking_id)
     booking = session.exec(query.with_for_update() if lock else query).first()
@@ -369,7 +369,7 @@ def cancel(actor: Actor | None, *, session: Session, booking_id: object, reason:
     reason = validation.text(reason, field="reason", max_length=rules.LIMITS["reason"])
     now = utcnow()
     begin_write(session)
-    booking = _own_or_staff(session, actor, booking_id)
+    booking = own_or_staff(session, actor, booking_id)
     by_staff = staff and booking.user_id != actor.user_id
     if by_staff and not reason:
         raise InvalidInput("error.field_required", field="reason")
@@ -388,51 +388,9 @@ def cancel(actor: Actor | None, *, session: Session, booking_id: object, reason:
     if by_staff:
         audit.record(session, actor, "booking.cancel", target_type="booking", target_id=booking.id,
                      detail=f"{len(targets)} booking(s): {reason}")
-        _notify(session, booking, "booking.cancelled", reason=reason)
+        notify_member(session, booking, "booking.cancelled", reason=reason)
     session.commit()
     return len(targets)
-
-
-def check_in(actor: Actor | None, *, session: Session, booking_id: object) -> None:
-    """The member (or staff at the desk) checks in, from 15 minutes before to 15 after the start."""
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    now = utcnow()
-    begin_write(session)
-    booking = _own_or_staff(session, actor, booking_id)
-    rules.check_check_in(status=booking.status, starts_at=booking.starts_at, checked_in_at=booking.checked_in_at,
-                         now=now)
-    booking.checked_in_at = now
-    booking.updated_at = now
-    session.add(booking)
-    if booking.user_id != actor.user_id:
-        audit.record(session, actor, "booking.check_in", target_type="booking", target_id=booking.id)
-    session.commit()
-
-
-def check_in_at_space(actor: Actor | None, *, session: Session, space_id: object) -> BookingRow:
-    """Scanning a space's QR code: checks in the actor's booking of that space whose window is open."""
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    space_id = validation.identifier(space_id, field="space_id")
-    now = utcnow()
-    begin_write(session)
-    space = session.get(Space, space_id)
-    if space is None:
-        raise NotFound("booking.error.no_space")
-    booking = session.exec(select(Booking).where(
-        Booking.space_id == space_id, Booking.user_id == actor.user_id, Booking.status == CONFIRMED,
-        col(Booking.checked_in_at).is_(None),
-        col(Booking.starts_at) >= now - rules.CHECK_IN_AFTER,
-        col(Booking.starts_at) <= now + rules.CHECK_IN_BEFORE).order_by(col(Booking.starts_at))
-        .with_for_update()).first()
-    if booking is None:
-        raise Conflict("booking.error.nothing_to_check_in")
-    booking.checked_in_at = now
-    booking.updated_at = now
-    session.add(booking)
-    session.commit()
-    return booking_row(booking, space, actor.locale, now)
 
 
 def decide(actor: Actor | None, *, session: Session, booking_id: object, approve: object,
@@ -444,7 +402,7 @@ def decide(actor: Actor | None, *, session: Session, booking_id: object, approve
     reason = validation.text(reason, field="reason", max_length=rules.LIMITS["reason"], required=not approve)
     now = utcnow()
     begin_write(session)
-    booking = _own_or_staff(session, actor, booking_id)
+    booking = own_or_staff(session, actor, booking_id)
     if booking.status != PENDING:
         raise Conflict("booking.error.not_pending")
     booking.status = CONFIRMED if approve else DECLINED
@@ -454,7 +412,7 @@ def decide(actor: Actor | None, *, session: Session, booking_id: object, approve
     session.add(booking)
     audit.record(session, actor, "booking.approve" if approve else "booking.decline", target_type="booking",
                  target_id=booking.id, detail=reason)
-    _notify(session, booking, "booking.approved" if approve else "booking.declined", reason=reason)
+    notify_member(session, booking, "booking.approved" if approve else "booking.declined", reason=reason)
     session.commit()
 
 
@@ -531,31 +489,6 @@ def _cursor(value: object) -> tuple[datetime, int] | None:
 
 
 # --- background: no-shows -------------------------------------------------------------------------
-
-def release_no_shows(*, session: Session, now: datetime | None = None, limit: int = 200) -> int:
-    """Releases members' confirmed bookings not checked in 15 minutes after their start and counts
-    a no-show. Each row is claimed by a conditional UPDATE, so parallel workers never release (or
-    notify) the same booking twice."""
-    now = now or utcnow()
-    cutoff = rules.release_cutoff(now)
-    due = session.exec(select(Booking.id).where(
-        Booking.status == CONFIRMED, Booking.kind == MEMBER_BOOKING, col(Booking.checked_in_at).is_(None),
-        col(Booking.starts_at) < cutoff, col(Booking.starts_at) > cutoff - MAX_SPAN)
-        .order_by(col(Booking.starts_at)).limit(limit)).all()
-    session.rollback()
-    released = 0
-    for booking_id in due:
-        begin_write(session)
-        result = session.exec(update(Booking).where(
-            col(Booking.id) == booking_id, col(Booking.status) == CONFIRMED, col(Booking.checked_in_at).is_(None),
-            col(Booking.starts_at) < cutoff).values(status=RELEASED, no_show=True, updated_at=now))
-        if result.rowcount == 1:
-            booking = session.get(Booking, booking_id)
-            _notify(session, booking, "booking.released")
-            released += 1
-        session.commit()
-    return released
-
 
 # --- personal data (UU 27/2022) -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from hub_app.models.base import utcnow
 from hub_app.services import (
     booking_admin,
     booking_calendar,
+    booking_checkins,
     booking_series,
     bookings,
     personal_data,
@@ -283,15 +284,15 @@ def test_check_in_window_button_and_qr(session, people, room):
     now = utcnow()
     soon = put_booking(session, room, people["rina"].user_id, now + timedelta(minutes=10), now + timedelta(minutes=70))
     later = put_booking(session, room, people["rina"].user_id, now + timedelta(hours=3), now + timedelta(hours=4))
-    assert _key(lambda: bookings.check_in(people["rina"], session=session, booking_id=later.id)) == \
+    assert _key(lambda: booking_checkins.check_in(people["rina"], session=session, booking_id=later.id)) == \
         "booking.error.check_in_window"
-    assert _key(lambda: bookings.check_in(people["andi"], session=session, booking_id=soon.id)) == \
+    assert _key(lambda: booking_checkins.check_in(people["andi"], session=session, booking_id=soon.id)) == \
         "booking.error.no_booking"
-    row = bookings.check_in_at_space(people["rina"], session=session, space_id=room.id)
+    row = booking_checkins.check_in_at_space(people["rina"], session=session, space_id=room.id)
     assert row.id == soon.id and row.checked_in
-    assert _key(lambda: bookings.check_in(people["rina"], session=session, booking_id=soon.id)) == \
+    assert _key(lambda: booking_checkins.check_in(people["rina"], session=session, booking_id=soon.id)) == \
         "booking.error.already_checked_in"
-    assert _key(lambda: bookings.check_in_at_space(people["rina"], session=session, space_id=room.id)) == \
+    assert _key(lambda: booking_checkins.check_in_at_space(people["rina"], session=session, space_id=room.id)) == \
         "booking.error.nothing_to_check_in"
     assert spaces.qr_data_uri(room.id).startswith("data:image/svg+xml;base64,")
 
@@ -306,8 +307,8 @@ def test_no_shows_are_released_once_and_counted(session, people, room):
     attended.checked_in_at = now - timedelta(minutes=18)
     session.add(attended)
     session.commit()
-    assert bookings.release_no_shows(session=session) == 1
-    assert bookings.release_no_shows(session=session) == 0
+    assert booking_checkins.release_no_shows(session=session) == 1
+    assert booking_checkins.release_no_shows(session=session) == 0
     session.expire_all()
     assert session.get(Booking, missed.id).status == "released" and session.get(Booking, missed.id).no_show
     assert session.get(Booking, attended.id).status == "confirmed"
@@ -329,7 +330,7 @@ def test_release_claims_rows_safely_with_parallel_workers(engine, session, peopl
 
     def worker(_):
         with Session(engine, expire_on_commit=False) as own:
-            return bookings.release_no_shows(session=own)
+            return booking_checkins.release_no_shows(session=own)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         released = list(pool.map(worker, range(4)))

@@ -17,7 +17,7 @@ from hub_app.domain.errors import Conflict
 from hub_app.domain.opening_hours import day_bounds
 from hub_app.models import Booking, Space
 from hub_app.models.base import utcnow
-from hub_app.services import bookings, calendar_push, space_reservations, spaces
+from hub_app.services import booking_checkins, bookings, calendar_push, space_reservations, spaces
 from hub_app.services.bookings import hub_tz
 from hub_app.services.calendar_push import Change, LiveCalendars, Window
 from tests.accounts.factories import actor_of, make_user
@@ -150,11 +150,11 @@ def test_the_no_show_release_a_bulk_update_wakes_that_day(session, people, rooms
 
     released = []
     # Two days on, as the hour may cross midnight (late in the evening in Jakarta) and wake tomorrow too.
-    woken = woken_by(lambda: released.append(bookings.release_no_shows(session=session)),
+    woken = woken_by(lambda: released.append(booking_checkins.release_no_shows(session=session)),
                      today=day_window(today, room.id), later=day_window(today + timedelta(days=2), room.id))
     assert released == [1] and woken == {"today"}
     # Nothing due: nothing published.
-    assert woken_by(lambda: bookings.release_no_shows(session=session), today=day_window(today)) == set()
+    assert woken_by(lambda: booking_checkins.release_no_shows(session=session), today=day_window(today)) == set()
 
 
 def test_a_hub_closure_wakes_every_space_of_its_days(session, people, rooms):

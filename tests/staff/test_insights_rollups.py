@@ -25,7 +25,7 @@ from hub_app.models.insights_rollups import (
     InsightSectorDay,
     InsightSpaceDay,
 )
-from hub_app.services import bookings, insights
+from hub_app.services import booking_checkins, bookings, insights
 from hub_app.services.bookings import hub_tz
 from hub_app.services.insights import rollups
 from tests.accounts.factories import actor_of, make_user
@@ -132,9 +132,9 @@ def test_changes_of_rolled_days_match_the_live_figures(session, busy_hub):
     # Through the services: a member cancels a booking next week, checks in now; staff cancel a
     # past one; the duty that releases no-shows releases those of the last day (three hours ago...).
     bookings.cancel(andi, session=session, booking_id=ids[("room", 3)])
-    bookings.check_in(rina, session=session, booking_id=ids["now"])
+    booking_checkins.check_in(rina, session=session, booking_id=ids["now"])
     bookings.cancel(staff_actor, session=session, booking_id=ids[("desk", -5)], reason="Salah input")
-    assert bookings.release_no_shows(session=session) >= 1
+    assert booking_checkins.release_no_shows(session=session) >= 1
     # Through plain SQL: a booking moved to another day, one deleted, one across midnight added,
     # a status changed, a member's sector, an attendance and a post of last week.
     moved_start, moved_end = busy_hub["starts"][("room", -10)]
