@@ -6,6 +6,8 @@ checklist of what stands between them and membership instead."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import bindparam, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hub_app.domain import bookings as rules
@@ -20,7 +22,6 @@ from hub_app.models.base import utcnow
 from hub_app.services import bookings, notifications
 from hub_app.services.notifications import NotificationRow
 from hub_app.services.spaces import closures_between, load_hours, space_name
-from hub_app.services.trainings import waitlist_position
 from hub_app.settings import get_settings
 
 DAYS_AHEAD = 7
@@ -90,100 +91,117 @@ def _span(start: datetime, end: datetime, locale: str) -> str:
     return f"{format_time(start, locale, tz)}–{format_time(end, locale, tz)}"
 
 
+# The member's home is the page members open most: its reads are built once, with bind parameters
+# (building and keying a statement costs about as much CPU as running it), and return plain rows.
+_AGENDA_BOOKINGS = (
+    select(Booking.id, Booking.status, Booking.starts_at, Booking.ends_at, Booking.checked_in_at, Booking.title,
+           Booking.title_en, Space.name_id, Space.name_en)
+    .join(Space, col(Space.id) == Booking.space_id)
+    .where(Booking.user_id == bindparam("user_id"), Booking.kind == MEMBER_BOOKING, col(Booking.status).in_(HOLDING),
+           col(Booking.ends_at) > bindparam("now"), col(Booking.starts_at) < bindparam("horizon"))
+    .order_by(col(Booking.starts_at)).limit(50))
+_AGENDA_SESSIONS = (
+    select(TrainingSession.start_at, TrainingSession.end_at, Training.id, Training.title_id, Training.title_en,
+           Training.format, Training.online_link, Space.name_id, Space.name_en)
+    .join(Training, col(Training.id) == TrainingSession.training_id)
+    .join(Enrolment, col(Enrolment.training_id) == Training.id)
+    .join(Space, col(Space.id) == TrainingSession.space_id, isouter=True)
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == ENROLLED,
+           col(TrainingSession.end_at) > bindparam("now"), col(TrainingSession.start_at) < bindparam("horizon"))
+    .order_by(col(TrainingSession.start_at)).limit(50))
+_AHEAD = aliased(Enrolment)
+_WAITLIST = (
+    select(Training.id, Training.title_id, Training.title_en,
+           select(func.count()).select_from(_AHEAD).where(
+               _AHEAD.training_id == Enrolment.training_id, _AHEAD.status == WAITLISTED,
+               col(_AHEAD.queue_number) < Enrolment.queue_number).scalar_subquery())
+    .select_from(Enrolment).join(Training, col(Training.id) == Enrolment.training_id)
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == WAITLISTED)
+    .order_by(col(Training.starts_at)).limit(10))
+_UNREAD = (
+    select(Notification.id, Notification.kind, Notification.params, Notification.link, Notification.created_at,
+           Notification.read_at)
+    .where(Notification.user_id == bindparam("user_id"), col(Notification.read_at).is_(None))
+    .order_by(col(Notification.id).desc()).limit(20))
+_DESKS = (
+    select(Space.id, Space.name_id, Space.name_en, Space.capacity, Space.min_minutes, Space.max_minutes,
+           Space.slot_minutes, Space.required_training_id)
+    .where(col(Space.active).is_(True), Space.kind == rules.DESK_AREA).order_by(col(Space.id)).limit(10))
+_DESK_SEATS_HELD = (
+    select(Booking.space_id, Booking.starts_at, Booking.ends_at, Booking.seats)
+    .where(col(Booking.space_id).in_(bindparam("desk_ids", expanding=True)), col(Booking.status).in_(HOLDING),
+           col(Booking.starts_at) < bindparam("end"), col(Booking.ends_at) > bindparam("start")))
+
+
 def my_hub(actor: Actor | None, *, session: Session) -> MemberHome:
     if actor is None:
         raise NotAllowed("error.sign_in_required")
-    user = session.get(User, actor.user_id)
     if not may_use_hub(actor):
+        user = session.get(User, actor.user_id)
         return MemberHome(checklist=Checklist(
             email_verified=user.email_verified_at is not None,
             profile_complete=bool(user.business_name and user.sector and user.stage),
             rejected=user.status == "rejected", reason=user.status_reason or "-"))
-    locale = actor.locale
     now = utcnow()
     today = now.astimezone(bookings.hub_tz()).date()
     horizon = day_bounds(today + timedelta(days=DAYS_AHEAD), bookings.hub_tz())[1]
+    reads = session.connection()
+    mine = {"user_id": actor.user_id, "now": now, "horizon": horizon}
     home = MemberHome()
-    timed = _my_bookings(session, actor, now, horizon, today) + _my_sessions(session, actor, now, horizon, today)
+    timed = (_my_bookings(reads.execute(_AGENDA_BOOKINGS, mine).all(), actor, now, today)
+             + _my_sessions(reads.execute(_AGENDA_SESSIONS, mine).all(), actor, today))
     home.agenda = [item for _, item in sorted(timed, key=lambda pair: pair[0])]
-    home.waitlist = _my_waitlist(session, actor)
-    unread = session.exec(select(Notification).where(Notification.user_id == actor.user_id,
-                                                     col(Notification.read_at).is_(None))
-                          .order_by(col(Notification.id).desc()).limit(20)).all()
-    rows = notifications.rows_for(unread, locale)
+    home.waitlist = [WaitlistPlace(training_id=training_id, title=pick_marked(title_id, title_en, actor.locale),
+                                   position=ahead + 1)
+                     for training_id, title_id, title_en, ahead in reads.execute(_WAITLIST, mine)]
+    unread = reads.execute(_UNREAD, mine).all()
+    rows = notifications.rows_for(unread, actor.locale)
     home.forum = [row for row, note in zip(rows, unread, strict=True) if note.kind in FORUM_KINDS][:5]
     home.notifications = [row for row, note in zip(rows, unread, strict=True) if note.kind not in FORUM_KINDS][:5]
     home.desk = next_desk_seat(session, actor, now)
     return home
 
 
-def _my_bookings(session: Session, actor: Actor, now: datetime, horizon: datetime,
-                 today: date) -> list[tuple[datetime, AgendaItem]]:
-    found = session.exec(
-        select(Booking, Space).join(Space, col(Space.id) == Booking.space_id).where(
-            Booking.user_id == actor.user_id, Booking.kind == MEMBER_BOOKING, col(Booking.status).in_(HOLDING),
-            col(Booking.ends_at) > now, col(Booking.starts_at) < horizon)
-        .order_by(col(Booking.starts_at)).limit(50)).all()
+def _my_bookings(found, actor: Actor, now: datetime, today: date) -> list[tuple[datetime, AgendaItem]]:
     items = []
-    for booking, space in found:
-        opens, closes = rules.check_in_window(booking.starts_at)
-        items.append((booking.starts_at, AgendaItem(
-            kind="pending" if booking.status == PENDING else "booking",
-            day=_day_label(booking.starts_at, today, actor.locale),
-            time=_span(booking.starts_at, booking.ends_at, actor.locale),
-            title=pick(booking.title, booking.title_en, actor.locale), place=space_name(space, actor.locale),
-            link="/bookings", booking_id=booking.id,
-            can_check_in=booking.status == CONFIRMED and booking.checked_in_at is None and opens <= now <= closes,
-            can_cancel=now < booking.starts_at)))
+    for booking_id, status, starts_at, ends_at, checked_in_at, title, title_en, name_id, name_en in found:
+        opens, closes = rules.check_in_window(starts_at)
+        items.append((starts_at, AgendaItem(
+            kind="pending" if status == PENDING else "booking",
+            day=_day_label(starts_at, today, actor.locale), time=_span(starts_at, ends_at, actor.locale),
+            title=pick(title, title_en, actor.locale), place=pick_marked(name_id, name_en, actor.locale),
+            link="/bookings", booking_id=booking_id,
+            can_check_in=status == CONFIRMED and checked_in_at is None and opens <= now <= closes,
+            can_cancel=now < starts_at)))
     return items
 
 
-def _my_sessions(session: Session, actor: Actor, now: datetime, horizon: datetime,
-                 today: date) -> list[tuple[datetime, AgendaItem]]:
-    found = session.exec(
-        select(TrainingSession, Training, Space)
-        .join(Training, col(Training.id) == TrainingSession.training_id)
-        .join(Enrolment, col(Enrolment.training_id) == Training.id)
-        .join(Space, col(Space.id) == TrainingSession.space_id, isouter=True)
-        .where(Enrolment.user_id == actor.user_id, Enrolment.status == ENROLLED,
-               col(TrainingSession.end_at) > now, col(TrainingSession.start_at) < horizon)
-        .order_by(col(TrainingSession.start_at)).limit(50)).all()
+def _my_sessions(found, actor: Actor, today: date) -> list[tuple[datetime, AgendaItem]]:
     items = []
-    for training_session, training, space in found:
-        online = training.online_link if training.format in ("online", "hybrid") else ""
-        items.append((training_session.start_at, AgendaItem(
-            kind="session", day=_day_label(training_session.start_at, today, actor.locale),
-            time=_span(training_session.start_at, training_session.end_at, actor.locale),
-            title=pick_marked(training.title_id, training.title_en, actor.locale),
-            place=space_name(space, actor.locale) if space else translate("hub.online", actor.locale),
-            link=f"/trainings/{training.id}", online_link=online)))
+    for start_at, end_at, training_id, title_id, title_en, form, online_link, name_id, name_en in found:
+        items.append((start_at, AgendaItem(
+            kind="session", day=_day_label(start_at, today, actor.locale),
+            time=_span(start_at, end_at, actor.locale),
+            title=pick_marked(title_id, title_en, actor.locale),
+            place=pick_marked(name_id, name_en, actor.locale) if name_id is not None
+            else translate("hub.online", actor.locale),
+            link=f"/trainings/{training_id}", online_link=online_link if form in ("online", "hybrid") else "")))
     return items
-
-
-def _my_waitlist(session: Session, actor: Actor) -> list[WaitlistPlace]:
-    found = session.exec(
-        select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
-        .where(Enrolment.user_id == actor.user_id, Enrolment.status == WAITLISTED)
-        .order_by(col(Training.starts_at)).limit(10)).all()
-    return [WaitlistPlace(training_id=training.id,
-                          title=pick_marked(training.title_id, training.title_en, actor.locale),
-                          position=waitlist_position(session, enrolment)) for enrolment, training in found]
 
 
 def next_desk_seat(session: Session, actor: Actor, now: datetime) -> DeskOffer | None:
     """The first desk seat free for the next couple of hours: today from the next start time, or on
     the next open day. A desk area that needs a training the member lacks is passed over."""
     tz = bookings.hub_tz()
-    desks = session.exec(select(Space).where(col(Space.active).is_(True), Space.kind == rules.DESK_AREA)
-                         .order_by(col(Space.id)).limit(10)).all()
+    desks = session.connection().execute(_DESKS).all()
     desks = [desk for desk in desks if desk.required_training_id is None
              or bookings.training_completed(session, actor.user_id, desk.required_training_id)]
     if not desks:
         return None
     hours = load_hours(session)
     today = now.astimezone(tz).date()
-    # Runs on every load of the member's home: closures once for the whole look-ahead, a day that is
-    # over (the evening) costs no query, and bookings come as columns, not ORM objects.
+    # Runs on every load of the member's home: closures once for the whole look-ahead, and a day that
+    # is over (the evening) costs no query.
     closures = closures_between(session, day_bounds(today, tz)[0],
                                 day_bounds(today + timedelta(days=DESK_LOOKAHEAD_DAYS - 1), tz)[1])
     desk_ids = [desk.id for desk in desks]
@@ -196,9 +214,7 @@ def next_desk_seat(session: Session, actor: Actor, now: datetime) -> DeskOffer |
         that_day = [c for c in closures if c.starts_at < end and start < c.ends_at]
         if closed_all_day(opening, that_day) is not None:
             continue
-        held = session.exec(select(Booking.space_id, Booking.starts_at, Booking.ends_at, Booking.seats).where(
-            col(Booking.space_id).in_(desk_ids), col(Booking.status).in_(HOLDING),
-            col(Booking.starts_at) < end, col(Booking.ends_at) > start)).all()
+        held = session.connection().execute(_DESK_SEATS_HELD, {"desk_ids": desk_ids, "start": start, "end": end}).all()
         for desk in desks:
             minutes = rules.length_for(DESK_HOURS * 60, min_minutes=desk.min_minutes, max_minutes=desk.max_minutes,
                                        slot_minutes=desk.slot_minutes)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import segno
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
@@ -51,18 +51,22 @@ def space_location(space: Space, locale: str) -> str:
     return pick_marked(space.location, space.location_en, locale)
 
 
+# Asked on every calendar read and booking check: built once, run as plain rows (no ORM objects).
+_HOURS = select(OpeningHours.weekday, OpeningHours.opens_minute, OpeningHours.closes_minute)
+_CLOSURES = select(Closure.starts_at, Closure.ends_at, Closure.space_id).where(
+    col(Closure.ends_at) > bindparam("start"), col(Closure.starts_at) < bindparam("end"))
+
+
 def load_hours(session: Session) -> dict[int, tuple[int, int]]:
-    """The hub's opening hours; the defaults until staff have saved their own. Read as plain rows (no
-    ORM objects): every calendar read and booking check asks."""
-    rows = session.exec(select(OpeningHours.weekday, OpeningHours.opens_minute, OpeningHours.closes_minute)).all()
+    """The hub's opening hours; the defaults until staff have saved their own."""
+    rows = session.connection().execute(_HOURS).all()
     if not rows:
         return dict(DEFAULT_HOURS)
     return {weekday: (opens, closes) for weekday, opens, closes in rows if closes > opens}
 
 
 def closures_between(session: Session, start: datetime, end: datetime) -> list[Period]:
-    rows = session.exec(select(Closure.starts_at, Closure.ends_at, Closure.space_id).where(
-        col(Closure.ends_at) > start, col(Closure.starts_at) < end)).all()
+    rows = session.connection().execute(_CLOSURES, {"start": start, "end": end}).all()
     return [Period(s, e, space_id) for s, e, space_id in rows]
 
 
