@@ -135,7 +135,7 @@ class DayReading:
     closed_reason: str
     rows: int
     time_cells: list[CalendarCell]
-    spaces: list[Space]
+    spaces: list  # rows of Space's columns (read as rows: see _SPACES)
     # Per space, for no one in particular (drawn when first asked): its cells, and (position, booking)
     # of each booking's cell in a room's column (see _members_column).
     columns: list[tuple[list[CalendarCell], list] | None]
@@ -161,6 +161,14 @@ _READINGS_KEPT = 64
 _READINGS_LOCK = threading.Lock()
 
 
+# The calendar's spaces, as rows of all their columns (read on every calendar read; nothing here
+# writes them, and ORM objects cost more to load than the query).
+_SPACES = (select(*Space.__table__.columns).where(col(Space.active).is_(True))
+           .order_by(col(Space.kind), col(Space.id)).limit(60))
+_SPACES_OF_KIND = (select(*Space.__table__.columns).where(col(Space.active).is_(True), Space.kind == bindparam("kind"))
+                   .order_by(col(Space.kind), col(Space.id)).limit(60))
+
+
 def read_day(*, session: Session, day: object = None, kind: object = "", locale: str = "id",
              duration: object = None) -> DayReading:
     """Everything `calendar_day` shows, before it is drawn for one viewer (see DayReading)."""
@@ -173,10 +181,7 @@ def read_day(*, session: Session, day: object = None, kind: object = "", locale:
     else:
         day, notice = _opening_day(session, hours, now, locale)
     kind = validation.choice(kind, SPACE_KINDS, field="kind", required=False)
-    query = select(Space).where(col(Space.active).is_(True))
-    if kind:
-        query = query.where(Space.kind == kind)
-    spaces = session.exec(query.order_by(col(Space.kind), col(Space.id)).limit(60)).all()
+    spaces = session.connection().execute(_SPACES_OF_KIND if kind else _SPACES, {"kind": kind}).all()
     offered = sorted({m for s in spaces for m in rules.durations_for(s.min_minutes, s.max_minutes)})
     wanted = duration if isinstance(duration, int) and not isinstance(duration, bool) else rules.DEFAULT_DURATION
     if wanted not in offered:
@@ -201,7 +206,7 @@ def read_day(*, session: Session, day: object = None, kind: object = "", locale:
     return reading
 
 
-def _read_day(session: Session, day: date, locale: str, notice: str, spaces: list[Space], hours: dict,
+def _read_day(session: Session, day: date, locale: str, notice: str, spaces: list, hours: dict,
               now: datetime, start: datetime, end: datetime, version: str, wanted: int,
               offered: list[int]) -> DayReading:
     tz = hub_tz()
