@@ -6,8 +6,7 @@ checklist of what stands between them and membership instead."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from hub_app.domain import bookings as rules
@@ -22,6 +21,7 @@ from hub_app.models.base import utcnow
 from hub_app.services import bookings, notifications
 from hub_app.services.notifications import NotificationRow
 from hub_app.services.spaces import closures_between, load_hours, space_name
+from hub_app.services.trainings import waitlisted_ahead
 from hub_app.settings import get_settings
 
 DAYS_AHEAD = 7
@@ -109,12 +109,9 @@ _AGENDA_SESSIONS = (
     .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == ENROLLED,
            col(TrainingSession.end_at) > bindparam("now"), col(TrainingSession.start_at) < bindparam("horizon"))
     .order_by(col(TrainingSession.start_at)).limit(50))
-_AHEAD = aliased(Enrolment)
 _WAITLIST = (
     select(Training.id, Training.title_id, Training.title_en,
-           select(func.count()).select_from(_AHEAD).where(
-               _AHEAD.training_id == Enrolment.training_id, _AHEAD.status == WAITLISTED,
-               col(_AHEAD.queue_number) < Enrolment.queue_number).scalar_subquery())
+           waitlisted_ahead(Enrolment.training_id, Enrolment.queue_number))
     .select_from(Enrolment).join(Training, col(Training.id) == Enrolment.training_id)
     .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == WAITLISTED)
     .order_by(col(Training.starts_at)).limit(10))

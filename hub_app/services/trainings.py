@@ -16,6 +16,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hub_app.domain import markdown, validation
@@ -478,11 +479,16 @@ def training_detail(actor: Actor | None, *, session: Session, training_id: objec
     )
 
 
+def waitlisted_ahead(training_id, queue_number):
+    """How many wait before a place in a training's waitlist: values, or another query's columns."""
+    ahead = aliased(Enrolment)
+    return select(func.count()).select_from(ahead).where(
+        ahead.training_id == training_id, ahead.status == rules.WAITLISTED,
+        col(ahead.queue_number) < queue_number).scalar_subquery()
+
+
 def waitlist_position(session: Session, enrolment: Enrolment) -> int:
-    ahead = session.exec(select(func.count()).select_from(Enrolment).where(
-        Enrolment.training_id == enrolment.training_id, Enrolment.status == rules.WAITLISTED,
-        col(Enrolment.queue_number) < enrolment.queue_number)).one()
-    return ahead + 1
+    return session.exec(select(waitlisted_ahead(enrolment.training_id, enrolment.queue_number))).one() + 1
 
 
 # --- hooks for other features ------------------------------------------------------------------
