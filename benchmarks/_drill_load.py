@@ -240,11 +240,6 @@ class Tab:
     # -- what a member does -------------------------------------------------------------------
 
     async def navigate(self, path: str, query: dict | None = None) -> list[Update] | None:
-        if self.path.startswith("/book") and path != self.path and self.client is not None:
-            # The calendar's on_unmount: the frontend sends it and does not wait (nothing changes
-            # on screen, so no answer comes).
-            with contextlib.suppress(Exception):
-                await self.client.send(f"{self.load.states['calendar']}.stop_watch", {}, self.path, self.query)
         self.path, self.query = path, query or {}
         return await self.call("page navigation", ON_LOAD_INTERNAL, done=is_hydrated)
 

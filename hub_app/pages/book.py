@@ -14,9 +14,12 @@ with this worker's open calendars (services/calendar_push.py) and sleeps until a
 to a booking, closure or space in that window wakes it (pushed through Redis from any worker, or
 within the process on a single node); then it reloads the cells. An idle tab costs no query. It
 checks the fingerprint once at the start (a change between the page's read and its registration)
-and whether its socket is still open every WATCH_SECONDS (no database). It stops when the page is
-left or reloaded (a new watch id), the socket is gone, or after a few hours. With several workers
-it runs on the worker that holds this browser's socket.
+and whether its socket is still open every WATCH_SECONDS (no database). It stops when the tab
+navigates elsewhere (the navigation closes its registration: hub_app/state/navigation.py, no event
+of its own and no write of the tab's state), when the page is loaded again (a new watch id), when
+the socket is gone, or after a few hours; each time it takes the tab's state it checks that the tab
+still shows the page that started it. With several workers it runs on the worker that holds this
+browser's socket, the one that handles the tab's navigations too.
 """
 
 import asyncio
@@ -112,6 +115,7 @@ class CalendarState(SessionState):
     _window_end: str = ""
     _version: str = ""
     _watch_id: str = ""
+    _watch_page: str = ""  # the path of the page that started the watch (/book or /spaces/<id>)
     _watch_running: str = ""
 
     async def _reload(self, change: int | None = None, actor: Actor | None | object = LOOK_UP) -> None:
@@ -172,7 +176,12 @@ class CalendarState(SessionState):
 
     def _start_watch(self):
         self._watch_id = secrets.token_hex(8)
+        self._watch_page = self.router.url.path
         return CalendarState.watch(self._watch_id)
+
+    def _watching(self, watch_id: str) -> bool:
+        """Whether this watch still has the tab: no newer watch, and the tab still shows its page."""
+        return watch_id == self._watch_id and self.router.url.path == self._watch_page
 
     def _reset_form(self) -> None:
         self.form_open = False
@@ -241,16 +250,11 @@ class CalendarState(SessionState):
         self._reset_form()
         await self._reload()
 
-    @rx.event
-    def stop_watch(self):
-        self._watch_id = ""
-        calendar_push.live_calendars().close(self.router.session.client_token)
-
     @rx.event(background=True)
     async def watch(self, watch_id: str):
         """Reloads this page's calendar when a change to its window is pushed, while it is open."""
         async with self:
-            if not isinstance(watch_id, str) or watch_id != self._watch_id or self._watch_running == watch_id:
+            if not isinstance(watch_id, str) or not self._watching(watch_id) or self._watch_running == watch_id:
                 return
             token = self.router.session.client_token
             if not await _socket_connected(token):
@@ -287,13 +291,16 @@ class CalendarState(SessionState):
                         return
                     calendar.woken.clear()  # what came meanwhile is drawn now
                 async with self:
-                    if self._watch_id != watch_id:
+                    if not self._watching(watch_id):
                         return
                     await self._reload(calendar.change)  # and retunes the registration to what it shows now
                 redrawn = time.monotonic()
         finally:
+            # Stopped from outside (the tab navigated away or loaded the page again, or this node
+            # stops): whoever stopped it has the tab now, so its state is left as it is.
+            stopped_elsewhere = calendar.stopped
             live.close(token, calendar)
-            if not calendar.handed_over:
+            if not stopped_elsewhere:  # its time limit, its socket gone, or another page shown
                 async with self:
                     if self._watch_running == watch_id:
                         self._watch_running = ""
@@ -538,7 +545,6 @@ def calendar_block(min_column: str = "7.5rem") -> rx.Component:
                       role="region", tab_index=0, aria_label=S.title),
             class_name=rx.cond(day_mode, "hide-phone", ""))),
         rx.el.p(rx.cond(S.live, t("calendar.live"), ""), class_name="muted", aria_live="polite"),
-        on_unmount=S.stop_watch,
     )
 
 

@@ -9,6 +9,10 @@ event instead, through Reflex's own `process_event` (their deltas, redirects and
 out as before), and marks the tab hydrated in the same event. A page without on_load is left to
 Reflex, which marks it hydrated in its one event; one whose on_load is not plain handlers of states
 (none today) keeps Reflex's three events.
+
+A navigation also ends the tab's live calendar on this node (hub_app/pages/book.py): the page that
+showed it is gone, and a calendar page's on_load starts a new watch. An event of the calendar's own
+when it unmounted would cost the tab's state (the calendar's cells) read and written once more.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from reflex.state import BaseState, OnLoadInternalState, StateUpdate
 from reflex_base.event import Event, EventHandler
 from reflex_base.event.processor.base_state_processor import chain_updates, process_event
 from reflex_base.utils.format import format_event_handler
+
+from hub_app.services import calendar_push
 
 NAVIGATION_EVENT = format_event_handler(OnLoadInternalState.event_handlers["on_load_internal"])
 
@@ -36,6 +42,7 @@ class OneEventNavigation(Middleware):
         if event.name != NAVIGATION_EVENT:
             return None
         root = state._get_root_state()
+        calendar_push.live_calendars().close(root.router.session.client_token)
         handlers = inline_load_handlers(app.get_load_events(root.rx_router_url.path))
         if handlers is None:
             return None

@@ -248,8 +248,8 @@ def test_series_preview_then_booking(hub, people, room):
     assert len(_rows(people.engine, Booking, Booking.user_id == people.active.id)) == 2
 
 
-@covers(CalendarState.go_day, CalendarState.set_kind, CalendarState.stop_watch)
-def test_day_strip_kind_filter_and_stop(hub, people, room):
+@covers(CalendarState.go_day, CalendarState.set_kind)
+def test_day_strip_and_kind_filter(hub, people, room):
     _space(people.engine, kind="desk_area", name_id="Area Kerja Bersama", capacity=20)
     tab = hub.browser(people.active)
     tab.load("/book")
@@ -263,8 +263,6 @@ def test_day_strip_kind_filter_and_stop(hub, people, room):
     assert heads == ["Area Kerja Bersama"]
     tab.call(CalendarState.set_kind, MEGABYTE_TEXT).ok()
     assert len([c for c in tab.state(CalendarState).cells if c.kind == "head"]) == 2
-    tab.call(CalendarState.stop_watch).ok()
-    assert tab.state(CalendarState)._watch_id == ""
 
 
 def _socket(hub, tab, *, connected: bool) -> None:

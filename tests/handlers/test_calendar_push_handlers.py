@@ -1,8 +1,8 @@
 """The calendar watch (CalendarState.watch) with pushed changes, through Reflex's event processing
 on both engines: an open calendar sleeps without queries and reloads once when a booking of a day
 and space it shows is committed (by another member, through the service, in this worker); a
-booking of another day or space does not reload it; closing the registration (what stop_watch and
-a new watch of the tab do) ends the watch. Members woken by one change share one reading of the
+booking of another day or space does not reload it; closing the registration (what a navigation
+and a new watch of the tab do) ends the watch. Members woken by one change share one reading of the
 day, and each still sees only their own bookings as theirs."""
 
 import asyncio
@@ -16,6 +16,7 @@ from hub_app.models.base import utcnow
 from hub_app.pages.book import CalendarState
 from hub_app.services import booking_calendar, bookings, calendar_push
 from hub_app.services.calendar_push import Change, Window
+from hub_app.state.navigation import NAVIGATION_EVENT
 from tests.accounts.factories import actor_of
 from tests.bookings.helpers import iso, weekday_ahead
 from tests.handlers.handler_harness import covers
@@ -97,7 +98,7 @@ def test_an_open_calendar_reloads_once_for_its_own_day_and_space(hub, people, vi
     assert len(_reloads(outcome)) == 1  # only the booking it shows reloaded it
     state = staff.state(CalendarState)
     assert any(cell.kind == "busy" and cell.label == "Rapat investor" for cell in state.cells)
-    assert not state.live and not live.is_open(staff.token)
+    assert not live.is_open(staff.token)
 
 
 @covers(CalendarState.watch)
@@ -133,6 +134,59 @@ def test_changes_that_come_soon_after_a_redraw_are_drawn_together(hub, people, m
     first, second = _reloads(outcome)  # three changes, two redraws
     assert "Rapat pagi" in str(first) and "Rapat siang" not in str(first)
     assert "Rapat siang" in str(second) and "Rapat sore" in str(second)
+
+
+@covers(CalendarState.watch)
+def test_leaving_the_calendar_page_ends_its_watch_without_an_event_or_a_write(hub, people, monkeypatch):
+    """The frontend sends no event when the calendar unmounts: the navigation to the next page closes
+    the tab's registration on the node, and the watch ends without taking the tab's state again."""
+    import hub_app.pages.book as book_page
+
+    monkeypatch.setattr(book_page, "WATCH_MAX_SECONDS", 3.0)  # a watch left running ends soon
+    room = _space(people.engine)
+    day = weekday_ahead()
+    staff = hub.browser(people.staff)
+    staff.load("/book", date=day.isoformat(), kind="meeting_room").ok()
+    watch_id = staff.state(CalendarState)._watch_id
+    live = calendar_push.live_calendars()
+    _socket(hub, staff, connected=True)
+
+    async def scenario():
+        watching = _watch(staff, watch_id)
+        await _until(lambda: live.is_open(staff.token), "the watch to register")
+        staff.path, staff.query = "/forum", {}
+        navigation = await staff._send(NAVIGATION_EVENT, {})
+        assert not live.is_open(staff.token)
+        watched = await asyncio.wait_for(watching, WAIT)
+        await asyncio.to_thread(_book, people.active, room, day, 14, "Sesudah pergi")
+        return navigation, watched
+
+    navigation, watched = hub.run(scenario())
+    navigation.ok()
+    assert _reloads(watched.ok()) == []
+    state = staff.state(CalendarState)
+    assert state._watch_running == watch_id and state.live  # as the watch left it when it started
+    assert not any("Sesudah pergi" in cell.label for cell in state.cells)
+
+
+@covers(CalendarState.watch)
+def test_a_watch_that_arrives_after_the_tab_left_its_page_starts_nothing(hub, people, monkeypatch):
+    import hub_app.pages.book as book_page
+
+    monkeypatch.setattr(book_page, "WATCH_MAX_SECONDS", 1.0)  # a watch started by mistake ends soon
+    day = weekday_ahead()
+    member = hub.browser(people.active)
+    member.load("/book", date=day.isoformat()).ok()  # its watch ends at once: no socket yet
+    watch_id = member.state(CalendarState)._watch_id
+    _socket(hub, member, connected=True)
+    member.load("/forum").ok()
+    opened = []
+    open_calendar = calendar_push.LiveCalendars.open
+    monkeypatch.setattr(calendar_push.LiveCalendars, "open",
+                        lambda live, token, window: opened.append(token) or open_calendar(live, token, window))
+    member.call(CalendarState.watch, watch_id).ok()
+    assert opened == [] and not calendar_push.live_calendars().is_open(member.token)
+    assert member.state(CalendarState)._watch_running != watch_id
 
 
 @covers(CalendarState.watch)
