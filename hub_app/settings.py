@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Reports of frontend errors: how many per connection reach the log, and how much of each.
     frontend_errors_per_connection: int = 3
     frontend_error_max_chars: int = 2000
+    # Live calendars (hub_app/services/calendar_push.py): at most this many open calendars redrawn a
+    # second per worker process; past it the redraws wait their turn and draw what changed meanwhile.
+    calendar_redraws_per_second: float = Field(default=20.0, gt=0, le=1000)
     # A node told to stop (SIGTERM, a deploy) moves its tabs to other nodes first (hub_app/drain.py);
     # this long at most, then it stops anyway. Keep it below the unit's TimeoutStopSec (30).
     drain_seconds: float = 20.0

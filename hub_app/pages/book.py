@@ -12,7 +12,8 @@ CalendarState also drives the week view of one space on /spaces/<id> (pages/spac
 Live: while a calendar is open, a background event registers its window (UTC span and spaces)
 with this worker's open calendars (services/calendar_push.py) and sleeps until a committed change
 to a booking, closure or space in that window wakes it (pushed through Redis from any worker, or
-within the process on a single node); then it reloads the cells. An idle tab costs no query. It
+within the process on a single node); then, in its turn among the worker's redraws, it reloads the
+cells. An idle tab costs no query. It
 checks the fingerprint once at the start (a change between the page's read and its registration)
 and whether its socket is still open every WATCH_SECONDS (no database). It stops when the tab
 navigates elsewhere (the navigation closes its registration: hub_app/state/navigation.py, no event
@@ -154,12 +155,12 @@ class CalendarState(SessionState):
             live = calendar_push.live_calendars()
             if self.mode == "week":
                 return await live.shared_read(
-                    (change, actor.user_id if actor else None, "week", self.week_space_id, self.day, locale),
+                    (actor.user_id if actor else None, "week", self.week_space_id, self.day, locale), change,
                     partial(call, booking_calendar.calendar_week, actor, space_id=self.week_space_id,
                             day=self.day or None, locale=self.lang)), ""
             # one reading for every viewer of this day; each draws its own columns from it
             reading = await live.shared_read(
-                (change, "day", self.day, self.kind_filter, locale, self.duration),
+                ("day", self.day, self.kind_filter, locale, self.duration), change,
                 partial(call, booking_calendar.read_day, day=self.day or None, kind=self.kind_filter,
                         locale=locale, duration=self.duration))
             return await asyncio.to_thread(booking_calendar.view_day, reading, actor), ""
@@ -287,9 +288,10 @@ class CalendarState(SessionState):
                 pause = REDRAW_GAP_SECONDS - (time.monotonic() - redrawn)
                 if pause > 0:
                     await asyncio.sleep(pause)
-                    if calendar.stopped:
-                        return
-                    calendar.woken.clear()  # what came meanwhile is drawn now
+                await live.redraw_turn()
+                if calendar.stopped:
+                    return
+                calendar.woken.clear()  # what came meanwhile is drawn now
                 async with self:
                     if not self._watching(watch_id):
                         return

@@ -16,6 +16,12 @@ Now an idle tab costs nothing but a suspended coroutine:
   (a single node: the SQLite default) the change is handed to this process's calendars directly.
 - Fan-out: each worker keeps the open calendars it serves (a tab token -> its window: the UTC span
   and the spaces it shows) and wakes only those a change touches; the page's watch then reloads.
+  The calendars showing one view (a day, a kind, a length, a language) share the latest reading of
+  it that saw the change that woke them. A worker redraws at most `calendar_redraws_per_second`
+  calendars a second, in the order they were woken: a quiet morning's change is drawn at once, while
+  on a busy one (hundreds of open calendars, a day changing every second) the redraws are spread out
+  and each draws everything that changed while it waited, so live updates never crowd out what
+  members tap.
 
 No periodic poll is kept. A message can only be missed while the subscription is down (Redis
 restarted or unreachable); when it comes back every open calendar of that worker reloads once, and
@@ -34,6 +40,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +58,7 @@ _PENDING = "hub_calendar_changes"
 _WRITTEN = (Booking, Closure)
 RETRY_SECONDS = 1.0  # between attempts to (re)subscribe while Redis is away
 PUBLISH_TIMEOUT = 0.5  # a commit never waits longer than this for Redis
+MAX_SHARED_READINGS = 256  # views whose latest reading a worker keeps (days x kinds x lengths x languages)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -269,7 +277,8 @@ class OpenCalendar:
 class LiveCalendars:
     """The open calendars one worker process serves, and its one Redis subscription."""
 
-    def __init__(self, *, redis: str = "", database_url: str = "", name: str = ""):
+    def __init__(self, *, redis: str = "", database_url: str = "", name: str = "",
+                 redraws_per_second: float = 20.0):
         self.redis = redis
         self.database_url = database_url
         self.name = name or f"hub-calendar-push-{os.getpid()}"  # the subscription's Redis client name
@@ -278,8 +287,10 @@ class LiveCalendars:
         self._listener: asyncio.Task | None = None
         self._listening = asyncio.Event()
         self.deliveries = 0  # deliveries handled: each wakes its calendars with its number
-        self._reads: dict[tuple, asyncio.Future] = {}
-        self._reads_change = 0
+        # view -> (the deliveries handled when its latest reading started, that reading)
+        self._reads: OrderedDict[tuple, tuple[int, asyncio.Future]] = OrderedDict()
+        self.redraws_per_second = redraws_per_second
+        self._next_redraw = 0.0  # the loop time of this worker's next free redraw slot
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -342,18 +353,28 @@ class LiveCalendars:
             calendar.wake(number)
         return len(touched)
 
-    async def shared_read(self, key: tuple, read: Callable[[], Awaitable[T]]) -> T:
-        """`read()` once for all the calendars woken by one delivery (key[0]: its number) that ask
-        with the same key (the same view for the same viewer); reads of older deliveries are dropped."""
-        if key[0] < self._reads_change:
-            return await read()  # woken by an older delivery, reading late: on its own
-        if key[0] > self._reads_change:
-            self._reads.clear()
-            self._reads_change = key[0]
-        future = self._reads.get(key)
-        if future is None or future.get_loop() is not asyncio.get_running_loop():
-            future = self._reads[key] = asyncio.ensure_future(read())
-        return await asyncio.shield(future)
+    async def shared_read(self, view: tuple, change: int, read: Callable[[], Awaitable[T]]) -> T:
+        """A reading of `view` (the same view for the same viewer) that saw delivery `change` and all
+        before it: the latest reading started since, shared by every calendar that asks, or a new
+        one. `change` 0 (a change this worker was not told of) always reads anew."""
+        entry = self._reads.get(view)
+        if (change == 0 or entry is None or entry[0] < change or entry[1].get_loop() is not asyncio.get_running_loop()
+                or (entry[1].done() and (entry[1].cancelled() or entry[1].exception() is not None))):
+            entry = self._reads[view] = (self.deliveries, asyncio.ensure_future(read()))
+            while len(self._reads) > MAX_SHARED_READINGS:
+                self._reads.popitem(last=False)
+        self._reads.move_to_end(view)
+        return await asyncio.shield(entry[1])
+
+    async def redraw_turn(self) -> float:
+        """Waits for this worker's next redraw slot (see the module's docstring); at once when the
+        last redraw was at least 1/redraws_per_second ago. Returns the seconds it waited."""
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self._next_redraw)
+        self._next_redraw = slot + 1 / self.redraws_per_second
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        return slot - now
 
     def wake_all(self) -> int:
         return self.deliver([Change(None)])
@@ -432,8 +453,10 @@ _live: LiveCalendars | None = None
 
 
 def live_calendars() -> LiveCalendars:
-    """This worker process's open calendars (Redis from the portal's settings)."""
+    """This worker process's open calendars (Redis and the redraw pace from the portal's settings)."""
+    from hub_app.settings import get_settings
+
     global _live
     if _live is None:
-        _live = LiveCalendars(redis=redis_url())
+        _live = LiveCalendars(redis=redis_url(), redraws_per_second=get_settings().calendar_redraws_per_second)
     return _live

@@ -366,20 +366,53 @@ def test_calendars_woken_by_one_delivery_share_one_read_per_view_and_viewer():
         live = LiveCalendars()
         reads = []
 
-        def reader(name):
+        def reader(name, fails=False):
             async def read():
                 reads.append(name)
                 await asyncio.sleep(0)  # another tab asks while this read is under way
+                if fails:
+                    raise ConnectionError("database away")
                 return name
             return read
 
-        same = await asyncio.gather(*[live.shared_read((1, None, "day", "2026-12-02"), reader("visitors"))
-                                      for _ in range(50)])
+        day, member_day = (None, "day", "2026-12-02"), (7, "day", "2026-12-02")
+        live.deliver([Change(None)])
+        first = live.deliveries  # the number that woke the calendars
+        same = await asyncio.gather(*[live.shared_read(day, first, reader("visitors")) for _ in range(50)])
         assert same == ["visitors"] * 50 and reads == ["visitors"]
-        assert await live.shared_read((1, 7, "day", "2026-12-02"), reader("member 7")) == "member 7"
-        assert await live.shared_read((2, None, "day", "2026-12-02"), reader("next change")) == "next change"
-        # A tab woken by the older delivery that reads only now reads on its own.
-        assert await live.shared_read((1, None, "day", "2026-12-02"), reader("late")) == "late"
-        assert reads == ["visitors", "member 7", "next change", "late"]
+        assert await live.shared_read(member_day, first, reader("member 7")) == "member 7"
+        live.deliver([Change(None)])
+        second = live.deliveries  # the number that woke the calendars
+        assert await live.shared_read(day, second, reader("next change")) == "next change"
+        # A tab woken by the older delivery that reads only now takes the newer reading: it saw both.
+        assert await live.shared_read(day, first, reader("late")) == "next change"
+        # A change this worker was not told of (the watch's first look) reads anew.
+        assert await live.shared_read(day, 0, reader("own look")) == "own look"
+        assert reads == ["visitors", "member 7", "next change", "own look"]
+        # A failed reading is not handed to the next calendar.
+        live.deliver([Change(None)])
+        third = live.deliveries  # the number that woke the calendars
+        with pytest.raises(ConnectionError):
+            await live.shared_read(day, third, reader("failed", fails=True))
+        assert await live.shared_read(day, third, reader("again")) == "again"
+
+    asyncio.run(scenario())
+
+
+def test_a_worker_spreads_its_redraws_at_its_pace_and_a_quiet_one_draws_at_once():
+    async def scenario():
+        live = LiveCalendars(redraws_per_second=50)
+        done = []
+
+        async def redraw(tab):
+            waited = await live.redraw_turn()
+            done.append(tab)
+            return waited
+
+        waits = await asyncio.gather(*[redraw(tab) for tab in range(5)])  # one change woke five calendars
+        assert done == [0, 1, 2, 3, 4]  # in the order they were woken
+        assert waits[0] == 0 and all(abs(waited - n / 50) < 0.005 for n, waited in enumerate(waits))
+        await asyncio.sleep(2 / 50)
+        assert await live.redraw_turn() == 0  # the pace's slots are free again: at once
 
     asyncio.run(scenario())
