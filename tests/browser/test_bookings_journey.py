@@ -88,6 +88,12 @@ def test_member_books_sees_checks_in_and_cancels(phone, laptop, chromium, portal
     open_page(staff, f"/book?date={day}&lang=en")
     expect(staff.locator(slot)).to_be_visible()
     shot(staff, "bookings-01-staff-day-view-before")
+    # Away to the forum and back in the same tab (no page load, no event of the calendar's own on
+    # leaving): the calendar shown again is live again.
+    staff.get_by_role("link", name="Forum", exact=True).first.click()
+    expect(staff.get_by_role("heading", name="Forum", level=1)).to_be_visible()
+    staff.go_back()
+    expect(staff.locator(slot)).to_be_visible()
     # ... and the room's week from that day in a second tab.
     staff_week = staff.context.new_page()
     _watch_hydration(staff_week)
