@@ -53,6 +53,17 @@ def _watch(tab, watch_id: str) -> asyncio.Task:
         tab._send(CalendarState.get_full_name() + ".watch", {"watch_id": watch_id}))
 
 
+def _staff_calendar(hub, people):
+    """A meeting room, a day, and staff's tab showing that day's meeting rooms with its socket open:
+    (room, day, tab, the watch id its page load gave)."""
+    room = _space(people.engine)
+    day = weekday_ahead()
+    staff = hub.browser(people.staff)
+    staff.load("/book", date=day.isoformat(), kind="meeting_room").ok()
+    _socket(hub, staff, connected=True)
+    return room, day, staff, staff.state(CalendarState)._watch_id
+
+
 def _reloads(outcome, title: str | None = None) -> list[dict]:
     """The calendar deltas the watch sent (each reload sends the cells)."""
     name = CalendarState.get_full_name()
@@ -108,13 +119,8 @@ def test_changes_that_come_soon_after_a_redraw_are_drawn_together(hub, people, m
     import hub_app.pages.book as book_page
 
     monkeypatch.setattr(book_page, "REDRAW_GAP_SECONDS", 4.0)
-    room = _space(people.engine)
-    day = weekday_ahead()
-    staff = hub.browser(people.staff)
-    staff.load("/book", date=day.isoformat(), kind="meeting_room").ok()
-    watch_id = staff.state(CalendarState)._watch_id
+    room, day, staff, watch_id = _staff_calendar(hub, people)
     live = calendar_push.live_calendars()
-    _socket(hub, staff, connected=True)
 
     async def scenario():
         watching = _watch(staff, watch_id)
@@ -143,13 +149,8 @@ def test_leaving_the_calendar_page_ends_its_watch_without_an_event_or_a_write(hu
     import hub_app.pages.book as book_page
 
     monkeypatch.setattr(book_page, "WATCH_MAX_SECONDS", 3.0)  # a watch left running ends soon
-    room = _space(people.engine)
-    day = weekday_ahead()
-    staff = hub.browser(people.staff)
-    staff.load("/book", date=day.isoformat(), kind="meeting_room").ok()
-    watch_id = staff.state(CalendarState)._watch_id
+    room, day, staff, watch_id = _staff_calendar(hub, people)
     live = calendar_push.live_calendars()
-    _socket(hub, staff, connected=True)
 
     async def scenario():
         watching = _watch(staff, watch_id)
