@@ -58,7 +58,7 @@ _PENDING = "hub_calendar_changes"
 _WRITTEN = (Booking, Closure)
 RETRY_SECONDS = 1.0  # between attempts to (re)subscribe while Redis is away
 PUBLISH_TIMEOUT = 0.5  # a commit never waits longer than this for Redis
-MAX_SHARED_READINGS = 256  # views whose latest reading a worker keeps (days x kinds x lengths x languages)
+MAX_SHARED_READINGS = 64  # views whose latest reading a worker keeps (the least recently asked go first)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
