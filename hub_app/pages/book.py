@@ -15,12 +15,12 @@ to a booking, closure or space in that window wakes it (pushed through Redis fro
 within the process on a single node); then, in its turn among the worker's redraws, it reloads the
 cells. An idle tab costs no query. It checks the fingerprint once at the start (a change between
 the page's read and its registration) and whether its socket is still open every WATCH_SECONDS (no
-database). It stops when the tab
-navigates elsewhere (the navigation closes its registration: hub_app/state/navigation.py, no event
-of its own and no write of the tab's state), when the page is loaded again (a new watch id), when
-the socket is gone, or after a few hours; each time it takes the tab's state it checks that the tab
-still shows the page that started it. With several workers it runs on the worker that holds this
-browser's socket, the one that handles the tab's navigations too.
+database). It stops when the tab navigates elsewhere (the navigation closes its registration:
+hub_app/state/navigation.py, no event of its own and no write of the tab's state), when the page is
+loaded again (a new watch id), when the socket is gone, or after a few hours; each time it takes
+the tab's state it checks that the tab still shows the page that started it. With several workers
+it runs on the worker that holds this browser's socket, the one that handles the tab's navigations
+too.
 """
 
 import asyncio
