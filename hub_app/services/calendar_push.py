@@ -256,7 +256,6 @@ class OpenCalendar:
     loop: asyncio.AbstractEventLoop
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     stopped: bool = False
-    handed_over: bool = False  # stopped because this node stops: the tab's state belongs to its next node
     change: int = 0  # the number of the last delivery that woke it
 
     def wake(self, change: int = 0) -> None:
@@ -331,7 +330,7 @@ class LiveCalendars:
         with self._lock:
             calendars, self._open = list(self._open.values()), {}
         for calendar in calendars:
-            calendar.handed_over = calendar.stopped = True
+            calendar.stopped = True
             calendar.wake()
         return len(calendars)
 
