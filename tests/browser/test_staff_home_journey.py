@@ -12,8 +12,10 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from hub_app.db import begin_write
+from hub_app.domain.staff_home import local_day_bounds
 from hub_app.models import Booking, Space
 from hub_app.models.base import utcnow
+from hub_app.services.bookings import hub_tz
 from tests.browser.helpers import open_page
 from tests.staff.helpers import booking, closure, training
 
@@ -44,7 +46,11 @@ def _arrange(portal) -> dict:
             session.commit()
         ids["soon"] = booking(session, desk, ids["gita"], now + timedelta(minutes=30), status="pending").id
         ids["later"] = booking(session, desk, ids["gita"], now + timedelta(minutes=40), status="pending").id
-        booking(session, desk, ids["gita"], now - timedelta(minutes=5), checked_in=True)
+        # Checked in today whenever the test runs: near the hub's midnight, "5 minutes ago" is
+        # yesterday there, and the page may be opened after the local day turned.
+        _, today_start, tomorrow_start = local_day_bounds(now, hub_tz())
+        booking(session, desk, ids["gita"], max(now - timedelta(minutes=5), today_start), checked_in=True)
+        booking(session, desk, ids["gita"], tomorrow_start, checked_in=True)
         booking(session, desk, ids["gita"], now + timedelta(days=3))
         training(session, [now + timedelta(hours=2)], capacity=12, enrolled=12, waitlisted=4,
                  title="Pemasaran Instagram (staf)")
