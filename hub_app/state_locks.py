@@ -11,10 +11,11 @@ were renewed only during events): the write-back fails with LockExpiredError and
 the lease is lost, a sign-in included (the drain test saw a tab signed out that way). Here the node
 renews each lock it holds every third of the expiry, from the moment it got it until it lets go,
 while an event or a lease of the tab is using it, only while the lock is still its own, and for at
-most `MAX_HOLD_SECONDS`: a node that hangs or dies stops renewing and its locks expire as before, a
-lock Reflex left without a holder (it relies on expiry for those) expires as before, and a lock held
+most `MAX_HOLD_SECONDS`: a node that dies stops renewing and its locks expire as before, a lock
+Reflex left without a holder (it relies on expiry for those) expires as before, and a lock held
 longer than that expires as Reflex intends, so one hung event never holds its tab for good. A lease
-(5 s) is renewed once.
+(5 s) is renewed once. The renewals run in a thread of their own, not on the node's event loop,
+which an overloaded node runs seconds late.
 
 When another node needs a tab this node holds a lease on, Redis tells this node, and Reflex's
 handler waits for the tab's state to be free, then ends the lease. It runs inside the one loop
@@ -27,9 +28,12 @@ Here each such notification is handled in a task of its own.
 import asyncio
 import contextlib
 import logging
+import threading
+import time
 from collections import Counter
 
 import reflex as rx
+from redis.asyncio import ConnectionPool, Redis
 from reflex.istate.manager.redis import StateManagerRedis
 
 log = logging.getLogger("hub.state_locks")
@@ -60,41 +64,78 @@ class _HeldTabs:
         return lease is not None and not lease.done() and lease.get_name().endswith(lock_id.decode())
 
 
-class _LockKeeper:
-    """Renews one held lock every `period` seconds while the tab is in use here (a timer, no task per
-    lock). Reflex leaves a lock taken in some races without a holder and lets it expire; such a lock
-    is in use by nobody, so it is not renewed and expires as before."""
+class _LockRenewer:
+    """Renews, every third of the expiry, each lock this node holds while its tab is in use here, from
+    a thread of its own with its own Redis connection (one pipelined round trip for all of them). An
+    overloaded node runs its loop's timers late: at 1,000 tabs the loop fell seconds behind and 26
+    leases' write-backs were refused because their renewal, a loop timer, came after the expiry. The
+    interpreter hands a thread the GIL within milliseconds whatever the loop is doing. Reflex leaves a
+    lock taken in some races without a holder and lets it expire; such a lock is in use by nobody, so
+    it is not renewed and expires as before."""
 
-    __slots__ = ("_handle", "_held", "_lock_id", "_loop", "_manager", "_period", "_renew_script", "_renewing",
-                 "_tab", "_until")
-
-    def __init__(self, manager: StateManagerRedis, held: _HeldTabs, renew_script, tab: str, lock_id: bytes):
-        self._manager, self._held, self._renew_script = manager, held, renew_script
-        self._tab, self._lock_id = tab, lock_id
+    def __init__(self, manager: StateManagerRedis, held: _HeldTabs):
+        self._manager, self._held = manager, held
         self._period = manager.lock_expiration / 3000
-        self._loop = asyncio.get_running_loop()
-        self._until = self._loop.time() + MAX_HOLD_SECONDS
-        self._renewing: asyncio.Task | None = None
-        self._handle: asyncio.TimerHandle | None = self._loop.call_later(self._period, self._renew)
+        self._locks: dict[str, tuple[bytes, float]] = {}  # tab -> (its lock id, renewed until)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
-    def _renew(self) -> None:
-        # Not in use at this moment (an event may still be reading the state it locked): look again
-        # at the next tick rather than give up.
-        if self._held.in_use(self._tab, self._lock_id):
-            self._renewing = self._loop.create_task(self._extend())
-        more = self._loop.time() + self._period <= self._until
-        self._handle = self._loop.call_later(self._period, self._renew) if more else None
+    def hold(self, tab: str, lock_id: bytes) -> None:
+        """From the loop: this node took the tab's lock."""
+        self._locks[tab] = (lock_id, time.monotonic() + MAX_HOLD_SECONDS)
+        if self._thread is None:  # started by the first lock, in the worker process (after any fork)
+            self._loop = asyncio.get_running_loop()
+            self._thread = threading.Thread(target=self._run, name="hub-state-lock-renewer", daemon=True)
+            self._thread.start()
 
-    async def _extend(self) -> None:
-        lock_key = f"{self._tab}_lock".encode()
-        try:
-            await self._renew_script(keys=[lock_key], args=[self._lock_id, self._manager.lock_expiration])
-        except Exception as error:  # Redis away: the holder's own write-back reports it
-            log.warning("could not renew a tab's state lock: %s", type(error).__name__)
+    def let_go(self, tab: str, lock_id: bytes) -> None:
+        """From the loop: this node let the tab's lock go (a newer lock of the tab stays)."""
+        if self._locks.get(tab, (None,))[0] == lock_id:
+            del self._locks[tab]
 
     def stop(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self._period + 5)
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        pool = self._manager.redis.connection_pool
+        client = Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class,
+                                                      **pool.connection_kwargs))
+        renew = client.register_script(_RENEW_IF_OURS)
+        try:
+            while not self._stopping.wait(self._period):
+                now, due, done = time.monotonic(), [], []
+                for tab, (lock_id, until) in list(self._locks.items()):
+                    if now > until:
+                        done.append((tab, lock_id))
+                    elif self._held.in_use(tab, lock_id):
+                        due.append((tab, lock_id))
+                if done:
+                    with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to forget
+                        self._loop.call_soon_threadsafe(self._forget, done)
+                if due:
+                    loop.run_until_complete(self._renew(client, renew, due))
+        finally:
+            loop.run_until_complete(client.aclose(close_connection_pool=True))
+            loop.close()
+
+    def _forget(self, done: list[tuple[str, bytes]]) -> None:
+        """In the loop: locks held longer than MAX_HOLD_SECONDS are renewed no more."""
+        for tab, lock_id in done:
+            self.let_go(tab, lock_id)
+
+    async def _renew(self, client: Redis, renew, due: list[tuple[str, bytes]]) -> None:
+        try:
+            pipeline = client.pipeline(transaction=False)
+            for tab, lock_id in due:
+                await renew(keys=[f"{tab}_lock".encode()], args=[lock_id, self._manager.lock_expiration],
+                            client=pipeline)
+            await pipeline.execute()
+        except Exception as error:  # Redis away: the holders' own write-backs report it
+            log.warning("could not renew the tabs' state locks: %s", type(error).__name__)
 
 
 class _HoldingState:
@@ -124,25 +165,32 @@ def renew_held_locks(manager: StateManagerRedis) -> None:
     """Makes the manager renew every lock it takes while the tab is in use here: Reflex's `_lock`
     (which events and leases take their locks with) and `modify_state` (which events and background
     tasks hold a tab's state with; `modify_state_with_links` calls it), both looked up on the
-    manager each time."""
-    take_lock, modify_state = manager._lock, manager.modify_state
-    renew_script = manager.redis.register_script(_RENEW_IF_OURS)
+    manager each time. Closing the manager stops the renewals."""
+    take_lock, modify_state, close = manager._lock, manager.modify_state, manager.close
     held = _HeldTabs(manager)
+    renewer = _LockRenewer(manager, held)
 
     @contextlib.asynccontextmanager
     async def lock_renewed_while_in_use(token, event_name: str | None = None):
         async with take_lock(token, event_name=event_name) as lock_id:
-            keeper = _LockKeeper(manager, held, renew_script, token.lock_key, lock_id)
+            renewer.hold(token.lock_key, lock_id)
             try:
                 yield lock_id
             finally:
-                keeper.stop()
+                renewer.let_go(token.lock_key, lock_id)
 
     def modify_state_counted(token, **context):
         return _HoldingState(held, modify_state, manager._coerce_token(token), context)
 
+    async def close_and_stop_renewing():
+        try:
+            await close()
+        finally:
+            await asyncio.to_thread(renewer.stop)
+
     manager._lock = lock_renewed_while_in_use
     manager.modify_state = modify_state_counted
+    manager.close = close_and_stop_renewing
 
 
 def hand_over_without_waiting(manager: StateManagerRedis) -> None:

@@ -28,15 +28,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def redis_database(number: int):
-    """(URL, client) of Redis database `number` on the test server, emptied; fails when Redis is down."""
+def redis_database(number: int, *, empty: bool = True):
+    """(URL, client) of Redis database `number` on the test server, emptied unless `empty` is false
+    (tests that may run at once in two workers and keep to keys of their own); fails when Redis is
+    down."""
     import redis
 
     base = urlsplit(os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     url = urlunsplit(base._replace(path=f"/{number}"))
     client = redis.Redis.from_url(url)
     try:
-        client.flushdb()
+        if empty:
+            client.flushdb()
+        else:
+            client.ping()
     except Exception as error:
         pytest.fail(f"Redis at {url} is required for this test (run .ci/run or start it): {error}")
     return url, client
