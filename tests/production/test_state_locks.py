@@ -42,6 +42,16 @@ def _manager(url: str, lock_ms: int = LOCK_MS, lease_ms: int = LEASE_MS) -> Stat
                              oplock_hold_time_ms=lease_ms)
 
 
+async def _renewing_node(url: str) -> tuple[StateManagerRedis, BaseStateToken]:
+    """A manager that renews its locks, listening for lock notifications, and a new tab. A refused
+    write-back (what some tests provoke) is reported to the loop: not printed."""
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)
+    manager = _manager(url)
+    state_locks.renew_held_locks(manager)
+    await manager._ensure_lock_task_subscribed()
+    return manager, BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+
+
 async def _sign_in_then_wait_long(manager: StateManagerRedis, token: BaseStateToken) -> None:
     """A tab signs in, and its next event, 0.3 s into the lease, waits 1 s for the database."""
     async with manager.modify_state(token) as root:
@@ -99,11 +109,7 @@ def test_a_stalled_event_loop_still_renews_the_lock_and_the_tab_keeps_its_change
     itself stands still for longer than the lock lives, inside the tab's event."""
 
     async def scenario():
-        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)  # a refused write-back
-        manager = _manager(redis_url)
-        state_locks.renew_held_locks(manager)
-        await manager._ensure_lock_task_subscribed()
-        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        manager, token = await _renewing_node(redis_url)
         try:
             async with manager.modify_state(token) as root:
                 session = await root.get_state(SessionState)
@@ -122,11 +128,7 @@ def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url
     monkeypatch.setattr(state_locks, "MAX_HOLD_SECONDS", 0.9)
 
     async def scenario():
-        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)  # the lease's late write
-        manager = _manager(redis_url)
-        state_locks.renew_held_locks(manager)
-        await manager._ensure_lock_task_subscribed()
-        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        manager, token = await _renewing_node(redis_url)
         lock_key = manager._lock_key(token)
         hung = asyncio.Event()
         seen = {"renewed": False, "expired": False}
@@ -160,11 +162,7 @@ def test_a_renewal_never_extends_a_lock_another_node_took(redis_url):
     tab: renewing must not keep the other node's lock alive (it would outlive that node if it died)."""
 
     async def scenario():
-        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)  # the refused write-back
-        manager = _manager(redis_url)
-        state_locks.renew_held_locks(manager)
-        await manager._ensure_lock_task_subscribed()
-        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        manager, token = await _renewing_node(redis_url)
         lock_key = manager._lock_key(token)
         try:
             async with manager.modify_state(token):
