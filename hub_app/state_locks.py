@@ -107,20 +107,26 @@ class _LockRenewer:
         renew = client.register_script(_RENEW_IF_OURS)
         try:
             while not self._stopping.wait(self._period):
-                now, due, done = time.monotonic(), [], []
-                for tab, (lock_id, until) in list(self._locks.items()):
-                    if now > until:
-                        done.append((tab, lock_id))
-                    elif self._held.in_use(tab, lock_id):
-                        due.append((tab, lock_id))
-                if done:
-                    with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to forget
-                        self._loop.call_soon_threadsafe(self._forget, done)
-                if due:
-                    loop.run_until_complete(self._renew(client, renew, due))
+                try:
+                    self._round(loop, client, renew)
+                except Exception:  # a thread that died would stop every renewal of this node for good
+                    log.exception("a round of state lock renewals failed")
         finally:
             loop.run_until_complete(client.aclose(close_connection_pool=True))
             loop.close()
+
+    def _round(self, loop: asyncio.AbstractEventLoop, client: Redis, renew) -> None:
+        now, due, done = time.monotonic(), [], []
+        for tab, (lock_id, until) in list(self._locks.items()):
+            if now > until:
+                done.append((tab, lock_id))
+            elif self._held.in_use(tab, lock_id):
+                due.append((tab, lock_id))
+        if done:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to forget
+                self._loop.call_soon_threadsafe(self._forget, done)
+        if due:
+            loop.run_until_complete(self._renew(client, renew, due))
 
     def _forget(self, done: list[tuple[str, bytes]]) -> None:
         """In the loop: locks held longer than MAX_HOLD_SECONDS are renewed no more."""

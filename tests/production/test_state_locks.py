@@ -92,6 +92,25 @@ def _run(url: str, *, renew_locks: bool) -> SessionState:
     return asyncio.run(scenario())
 
 
+def _sign_in_while_the_loop_stalls(url: str) -> SessionState:
+    """A tab signs in, and inside that event the whole loop (timers and all) stands still for longer
+    than the lock lives; returns what Redis holds for the tab afterwards."""
+
+    async def scenario():
+        manager, token = await _renewing_node(url)
+        try:
+            async with manager.modify_state(token) as root:
+                session = await root.get_state(SessionState)
+                session.signed_in, session.user_name = True, "Sari"
+                time.sleep(LOCK_MS / 1000 * 1.5)
+            await asyncio.gather(*manager._local_leases.values(), return_exceptions=True)
+            return await _stored(url, token)
+        finally:
+            await manager.close()
+
+    return asyncio.run(scenario())
+
+
 def test_without_renewal_the_long_event_loses_the_whole_lease(redis_url):
     """What Reflex alone does (why state_locks exists): the sign-in before the long event is gone."""
     stored = _run(redis_url, renew_locks=False)
@@ -107,21 +126,25 @@ def test_a_stalled_event_loop_still_renews_the_lock_and_the_tab_keeps_its_change
     """An overloaded node runs its timers late (at 1,000 tabs the loop fell seconds behind and the
     write-backs of 26 leases were refused): the renewal must not wait for the loop. Here the loop
     itself stands still for longer than the lock lives, inside the tab's event."""
-
-    async def scenario():
-        manager, token = await _renewing_node(redis_url)
-        try:
-            async with manager.modify_state(token) as root:
-                session = await root.get_state(SessionState)
-                session.signed_in, session.user_name = True, "Sari"
-                time.sleep(LOCK_MS / 1000 * 1.5)  # the whole loop stalls, timers and all
-            await asyncio.gather(*manager._local_leases.values(), return_exceptions=True)
-            return await _stored(redis_url, token)
-        finally:
-            await manager.close()
-
-    stored = asyncio.run(scenario())
+    stored = _sign_in_while_the_loop_stalls(redis_url)
     assert (stored.signed_in, stored.user_name) == (True, "Sari")
+
+
+def test_a_failed_round_of_renewals_does_not_end_them(redis_url, monkeypatch):
+    """One round of renewals fails unexpectedly (here: looking at the node's tabs raises once); the
+    next round still renews, so the stalled event's tab keeps its sign-in."""
+    in_use, calls = state_locks._HeldTabs.in_use, []
+
+    def fails_once(self, tab, lock_id):
+        calls.append(tab)
+        if len(calls) == 1:
+            raise RuntimeError("dictionary changed size during iteration")
+        return in_use(self, tab, lock_id)
+
+    monkeypatch.setattr(state_locks._HeldTabs, "in_use", fails_once)
+
+    stored = _sign_in_while_the_loop_stalls(redis_url)
+    assert len(calls) >= 2 and (stored.signed_in, stored.user_name) == (True, "Sari")
 
 
 def test_a_hung_event_stops_renewing_so_its_tab_is_not_locked_for_good(redis_url, monkeypatch):
