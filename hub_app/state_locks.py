@@ -23,6 +23,12 @@ that reads all of this node's lock notifications, so while it waits for one busy
 held by the database) every other tab's hand-over and every lock release waits too: in a drain,
 where all tabs move at once, one held event delayed the moves of the rest by up to the lease's 5 s.
 Here each such notification is handled in a task of its own.
+
+Reflex lets a lock go with GETDEL, which deletes the tab's lock whoever holds it by then. In some
+races Reflex leaves a lock taken and unused until its holder is garbage-collected; by then the lock
+may have expired and been taken by another event or node, whose lock that late release deleted (the
+drill at 1,000 tabs: "was released by ..., but it belonged to ...", then that holder's write-back
+refused and its tab's changes lost). Here a holder deletes the lock only while it is still its own.
 """
 
 import asyncio
@@ -30,6 +36,7 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections import Counter
 
 import reflex as rx
@@ -44,6 +51,15 @@ MAX_HOLD_SECONDS = 60.0
 _RENEW_IF_OURS = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
+# Deletes the lock only while it still holds this holder's id (another holder may have it by now).
+_RELEASE_IF_OURS = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
 end
 return 0
 """
@@ -168,22 +184,30 @@ class _HoldingState:
 
 
 def renew_held_locks(manager: StateManagerRedis) -> None:
-    """Makes the manager renew every lock it takes while the tab is in use here: Reflex's `_lock`
-    (which events and leases take their locks with) and `modify_state` (which events and background
-    tasks hold a tab's state with; `modify_state_with_links` calls it), both looked up on the
-    manager each time. Closing the manager stops the renewals."""
-    take_lock, modify_state, close = manager._lock, manager.modify_state, manager.close
+    """Makes the manager renew every lock it takes while the tab is in use here, and let each go only
+    while it is still its own: Reflex's `_lock` (which events and leases take their locks with) and
+    `modify_state` (which events and background tasks hold a tab's state with;
+    `modify_state_with_links` calls it), both looked up on the manager each time. Closing the
+    manager stops the renewals."""
+    modify_state, close = manager.modify_state, manager.close
     held = _HeldTabs(manager)
     renewer = _LockRenewer(manager, held)
+    release_if_ours = manager.redis.register_script(_RELEASE_IF_OURS)
 
     @contextlib.asynccontextmanager
     async def lock_renewed_while_in_use(token, event_name: str | None = None):
-        async with take_lock(token, event_name=event_name) as lock_id:
-            renewer.hold(token.lock_key, lock_id)
-            try:
-                yield lock_id
-            finally:
-                renewer.let_go(token.lock_key, lock_id)
+        """Reflex's `_lock` (the same ids, waiting and waiter hand-off), renewed while in use here,
+        and let go only while it is still this holder's."""
+        lock_key = manager._lock_key(token)
+        lock_id = (f"{event_name}:{uuid.uuid4().hex}" if event_name else uuid.uuid4().hex).encode()
+        await manager._wait_lock(lock_key, lock_id)
+        renewer.hold(token.lock_key, lock_id)
+        try:
+            yield lock_id
+        finally:
+            renewer.let_go(token.lock_key, lock_id)
+            await release_if_ours(keys=[lock_key], args=[lock_id])
+            manager._notify_next_waiter(lock_key)  # a waiter registered after the release's notice
 
     def modify_state_counted(token, **context):
         return _HoldingState(held, modify_state, manager._coerce_token(token), context)

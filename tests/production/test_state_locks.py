@@ -222,6 +222,40 @@ def test_a_lock_that_nothing_uses_is_not_renewed_and_expires(redis_url):
     assert asyncio.run(scenario()), "the lock nobody used was still there 5 s later"
 
 
+def test_a_holder_that_lost_its_lock_does_not_release_the_next_holders(redis_url):
+    """A lock taken and left unused (Reflex does that in some races) expires, and node B takes the
+    tab; when the first holder lets go afterwards, B's lock must stay: Reflex's own release deleted
+    whatever lock the tab had then (in the drill: "was released by ..., but it belonged to ...", then
+    the lease's write-back refused and the member's changes of those seconds lost)."""
+
+    async def scenario():
+        node_a, token = await _renewing_node(redis_url)
+        node_b, _ = await _renewing_node(redis_url)
+        b_holds, a_let_go = asyncio.Event(), asyncio.Event()
+
+        async def sign_in_on_node_b():
+            async with node_b.modify_state(token) as root:
+                session = await root.get_state(SessionState)
+                session.signed_in, session.user_name = True, "Sari"
+                b_holds.set()
+                await a_let_go.wait()
+            await asyncio.gather(*node_b._local_leases.values(), return_exceptions=True)
+
+        try:
+            async with node_a._lock(token):
+                on_b = asyncio.create_task(sign_in_on_node_b())
+                await b_holds.wait()  # once node A's unused lock has expired
+            a_let_go.set()
+            await on_b
+            return await _stored(redis_url, token)
+        finally:
+            for node in (node_a, node_b):
+                await node.close()
+
+    stored = asyncio.run(scenario())
+    assert (stored.signed_in, stored.user_name) == (True, "Sari")
+
+
 def _node(url: str) -> StateManagerRedis:
     """A node's state manager as the portal sets it up (the real 10 s lock and 5 s lease)."""
     manager = _manager(url, lock_ms=10_000, lease_ms=5_000)
