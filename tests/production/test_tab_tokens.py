@@ -30,7 +30,8 @@ from tests.production.live_backend import (
 
 pytestmark = pytest.mark.postgres
 
-REDIS_DB = 11  # this test's own Redis database number
+REDIS_DB = 11  # this module's own Redis database numbers: each test empties its own, and the two
+DRAIN_REDIS_DB = 14  # may run at once in two pytest workers
 
 
 def _wait_until(condition, what: str, seconds: float = 30) -> None:
@@ -109,7 +110,7 @@ def test_a_draining_node_does_not_store_a_moved_tabs_record_again():
     a new token, without its state. A node that is not draining keeps Reflex's rule."""
     import redis.asyncio
 
-    redis_url, redis_client = redis_database(REDIS_DB)
+    redis_url, redis_client = redis_database(DRAIN_REDIS_DB)
     key = "token_manager_socket_record_{}".format
 
     async def scenario():

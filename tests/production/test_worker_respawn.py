@@ -48,7 +48,7 @@ from tests.production.test_production_path import _free_port, _require_redis
 pytestmark = pytest.mark.postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-REDIS_DB = 6  # this module's own Redis database number (test_production_path.py uses 7)
+REDIS_DB = 13  # this module's own Redis database number (tests/production/live_backend.py lists them)
 TABS = 8  # one signed-in member each
 HOURS = list(range(8, 20))  # each tab books 12 one-hour desk bookings, 08.00-20.00 (the default hours)
 KILL_AFTER = TABS * len(HOURS) // 4  # confirmed bookings before the kill
@@ -73,7 +73,9 @@ print(json.dumps({**seen, "explicit": explicit.respawn_failed_workers}))
 
 def test_reflex_starts_granian_with_respawn_on():
     """In a process of its own: Granian's logging set-up and the fork preparation stay out of pytest."""
-    env = {**os.environ, "GRANIAN_WORKERS": "2", "HUB_REDIS_URL": "redis://127.0.0.1:6379/6"}
+    from tests.production.test_production_path import _redis_url
+
+    env = {**os.environ, "GRANIAN_WORKERS": "2", "HUB_REDIS_URL": _redis_url().rsplit("/", 1)[0] + f"/{REDIS_DB}"}
     env.pop("REFLEX_REDIS_URL", None)
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
