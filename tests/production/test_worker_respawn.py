@@ -43,7 +43,7 @@ from sqlmodel import Session, col, select
 from benchmarks._client import ReflexClient, Update, session_state_name, state_name
 from tests.bookings.helpers import iso, local, weekday_ahead
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.production.test_production_path import _free_port, _require_redis
+from tests.production.test_production_path import _free_port, _redis_url, _require_redis
 
 pytestmark = pytest.mark.postgres
 
@@ -71,11 +71,13 @@ print(json.dumps({**seen, "explicit": explicit.respawn_failed_workers}))
 """
 
 
+def _module_redis_url() -> str:
+    return _redis_url().rsplit("/", 1)[0] + f"/{REDIS_DB}"
+
+
 def test_reflex_starts_granian_with_respawn_on():
     """In a process of its own: Granian's logging set-up and the fork preparation stay out of pytest."""
-    from tests.production.test_production_path import _redis_url
-
-    env = {**os.environ, "GRANIAN_WORKERS": "2", "HUB_REDIS_URL": _redis_url().rsplit("/", 1)[0] + f"/{REDIS_DB}"}
+    env = {**os.environ, "GRANIAN_WORKERS": "2", "HUB_REDIS_URL": _module_redis_url()}
     env.pop("REFLEX_REDIS_URL", None)
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
@@ -222,9 +224,7 @@ def _portal(tmp_path: Path, *, database: str, workers: int):
         "GRANIAN_LOG_LEVEL": "info",  # the supervisor's "Respawning worker-N" line
     })
     if workers > 1:
-        from tests.production.test_production_path import _redis_url
-
-        redis_url = _redis_url().rsplit("/", 1)[0] + f"/{REDIS_DB}"
+        redis_url = _module_redis_url()
         redis_client = _require_redis(redis_url)  # fails the test when Redis is down; flushed
         env["HUB_REDIS_URL"] = redis_url
     log_path = tmp_path / "portal.log"
