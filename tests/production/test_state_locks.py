@@ -42,12 +42,13 @@ def _manager(url: str, lock_ms: int = LOCK_MS, lease_ms: int = LEASE_MS) -> Stat
                              oplock_hold_time_ms=lease_ms)
 
 
-async def _renewing_node(url: str) -> tuple[StateManagerRedis, BaseStateToken]:
-    """A manager that renews its locks, listening for lock notifications, and a new tab. A refused
-    write-back (what some tests provoke) is reported to the loop: not printed."""
+async def _renewing_node(url: str, *, renew_locks: bool = True) -> tuple[StateManagerRedis, BaseStateToken]:
+    """A manager that renews its locks (unless told not to), listening for lock notifications, and a
+    new tab. A refused write-back (what some tests provoke) is reported to the loop: not printed."""
     asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)
     manager = _manager(url)
-    state_locks.renew_held_locks(manager)
+    if renew_locks:
+        state_locks.renew_held_locks(manager)
     await manager._ensure_lock_task_subscribed()
     return manager, BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
 
@@ -76,13 +77,7 @@ async def _stored(url: str, token: BaseStateToken) -> SessionState:
 
 def _run(url: str, *, renew_locks: bool) -> SessionState:
     async def scenario():
-        loop = asyncio.get_running_loop()
-        loop.set_exception_handler(lambda _loop, _context: None)  # the lease's LockExpiredError, without renew_locks
-        manager = _manager(url)
-        if renew_locks:
-            state_locks.renew_held_locks(manager)
-        await manager._ensure_lock_task_subscribed()
-        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        manager, token = await _renewing_node(url, renew_locks=renew_locks)
         try:
             await _sign_in_then_wait_long(manager, token)
             return await _stored(url, token)
