@@ -73,10 +73,17 @@ def postgres_engine():
 
 
 def empty_tables(engine) -> None:
+    """Deletes every row, children before parents. On PostgreSQL the ids start again from 1, as
+    after TRUNCATE ... RESTART IDENTITY, which costs ~250 ms for the schema's tables (a new file for
+    each table and index) where these deletes of a test's few rows take ~30 ms."""
     tables = [table.name for table in reversed(metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            connection.execute(text("; ".join(f"DELETE FROM {table}" for table in tables)))
+            sequences = connection.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).scalars().all()
+            if sequences:
+                connection.execute(text("; ".join(f'ALTER SEQUENCE "{name}" RESTART' for name in sequences)))
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))

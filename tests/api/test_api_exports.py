@@ -5,7 +5,7 @@ private no-store answers with a clear file name, files that open in the csv modu
 import tempfile
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hub_app.models import AuditEntry
 from tests.exports.dataset import arrange, read_csv, read_xlsx
@@ -35,7 +35,7 @@ def get(client, path: str, person=None, **params):
 
 def audit_entries(engine) -> list[AuditEntry]:
     with Session(engine) as session:
-        return list(session.exec(select(AuditEntry)).all())
+        return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all())
 
 
 # A suspended account's sessions no longer count: it asks as a visitor.

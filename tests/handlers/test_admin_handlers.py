@@ -36,7 +36,8 @@ def audit_actions(engine) -> list[tuple]:
 
 def notification_kinds(engine, person) -> list[str]:
     with Session(engine) as session:
-        return list(session.exec(select(Notification.kind).where(Notification.user_id == person.id)).all())
+        return list(session.exec(select(Notification.kind).where(Notification.user_id == person.id)
+                                 .order_by(col(Notification.id))).all())
 
 
 # -- AdminMembersState: who may look ------------------------------------------------------------

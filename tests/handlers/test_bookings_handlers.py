@@ -47,7 +47,7 @@ def _booking(engine, space_id, user_id, start, end, **fields) -> int:
 
 def _rows(engine, model, *where):
     with Session(engine) as session:
-        return list(session.exec(select(model).where(*where)).all())
+        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
 
 
 @pytest.fixture

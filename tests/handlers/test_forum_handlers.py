@@ -60,7 +60,7 @@ def board(people):
 
 def rows(engine, model, *where):
     with Session(engine) as session:
-        return list(session.exec(select(model).where(*where)).all())
+        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
 
 
 def _acceptable_body(value) -> bool:

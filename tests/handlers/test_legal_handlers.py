@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hub_app.models import AuditEntry, User
 from hub_app.models.base import utcnow
@@ -40,7 +40,7 @@ def redirects(outcome) -> list[str]:
 
 def audit_actions(engine) -> list[str]:
     with Session(engine) as session:
-        return list(session.exec(select(AuditEntry.action)).all())
+        return list(session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all())
 
 
 @covers(ShellState.load_shell)

@@ -7,7 +7,7 @@ address, never a value from the browser."""
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hub_app.models import AuditEntry, Booking
 from hub_app.models.base import utcnow
@@ -42,7 +42,8 @@ def booking_status(people, booking_id: int) -> str:
 
 def audit_actions(people) -> list[tuple]:
     with Session(people.engine) as session:
-        return [(row.actor_id, row.action, row.target_id) for row in session.exec(select(AuditEntry)).all()]
+        entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+        return [(row.actor_id, row.action, row.target_id) for row in entries]
 
 
 # -- /admin -----------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _training(engine, **fields) -> int:
 
 def _rows(engine, model, *where):
     with Session(engine) as session:
-        return list(session.exec(select(model).where(*where)).all())
+        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
 
 
 def _enrol(engine, training_id: int, user_id: int) -> int:

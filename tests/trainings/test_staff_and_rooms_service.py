@@ -68,7 +68,8 @@ def test_staff_create_a_training_whose_session_books_its_room(session, staff, ro
     detail = trainings.training_detail(None, session=session, training_id=training_id)
     assert detail.status == "published" and detail.sessions[0].place == "Ruang Berlin"
     assert "<strong>NIB</strong>" in detail.description_html
-    actions = session.exec(select(AuditEntry.action).where(AuditEntry.actor_id == staff.user_id)).all()
+    actions = session.exec(select(AuditEntry.action).where(AuditEntry.actor_id == staff.user_id)
+                           .order_by(col(AuditEntry.id))).all()
     assert actions == ["training.create", "training.session_add", "training.publish"]
 
 
