@@ -641,6 +641,14 @@ def arrange_people(engine) -> People:
     )
 
 
+def rows(engine, model, *where) -> list[Any]:
+    """The rows of `model` that match `where`, oldest first (by primary key)."""
+    from sqlmodel import Session, select
+
+    with Session(engine) as session:
+        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
+
+
 def db_fingerprint(engine, tables: Iterable[str] | None = None) -> dict[str, list[tuple]]:
     """The rows of the given tables (all tables by default), to compare before and after."""
     from sqlalchemy import text

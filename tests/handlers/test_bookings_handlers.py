@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
 from hub_app.models import AuditEntry, Booking, CalendarFeed, Closure, Notification, Space, User, UserSession
 from hub_app.models.base import utcnow
@@ -19,7 +19,7 @@ from hub_app.pages.bookings import CalendarFeedState, MyBookingsState
 from hub_app.pages.space_checkin import CheckInState
 from hub_app.pages.spaces import SpaceDetailState, SpacesState
 from tests.bookings.helpers import iso, local, weekday_ahead
-from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint
+from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, rows
 
 BOOKING_TABLES = ["bookings", "booking_series", "spaces", "closures", "opening_hours", "audit_entries",
                   "notifications", "calendar_feeds"]
@@ -43,11 +43,6 @@ def _booking(engine, space_id, user_id, start, end, **fields) -> int:
         session.add(booking)
         session.commit()
         return booking.id
-
-
-def _rows(engine, model, *where):
-    with Session(engine) as session:
-        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
 
 
 @pytest.fixture
@@ -80,7 +75,7 @@ def test_active_member_books_from_the_day_view(hub, people, room):
     state = tab.state(CalendarState)
     assert "Dipesan" in state.info and not state.form_open
     assert any(c.kind == "mine" and c.label == "Rapat tim" for c in state.cells)
-    assert [(b.user_id, b.starts_at) for b in _rows(people.engine, Booking)] == [(people.active.id, local(day, 10))]
+    assert [(b.user_id, b.starts_at) for b in rows(people.engine, Booking)] == [(people.active.id, local(day, 10))]
 
 
 @covers(CalendarState.submit, CalendarState.pick)
@@ -94,7 +89,7 @@ def test_second_member_gets_the_overlap_message(hub, people, room):
     second.call(CalendarState.pick, room, iso(day, 10, 30)).ok()
     second.call(CalendarState.submit, {"end": iso(day, 11, 30), "title": "Clash", "people": "1"}).ok()
     assert tab_error(second) == "That time is already booked. Please choose another time."
-    assert len(_rows(people.engine, Booking)) == 1
+    assert len(rows(people.engine, Booking)) == 1
 
 
 @covers(CalendarState.pick, CalendarState.submit)
@@ -153,7 +148,7 @@ def test_pending_members_and_visitors_book_nothing(role, hub, people, room):
         assert outcome.navigations and outcome.navigations[0].startswith("/login?next=%2Fbook")
     else:
         assert "disetujui staf" in tab_error(tab)
-    assert _rows(people.engine, Booking) == []
+    assert rows(people.engine, Booking) == []
 
 
 @covers(CalendarState.load_day)
@@ -242,10 +237,10 @@ def test_series_preview_then_booking(hub, people, room):
     tab.call(CalendarState.submit, form).ok()
     state = tab.state(CalendarState)
     assert [bool(p.problem) for p in state.preview] == [False, True, False]
-    assert len(_rows(people.engine, Booking)) == 1  # a preview books nothing
+    assert len(rows(people.engine, Booking)) == 1  # a preview books nothing
     tab.call(CalendarState.submit, form | {"skip_conflicts": "on"}).ok()
     assert "2 tanggal, 1 dilewati" in tab.state(CalendarState).info
-    assert len(_rows(people.engine, Booking, Booking.user_id == people.active.id)) == 2
+    assert len(rows(people.engine, Booking, Booking.user_id == people.active.id)) == 2
 
 
 @covers(CalendarState.go_day, CalendarState.set_kind)
@@ -358,12 +353,12 @@ def test_my_bookings_and_cancel_only_my_own(hub, people, room):
     assert tab.state(MyBookingsState).error == "Pemesanan tidak ditemukan."
     assert db_fingerprint(people.engine, ["bookings"]) == before
     tab.call(MyBookingsState.cancel, {"booking_id": str(mine), "scope": "one"}).ok()
-    assert [b.status for b in _rows(people.engine, Booking, Booking.id == mine)] == ["cancelled"]
-    assert [b.status for b in _rows(people.engine, Booking, Booking.id == theirs)] == ["confirmed"]
+    assert [b.status for b in rows(people.engine, Booking, Booking.id == mine)] == ["cancelled"]
+    assert [b.status for b in rows(people.engine, Booking, Booking.id == theirs)] == ["confirmed"]
     visitor = hub.browser()
     assert visitor.load("/bookings").ok().navigations == ["/login?next=/bookings"]
     visitor.call(MyBookingsState.cancel, {"booking_id": str(theirs)}).ok()
-    assert [b.status for b in _rows(people.engine, Booking, Booking.id == theirs)] == ["confirmed"]
+    assert [b.status for b in rows(people.engine, Booking, Booking.id == theirs)] == ["confirmed"]
 
 
 @covers(MyBookingsState.cancel)
@@ -393,7 +388,7 @@ def test_check_in_own_booking_in_the_window_only(hub, people, room):
     assert tab.state(MyBookingsState).error
     tab.call(MyBookingsState.check_in, mine).ok()
     assert tab.state(MyBookingsState).rows[0].checked_in
-    assert _rows(people.engine, Booking, Booking.id == theirs)[0].checked_in_at is None
+    assert rows(people.engine, Booking, Booking.id == theirs)[0].checked_in_at is None
 
 
 @covers(CalendarFeedState.load_feed, CalendarFeedState.regenerate_feed, CalendarFeedState.revoke_feed)
@@ -409,10 +404,10 @@ def test_calendar_feed_section(hub, people):
     tab.call(CalendarFeedState.load_feed).ok()
     assert not tab.state(CalendarFeedState).feed_shown  # shown once only
     tab.call(CalendarFeedState.revoke_feed).ok()
-    assert _rows(people.engine, CalendarFeed) == []
+    assert rows(people.engine, CalendarFeed) == []
     visitor = hub.browser()
     visitor.call(CalendarFeedState.regenerate_feed).ok()
-    assert _rows(people.engine, CalendarFeed) == [] and visitor.state(CalendarFeedState).feed_error
+    assert rows(people.engine, CalendarFeed) == [] and visitor.state(CalendarFeedState).feed_error
 
 
 # -- /checkin/<id> ------------------------------------------------------------------------------------------------
@@ -424,7 +419,7 @@ def test_qr_check_in_and_staff_poster(hub, people, room):
     tab = hub.browser(people.active)
     tab.load(f"/checkin/{room}").ok()
     assert tab.state(CheckInState).done and tab.state(CheckInState).qr == ""
-    assert _rows(people.engine, Booking, Booking.id == mine)[0].checked_in_at is not None
+    assert rows(people.engine, Booking, Booking.id == mine)[0].checked_in_at is not None
     tab.load(f"/checkin/{room}").ok()
     assert tab.state(CheckInState).error  # nothing left to check in
     other = hub.browser(people.other)
@@ -488,17 +483,17 @@ def test_staff_manage_spaces_hours_and_closures(hub, people, room):
     tab.call(AdminSpacesState.new).ok()
     assert tab.state(AdminSpacesState).editing == 0
     tab.call(AdminSpacesState.set_active, new_id, False).ok()
-    assert not _rows(people.engine, Space, Space.id == new_id)[0].active
+    assert not rows(people.engine, Space, Space.id == new_id)[0].active
     tab.call(AdminSpacesState.save_hours, HOURS_FORM).ok()
     assert [h.opens for h in tab.state(AdminSpacesState).hours] == ["09:00"] * 6 + [""]
     day = weekday_ahead()
     tab.call(AdminSpacesState.add_closure, {"first_day": day.isoformat(), "last_day": "", "reason": "Perawatan",
                                             "space_id": str(room), "start_time": "", "end_time": ""}).ok()
-    closures = _rows(people.engine, Closure)
+    closures = rows(people.engine, Closure)
     assert len(closures) == 1 and closures[0].space_id == room
     tab.call(AdminSpacesState.remove_closure, closures[0].id).ok()
-    assert _rows(people.engine, Closure) == []
-    actions = [row.action for row in _rows(people.engine, AuditEntry)]
+    assert rows(people.engine, Closure) == []
+    actions = [row.action for row in rows(people.engine, AuditEntry)]
     assert actions == ["space.create", "space.deactivate", "hours.update", "closure.add", "closure.remove"]
 
 
@@ -553,18 +548,18 @@ def test_staff_run_the_day_and_the_approval_queue(hub, people, room):
     assert tab.state(AdminBookingsState).error  # a decline needs a reason
     tab.call(AdminBookingsState.decide, {"booking_id": str(declined), "approve": "0", "reason": "Dipakai pemda"}).ok()
     assert tab.state(AdminBookingsState).queue == []
-    assert sorted((n.user_id, n.kind) for n in _rows(people.engine, Notification, col(Notification.user_id).in_(
+    assert sorted((n.user_id, n.kind) for n in rows(people.engine, Notification, col(Notification.user_id).in_(
         [people.other.id, people.active.id]))) == sorted([(people.other.id, "booking.approved"),
                                                           (people.active.id, "booking.declined")])
     tab.call(AdminBookingsState.show_day, {"date": day.isoformat()}).ok()
     assert {r.id for r in tab.state(AdminBookingsState).rows} == {pending, declined}
     assert {r.member for r in tab.state(AdminBookingsState).rows} == {"Lain Orang", "Agus Aktif"}
     tab.call(AdminBookingsState.cancel, {"booking_id": str(pending), "reason": "Lift rusak"}).ok()
-    assert _rows(people.engine, Booking, Booking.id == pending)[0].status == "cancelled"
+    assert rows(people.engine, Booking, Booking.id == pending)[0].status == "cancelled"
     tab.call(AdminBookingsState.show_day, {"date": now.date().isoformat()}).ok()
     tab.call(AdminBookingsState.check_in, soon).ok()
-    assert _rows(people.engine, Booking, Booking.id == soon)[0].checked_in_at is not None
-    assert {a.action for a in _rows(people.engine, AuditEntry)} >= {"booking.approve", "booking.decline",
+    assert rows(people.engine, Booking, Booking.id == soon)[0].checked_in_at is not None
+    assert {a.action for a in rows(people.engine, AuditEntry)} >= {"booking.approve", "booking.decline",
                                                                     "booking.cancel", "booking.check_in"}
 
 
@@ -577,7 +572,7 @@ def test_staff_book_on_behalf_block_and_set_quotas(hub, people, room):
     tab.call(AdminBookingsState.book_for_member, {"email": people.active.email, "space_id": str(room),
                                                   "date": day.isoformat(), "start": "10:00", "end": "11:00",
                                                   "title": "Konsultasi", "people": "2"}).ok()
-    assert [b.user_id for b in _rows(people.engine, Booking)] == [people.active.id]
+    assert [b.user_id for b in rows(people.engine, Booking)] == [people.active.id]
     tab.call(AdminBookingsState.book_for_member, {"email": "nobody@test.example", "space_id": str(room),
                                                   "date": day.isoformat(), "start": "12:00", "end": "13:00",
                                                   "title": "x"}).ok()
@@ -587,13 +582,13 @@ def test_staff_book_on_behalf_block_and_set_quotas(hub, people, room):
     assert "sudah dipesan" in tab.state(AdminBookingsState).error
     tab.call(AdminBookingsState.block, {"space_id": str(room), "date": day.isoformat(), "start": "13:00",
                                         "end": "17:00", "reason": "Perbaikan AC"}).ok()
-    assert [b.kind for b in _rows(people.engine, Booking, Booking.kind == "block")] == ["block"]
+    assert [b.kind for b in rows(people.engine, Booking, Booking.kind == "block")] == ["block"]
     tab.call(AdminBookingsState.find_member, {"email": people.active.email}).ok()
     record = tab.state(AdminBookingsState).record
     assert record.id == people.active.id and record.upcoming == 1 and record.no_shows == 0
     tab.call(AdminBookingsState.set_quota, {"hours_per_week": "8", "upcoming_bookings": "2"}).ok()
     assert tab.state(AdminBookingsState).record.hours_per_week == 8
-    user = _rows(people.engine, User, User.id == people.active.id)[0]
+    user = rows(people.engine, User, User.id == people.active.id)[0]
     assert (user.quota_hours_per_week, user.quota_upcoming_bookings) == (8, 2)
     tab.call(AdminBookingsState.set_quota, {"hours_per_week": "-3"}).ok()
     assert tab.state(AdminBookingsState).error

@@ -27,7 +27,7 @@ from hub_app.pages.forum_thread import ForumThreadState
 from hub_app.pages.members import DirectoryState, MemberProfileState
 from hub_app.services import forum
 from hub_app.services.forum import moderation
-from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, junk_forms
+from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, junk_forms, rows
 
 FORUM_TABLES = ["forum_categories", "forum_threads", "forum_posts", "forum_reactions", "forum_watches",
                 "forum_reports", "forum_suspensions", "audit_entries", "notifications"]
@@ -56,11 +56,6 @@ def board(people):
                                           title="Rahasia anggota", body="Hanya untuk anggota")
     return {"thread": thread.thread_id, "opening": thread.post_id, "answer": answer.post_id,
             "members_thread": members_only.thread_id}
-
-
-def rows(engine, model, *where):
-    with Session(engine) as session:
-        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
 
 
 def _acceptable_body(value) -> bool:

@@ -20,7 +20,7 @@ from hub_app.pages.trainings_detail import TrainingDetailState
 from hub_app.pages.trainings_mine import MyTrainingsState, ProfileTrainingsState
 from hub_app.services import enrolments
 from tests.bookings.helpers import iso, weekday_ahead
-from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint
+from tests.handlers.handler_harness import MEGABYTE_TEXT, covers, db_fingerprint, rows
 from tests.trainings.helpers import make_training
 
 TRAINING_TABLES = ["trainings", "training_sessions", "enrolments", "training_attendance", "trainers",
@@ -32,11 +32,6 @@ def _training(engine, **fields) -> int:
         return make_training(session, **fields).id
 
 
-def _rows(engine, model, *where):
-    with Session(engine) as session:
-        return list(session.exec(select(model).where(*where).order_by(*model.__table__.primary_key)).all())
-
-
 def _enrol(engine, training_id: int, user_id: int) -> int:
     from hub_app.domain.permissions import Actor
 
@@ -46,7 +41,7 @@ def _enrol(engine, training_id: int, user_id: int) -> int:
 
 
 def _statuses(engine, training_id: int) -> dict[int, str]:
-    return {row.user_id: row.status for row in _rows(engine, Enrolment, Enrolment.training_id == training_id)}
+    return {row.user_id: row.status for row in rows(engine, Enrolment, Enrolment.training_id == training_id)}
 
 
 def _now_session_training(engine, **fields) -> tuple[int, int, str]:
@@ -55,7 +50,7 @@ def _now_session_training(engine, **fields) -> tuple[int, int, str]:
     training_id = _training(engine, sessions=[(now - timedelta(minutes=10), now + timedelta(hours=2))],
                             opens=now - timedelta(days=3), closes=now - timedelta(hours=1),
                             cancel_until=now - timedelta(hours=1), **fields)
-    [row] = _rows(engine, TrainingSession, TrainingSession.training_id == training_id)
+    [row] = rows(engine, TrainingSession, TrainingSession.training_id == training_id)
     return training_id, row.id, row.check_in_code
 
 
@@ -184,7 +179,7 @@ def test_unknown_or_junk_training_ids_show_not_found(hub, people):
         state = tab.state(TrainingDetailState)
         assert not state.found and state.error
         tab.call(TrainingDetailState.enrol).ok()
-    assert _rows(people.engine, Enrolment) == []
+    assert rows(people.engine, Enrolment) == []
     staff = hub.browser(people.staff)
     staff.load(f"/trainings/{draft}").ok()
     assert staff.state(TrainingDetailState).found
@@ -206,7 +201,7 @@ def test_the_first_cancels_and_the_second_is_promoted_and_notified(hub, people):
     first.call(MyTrainingsState.cancel, mine.enrolment_id).ok()
     assert first.state(MyTrainingsState).upcoming == []
     assert _statuses(people.engine, training_id) == {people.active.id: "withdrawn", people.other.id: "enrolled"}
-    [note] = _rows(people.engine, Notification, Notification.user_id == people.other.id)
+    [note] = rows(people.engine, Notification, Notification.user_id == people.other.id)
     assert note.kind == "training.promoted"
     second.load(f"/trainings/{training_id}").ok()
     assert second.state(TrainingDetailState).training.my_status == "enrolled"
@@ -277,7 +272,7 @@ def test_after_completion_the_member_rates_it_and_it_shows_on_the_profile(hub, p
                  None, "x", []):
         tab.send(TrainingDetailState.rate, {"form": junk}).ok()
     tab.call(TrainingDetailState.rate, {"rating": "4", "comment": "Praktis"}).ok()
-    [row] = _rows(people.engine, Enrolment)
+    [row] = rows(people.engine, Enrolment)
     assert (row.rating, row.rating_comment) == (4, "Praktis")
     # Someone who did not complete it cannot rate it, a visitor neither; the profile section is empty.
     for person in (people.other, None):
@@ -286,7 +281,7 @@ def test_after_completion_the_member_rates_it_and_it_shows_on_the_profile(hub, p
         other.call(TrainingDetailState.rate, {"rating": "1"}).ok()
         other.call(ProfileTrainingsState.load_completed_trainings).ok()
         assert other.state(ProfileTrainingsState).completed_trainings == []
-    assert [r.rating for r in _rows(people.engine, Enrolment)] == [4]
+    assert [r.rating for r in rows(people.engine, Enrolment)] == [4]
 
 
 # -- QR check-in ----------------------------------------------------------------------------------------
@@ -312,7 +307,7 @@ def test_checking_in_by_the_sessions_qr_code(hub, people):
     pending = hub.browser(people.pending)
     pending.load(f"/trainings/check-in/{code}").ok()
     assert not pending.state(TrainingCheckInState).done
-    assert [(a.user_id, a.method) for a in _rows(people.engine, Attendance)] == [(people.active.id, "qr")]
+    assert [(a.user_id, a.method) for a in rows(people.engine, Attendance)] == [(people.active.id, "qr")]
 
 
 def _actor(person):
@@ -342,7 +337,7 @@ def test_staff_create_and_find_trainings(role, hub, people):
     tab.load("/admin/trainings").ok()
     assert tab.state(AdminTrainingsState).allowed
     outcome = tab.call(AdminTrainingsState.create, _form()).ok()
-    [training] = _rows(people.engine, Training)
+    [training] = rows(people.engine, Training)
     assert training.status == "draft" and f"/admin/trainings/{training.id}" in outcome.delta_text() + str(
         outcome.frontend_events)
     tab.call(AdminTrainingsState.create, _form(capacity="nol")).ok()
@@ -373,7 +368,7 @@ def test_only_staff_run_the_programme_list(role, hub, people):
     tab.call(AdminTrainingsState.search, {"query": ""}).ok()
     tab.call(AdminTrainingsState.next_page).ok()
     tab.call(AdminTrainingsState.first_page).ok()
-    assert _rows(people.engine, Training) == [] and tab.state(AdminTrainingsState).rows == []
+    assert rows(people.engine, Training) == [] and tab.state(AdminTrainingsState).rows == []
 
 
 STAFF_ACTIONS = [
@@ -468,7 +463,7 @@ def test_staff_run_a_training_from_its_page(hub, people):
         statuses = {row.user_id: row.status for row in session.exec(
             select(Enrolment).where(Enrolment.training_id == training.id))}
     assert statuses == {people.other.id: "removed", people.active.id: "enrolled"}
-    actions = {entry.action for entry in _rows(people.engine, AuditEntry)}
+    actions = {entry.action for entry in rows(people.engine, AuditEntry)}
     assert {"training.update", "training.session_add", "training.session_delete", "training.trainer_add",
             "training.trainer_remove", "training.prerequisite_add", "training.prerequisite_remove",
             "training.member_add", "training.member_remove"} <= actions
@@ -536,8 +531,8 @@ def test_staff_take_attendance_by_tapping_names(hub, people):
     assert tab.state(TrainingAttendanceState).error
     for junk in (None, "x", -1, 2**70, [1], {"a": 1}):
         tab.call(TrainingAttendanceState.toggle, junk, junk).ok()
-    assert [a.user_id for a in _rows(people.engine, Attendance)] == [people.active.id]
-    completed = {row.user_id: row.completed_at is not None for row in _rows(people.engine, Enrolment)}
+    assert [a.user_id for a in rows(people.engine, Attendance)] == [people.active.id]
+    completed = {row.user_id: row.completed_at is not None for row in rows(people.engine, Enrolment)}
     assert completed == {people.active.id: True, people.other.id: False}
 
 
@@ -557,4 +552,4 @@ def test_members_cannot_see_or_take_attendance(role, hub, people):
     tab.call(TrainingAttendanceState.toggle, people.active.id, True).ok()
     tab.call(TrainingAttendanceState.toggle_qr).ok()
     assert code not in tab.state(TrainingAttendanceState).sheet.qr_svg
-    assert _rows(people.engine, Attendance) == []
+    assert rows(people.engine, Attendance) == []
