@@ -32,15 +32,12 @@ if not redis_url and os.environ.get("GRANIAN_WORKERS", "1").strip() not in ("", 
 os.environ.setdefault("REFLEX_STATE_MANAGER_DISK_DEBOUNCE", "10s")
 
 # With Redis, Reflex locks, reads and writes a tab's state for every event. An opportunistic lock
-# keeps the tab's state in this process for a while after its first event, so the events of that
-# while (a page load is three in a row, and a busy member taps every second or two) share one lock,
-# one read and one write. Five seconds is Reflex's own default (half the lock's 10 s expiry, so a
-# lagging event loop still writes back in time); the drill's steady load at 200 tabs took less CPU
-# per action and had a lower p95 with it than with 1 s (README "Production"). Another node that
-# needs the tab breaks the lease at once; a node killed -9 loses at most those seconds of tab state
-# (never a database write), and its locks expire as before.
+# (a lease) keeps the tab's state in this process for a while after its first event, so the events
+# of that while share one lock, one read and one write. The lease lasts HUB_STATE_LEASE_SECONDS (30 s;
+# hub_app/state_locks.py sets it, as it renews the tab's 10 s lock meanwhile, which Reflex alone does
+# not). Another node that needs the tab breaks the lease at once; a node killed -9 loses at most
+# those seconds of tab state (never a database write), and its locks expire as before.
 os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
-os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "5s")
 
 # The browser opens the event websocket at api_url. For a local address the frontend already uses
 # the page's own host; for a public one (behind a proxy, https on port 443) it must be that address.

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # Live calendars (hub_app/services/calendar_push.py): at most this many open calendars redrawn a
     # second per worker process; past it the redraws wait their turn and draw what changed meanwhile.
     calendar_redraws_per_second: float = Field(default=20.0, gt=0, le=1000)
+    # With Redis, a tab's state stays this long in the node that served it (Reflex's opportunistic
+    # lock): its events meanwhile need no Redis read, write or lock. The node renews the tab's lock
+    # (10 s) while it holds it (hub_app/state_locks.py), so a node that dies frees its tabs within
+    # those 10 s whatever the lease; it caps at state_locks.MAX_HOLD_SECONDS.
+    state_lease_seconds: float = Field(default=30.0, ge=0.1, le=50.0)
     # A node told to stop (SIGTERM, a deploy) moves its tabs to other nodes first (hub_app/drain.py);
     # this long at most, then it stops anyway. Keep it below the unit's TimeoutStopSec (30).
     drain_seconds: float = 20.0

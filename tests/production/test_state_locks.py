@@ -4,8 +4,8 @@ what its tab did, and a node hands a tab to another node while another of its ta
 Reflex's Redis state manager with the lease the portal runs (rxconfig.py), on the test Redis. For
 the long events the lock's expiry is shortened to 1.2 s and the lease to 0.6 s, so that an event of
 1 s outlives the lock the way a 6 s wait for the database outlives the real 10 s one; the hand-over
-runs with the real 10 s and 5 s, two managers standing for two nodes. Redis must be there (the test
-fails otherwise).
+runs with the real 10 s lock and the portal's 30 s lease, two managers standing for two nodes. Redis
+must be there (the test fails otherwise).
 """
 
 import asyncio
@@ -19,6 +19,7 @@ from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
 
 from hub_app import state_locks
+from hub_app.settings import get_settings
 from hub_app.state.session import SessionState
 from tests.production.live_backend import redis_database
 
@@ -251,10 +252,50 @@ def test_a_holder_that_lost_its_lock_does_not_release_the_next_holders(redis_url
     assert (stored.signed_in, stored.user_name) == (True, "Sari")
 
 
+def test_a_lease_longer_than_the_lock_keeps_the_tab_here_while_its_lock_stays_short_lived(redis_url):
+    """The portal's lease (30 s) outlasts the lock (10 s), which the node renews meanwhile; here a 3 s
+    lease over the 1.2 s lock. The tab's second event, past the lock's first expiry, finds its state
+    in the node: Redis has not been written. The lock never has more than its 1.2 s to live, so a node
+    that dies frees the tab as soon as with a short lease. The lease's end writes both events back."""
+
+    async def scenario():
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)
+        manager = _manager(redis_url)
+        state_locks.renew_held_locks(manager, lease_seconds=3.0)
+        await manager._ensure_lock_task_subscribed()
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        lock_key = manager._lock_key(token)
+        try:
+            async with manager.modify_state(token) as root:
+                session = await root.get_state(SessionState)
+                session.signed_in, session.user_name = True, "Sari"
+            lives = []
+            for _ in range(15):  # 1.5 s, past the lock's first expiry
+                lives.append(await manager.redis.pttl(lock_key))
+                await asyncio.sleep(0.1)
+            async with manager.modify_state(token) as root:
+                (await root.get_state(SessionState)).unread = 4
+            in_redis_meanwhile = await _stored(redis_url, token)
+            await asyncio.gather(*manager._local_leases.values(), return_exceptions=True)
+            return lives, in_redis_meanwhile, await _stored(redis_url, token)
+        finally:
+            await manager.close()
+
+    lives, meanwhile, stored = asyncio.run(scenario())
+    assert all(0 < milliseconds <= LOCK_MS for milliseconds in lives), lives
+    assert (meanwhile.signed_in, meanwhile.user_name) == (False, "")
+    assert (stored.signed_in, stored.user_name, stored.unread) == (True, "Sari", 4)
+
+
+def test_a_lease_must_end_before_the_renewals_do(redis_url):
+    with pytest.raises(ValueError, match="lease"):
+        state_locks.renew_held_locks(_manager(redis_url), lease_seconds=state_locks.MAX_HOLD_SECONDS)
+
+
 def _node(url: str) -> StateManagerRedis:
-    """A node's state manager as the portal sets it up (the real 10 s lock and 5 s lease)."""
-    manager = _manager(url, lock_ms=10_000, lease_ms=5_000)
-    state_locks.renew_held_locks(manager)
+    """A node's state manager as the portal sets it up (the real 10 s lock and the portal's lease)."""
+    manager = _manager(url, lock_ms=10_000)
+    state_locks.renew_held_locks(manager, get_settings().state_lease_seconds)
     state_locks.hand_over_without_waiting(manager)
     return manager
 
@@ -262,8 +303,7 @@ def _node(url: str) -> StateManagerRedis:
 def test_a_node_hands_a_tab_over_at_once_while_another_of_its_tabs_waits_for_the_database(redis_url):
     """Node A holds leases on tabs X and Y, and Y's event waits for the database. Node B needs Y
     (it waits for that event, as it must) and then X: X comes over at once, with what A did in it,
-    not after A's lease on X runs out."""
-    lease_seconds = 5.0
+    not after A's lease on X runs out (30 s)."""
 
     async def scenario():
         node_a, node_b = _node(redis_url), _node(redis_url)
@@ -290,7 +330,7 @@ def test_a_node_hands_a_tab_over_at_once_while_another_of_its_tabs_waits_for_the
         while not await node_b.redis.scard(node_b._lock_key(tab_y) + b"_waiters"):
             await asyncio.sleep(0.01)
         try:
-            x_on_b = await asyncio.wait_for(on_node_b(tab_x), timeout=lease_seconds / 2)
+            x_on_b = await asyncio.wait_for(on_node_b(tab_x), timeout=2.5)
             y_still_held = not release_y.is_set() and not y_on_b.done()
         finally:
             release_y.set()

@@ -56,6 +56,7 @@ def test_a_killed_nodes_tab_keeps_its_token_and_state_and_a_duplicate_tab_does_n
     database_url = create_postgres_database()
     public_url = f"http://127.0.0.1:{free_port()}"
     env = backend_env(tmp_path, database_url=database_url, redis_url=redis_url, public_url=public_url)
+    env["HUB_STATE_LEASE_SECONDS"] = "1"  # node A writes the tab's state back within a second, not 30 s
     nodes = []
     try:
         cli(env, "migrate")
