@@ -7,19 +7,25 @@ each step connects its tabs, lets them settle (one pause of a tab, at least 5 s)
 steady window. It stops after the first step whose p95 is over twice the larger budget (the
 machine is saturated by then).
 
-Per step it prints the events answered per second, p50/p95/p99, and the CPU of the two nodes
-(share of the machine's cores and ms per event): where the per-event cost meets the cores, the
-curve bends. The budget lines are the largest step within p95 100 ms (budget 200 tabs) and within
-p95 250 ms (budget 1,000 tabs). HUB_CAPACITY_STEPS (default
-100,200,300,400,500,600,800,1000) and HUB_CAPACITY_SECONDS (the measured window, default 20) change
-the ramp.
+Per step it prints the events answered per second, p50/p95/p99, the CPU of the two nodes (share
+of the machine's cores and ms per event: where the per-event cost meets the cores, the curve
+bends), and how far behind the open calendars were when they redrew (p50/p95 of the nodes'
+hub_calendar_redraw_delay_seconds, as the histogram's bucket bound that holds it). The budget
+lines are the largest step within p95 100 ms (budget 200 tabs) and within p95 250 ms (budget 1,000
+tabs). HUB_CAPACITY_STEPS (default 100,200,300,400,500,600,800,1000) and HUB_CAPACITY_SECONDS (the
+measured window, default 20) change the ramp.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import time
+import urllib.request
+from collections import Counter
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks import Report, Stats, cpu_seconds_of, ms, process_group
 from benchmarks._drill_load import THINK_SECONDS, Load, World, settle_seconds
@@ -31,36 +37,64 @@ SETTLE_SECONDS = settle_seconds(THINK_SECONDS)
 BUDGETS = {100: 200, 250: 1000}  # p95 ms -> tabs the budget asks for
 
 
+def _redraw_delays(drill: Drill) -> Counter:
+    """The nodes' hub_calendar_redraw_delay_seconds so far: bucket bound -> redraws within it."""
+    found: Counter = Counter()
+    for node in drill.nodes:
+        with urllib.request.urlopen(f"{node.url}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+        for family in text_string_to_metric_families(text):
+            if family.name == "hub_calendar_redraw_delay_seconds":
+                for sample in family.samples:
+                    if sample.name.endswith("_bucket"):
+                        found[float(sample.labels["le"])] += sample.value
+    return found
+
+
+def _delay_bound(before: Counter, after: Counter, share: float) -> str:
+    """The smallest bucket bound that holds `share` of the redraws between the two readings."""
+    within = {bound: after[bound] - before[bound] for bound in after}
+    total = within.get(math.inf, 0)
+    if not total:
+        return "-"
+    bound = min(bound for bound, count in within.items() if count >= share * total)
+    return f"> {max(b for b in within if b != math.inf):g}" if bound == math.inf else f"<= {bound:g}"
+
+
 def _nodes_cpu(drill: Drill) -> float:
     return cpu_seconds_of([pid for node in drill.nodes for pid in process_group(node.process.pid)])
 
 
-async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tuple[Stats, float, float, int]:
-    """(round trips, events answered per second, cores the nodes used, errors) at `tabs` tabs."""
+async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tuple[Stats, float, float, int, str]:
+    """(round trips, events answered per second, cores the nodes used, errors, the calendars' redraw
+    delay p50 / p95) at `tabs` tabs."""
     load = Load(drill.proxy.base_url, cookies, world, tabs)
     try:
         await load.start()
         await asyncio.sleep(SETTLE_SECONDS)
         load.window()
+        delays_before = await asyncio.to_thread(_redraw_delays, drill)
         cpu_before, started = _nodes_cpu(drill), time.monotonic()
         await asyncio.sleep(SECONDS)
         window = load.window()
         elapsed = time.monotonic() - started
         cpu = _nodes_cpu(drill) - cpu_before
+        delays = await asyncio.to_thread(_redraw_delays, drill)
     finally:
         await load.stop()
     trips = Stats([value for values in window.round_trips.values() for value in values])
-    return trips, trips.n / elapsed, cpu / elapsed, len(window.errors) + window.unanswered
+    redraw_delay = f"{_delay_bound(delays_before, delays, 0.5)} / {_delay_bound(delays_before, delays, 0.95)}"
+    return trips, trips.n / elapsed, cpu / elapsed, len(window.errors) + window.unanswered, redraw_delay
 
 
 async def _ramp(report: Report, drill: Drill) -> None:
     cookies, world = await signed_in_members(report, drill)
     rows, within, cores = [], dict.fromkeys(BUDGETS, 0), os.cpu_count() or 1
     for tabs in STEPS:
-        trips, rate, used, failures = await _step(drill, cookies, world, tabs)
+        trips, rate, used, failures, redraw_delay = await _step(drill, cookies, world, tabs)
         cpu_share, per_event = used / cores, used / rate * 1000 if rate else 0.0
         rows.append([str(tabs), f"{rate:.0f}", ms(trips.p50), ms(trips.p95), ms(trips.p99), f"{cpu_share * 100:.0f} %",
-                     f"{per_event:.1f}", str(failures), f"{os.getloadavg()[0]:.1f}"])
+                     f"{per_event:.1f}", redraw_delay, str(failures), f"{os.getloadavg()[0]:.1f}"])
         report.note(f"{tabs} tabs: {rate:.0f} events/s, p95 {ms(trips.p95)} ms, nodes {cpu_share * 100:.0f} % of "
                     f"the cores, {per_event:.1f} ms CPU per event")
         for budget in BUDGETS:
@@ -70,10 +104,12 @@ async def _ramp(report: Report, drill: Drill) -> None:
             break
     report.table(f"Capacity: tabs through nginx, two nodes, think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s "
                  f"({SECONDS:g} s per step after {SETTLE_SECONDS:g} s to settle)",
-                 ["tabs", "events/s", "p50 ms", "p95 ms", "p99 ms", "nodes CPU", "CPU ms/event", "errors+unanswered",
-                  "load 1m"], rows,
+                 ["tabs", "events/s", "p50 ms", "p95 ms", "p99 ms", "nodes CPU", "CPU ms/event",
+                  "calendar redraw delay p50 / p95 s", "errors+unanswered", "load 1m"], rows,
                  note=f"nodes CPU: the two nodes' share of all {os.cpu_count()} cores; the rest is PostgreSQL, Redis, "
-                      "nginx and the load client on the same machine")
+                      "nginx and the load client on the same machine. Calendar redraw delay: from the first change "
+                      "that woke an open calendar to its redraw, as the bucket of hub_calendar_redraw_delay_seconds "
+                      "that holds it")
     for budget, asked in BUDGETS.items():
         report.budget(f"tabs served within p95 {budget} ms (of the steps {', '.join(map(str, STEPS))})",
                       within[budget], asked, "tabs", higher_is_better=True)

@@ -9,6 +9,9 @@ Measured in the process, where it happens:
 - `hub_database_seconds{operation}`: every SQL statement the portal sends (select, insert, update,
   delete, other), from the driver's call to its return.
 - `hub_connected_tabs`: open event sockets (one per browser tab).
+- `hub_calendar_redraw_delay_seconds`: how far behind an open calendar was when it redrew, from the
+  first change that woke it to its redraw (the pause after its last redraw and its worker's turn:
+  HUB_CALENDAR_REDRAWS_PER_SECOND; see hub_app/services/calendar_push.py).
 
 Read from the database at each scrape (so every node reports the same figure, whichever node made
 the change; aggregate across nodes with max(), not sum()):
@@ -57,6 +60,9 @@ HTTP_SECONDS = Histogram("hub_http_request_seconds", "HTTP requests, per method 
 DATABASE_SECONDS = Histogram("hub_database_seconds", "SQL statements, per kind", ["operation"],
                              buckets=_DB_BUCKETS)
 CONNECTED_TABS = Gauge("hub_connected_tabs", "Open event sockets (browser tabs)", multiprocess_mode="livesum")
+CALENDAR_REDRAW_DELAY = Histogram("hub_calendar_redraw_delay_seconds",
+                                  "From the first change that woke an open calendar to its redraw",
+                                  buckets=(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0))
 
 _OPERATIONS = frozenset({"select", "insert", "update", "delete"})
 _STARTED = "hub_metrics_started"

@@ -291,7 +291,7 @@ class CalendarState(SessionState):
                 await live.redraw_turn()
                 if calendar.stopped:
                     return
-                calendar.woken.clear()  # what came meanwhile is drawn now
+                calendar.drawing()  # what came meanwhile is drawn now
                 async with self:
                     if not self._watching(watch_id):
                         return

@@ -40,6 +40,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from typing import TypeVar
 from sqlalchemy import event, inspect, select
 from sqlmodel import Session
 
+from hub_app.metrics import CALENDAR_REDRAW_DELAY
 from hub_app.models import Booking, Closure, Space
 
 log = logging.getLogger("hub.calendar_push")
@@ -257,11 +259,22 @@ class OpenCalendar:
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     stopped: bool = False
     change: int = 0  # the number of the last delivery that woke it
+    woken_at: float = 0.0  # time.monotonic() of the first change since its last redraw (0: none)
 
     def wake(self, change: int = 0) -> None:
         self.change = change
+        if not self.woken_at:
+            self.woken_at = time.monotonic()
         with contextlib.suppress(RuntimeError):  # its loop is closed: the tab is gone
             self.loop.call_soon_threadsafe(self.woken.set)
+
+    def drawing(self) -> None:
+        """What woke the calendar is drawn now (and what wakes it from here on, at its next redraw);
+        counts how long the first of those changes waited (hub_app/metrics.py)."""
+        woken_at, self.woken_at = self.woken_at, 0.0
+        self.woken.clear()
+        if woken_at:
+            CALENDAR_REDRAW_DELAY.observe(time.monotonic() - woken_at)
 
     async def wait(self, timeout: float) -> bool:
         """Until a change touches this calendar (True) or `timeout` seconds pass (False)."""

@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 import hub_app.db
 from hub_app.models.base import utcnow
@@ -136,10 +137,21 @@ def test_changes_that_come_soon_after_a_redraw_are_drawn_together(hub, people, m
             live.close(staff.token)
         return await watching
 
+    delays_before = _redraw_delays()
     outcome = hub.run(scenario()).ok()
     first, second = _reloads(outcome)  # three changes, two redraws
     assert "Rapat pagi" in str(first) and "Rapat siang" not in str(first)
     assert "Rapat siang" in str(second) and "Rapat sore" in str(second)
+    # /metrics tells how far behind the calendar was: the first redraw at once, the second after
+    # the gap (the later bookings came right after the first redraw).
+    counted = {bound: count - delays_before[bound] for bound, count in _redraw_delays().items()}
+    assert (counted["1.0"], counted["10.0"], counted["+Inf"]) == (1, 2, 2)
+
+
+def _redraw_delays() -> dict[str, float]:
+    """hub_calendar_redraw_delay_seconds: how many redraws came within each bucket's bound so far."""
+    return {bound: REGISTRY.get_sample_value("hub_calendar_redraw_delay_seconds_bucket", {"le": bound}) or 0.0
+            for bound in ("1.0", "10.0", "+Inf")}
 
 
 @covers(CalendarState.watch)
