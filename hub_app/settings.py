@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     # With Redis, a tab's state stays this long in the node that served it (Reflex's opportunistic
     # lock): its events meanwhile need no Redis read, write or lock. The node renews the tab's lock
     # (10 s) while it holds it (hub_app/state_locks.py), so a node that dies frees its tabs within
-    # those 10 s whatever the lease; it caps at state_locks.MAX_HOLD_SECONDS.
+    # those 10 s whatever the lease; at most 50, below the 60 s after which a lock is renewed no more.
     state_lease_seconds: float = Field(default=30.0, ge=0.1, le=50.0)
     # A node told to stop (SIGTERM, a deploy) moves its tabs to other nodes first (hub_app/drain.py);
     # this long at most, then it stops anyway. Keep it below the unit's TimeoutStopSec (30).

@@ -198,7 +198,7 @@ def renew_held_locks(manager: StateManagerRedis, lease_seconds: float | None = N
     while it is still its own: Reflex's `_lock` (which events and leases take their locks with) and
     `modify_state` (which events and background tasks hold a tab's state with;
     `modify_state_with_links` calls it), both looked up on the manager each time. Closing the
-    manager stops the renewals. A `lease_seconds` (at most MAX_HOLD_SECONDS) replaces Reflex's
+    manager stops the renewals. A `lease_seconds` (shorter than MAX_HOLD_SECONDS) replaces Reflex's
     lease, which it keeps shorter than the lock it does not renew."""
     if lease_seconds is not None:
         if not 0 < lease_seconds < MAX_HOLD_SECONDS:

@@ -263,10 +263,14 @@ class OpenCalendar:
 
     def wake(self, change: int = 0) -> None:
         self.change = change
+        with contextlib.suppress(RuntimeError):  # its loop is closed: the tab is gone
+            self.loop.call_soon_threadsafe(self._woke)
+
+    def _woke(self) -> None:
+        """In the calendar's loop, as drawing() is: a wake from another thread cannot slip between."""
         if not self.woken_at:
             self.woken_at = time.monotonic()
-        with contextlib.suppress(RuntimeError):  # its loop is closed: the tab is gone
-            self.loop.call_soon_threadsafe(self.woken.set)
+        self.woken.set()
 
     def drawing(self) -> None:
         """What woke the calendar is drawn now (and what wakes it from here on, at its next redraw);
