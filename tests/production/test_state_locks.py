@@ -1,11 +1,11 @@
 """Tab states in Redis under Reflex's opportunistic lock (hub_app/state_locks.py): a long event keeps
 what its tab did, and a node hands a tab to another node while another of its tabs is busy.
 
-Reflex's Redis state manager with the lease the portal runs (rxconfig.py), on the test Redis. For
-the long events the lock's expiry is shortened to 1.2 s and the lease to 0.6 s, so that an event of
-1 s outlives the lock the way a 6 s wait for the database outlives the real 10 s one; the hand-over
-runs with the real 10 s lock and the portal's 30 s lease, two managers standing for two nodes. Redis
-must be there (the test fails otherwise).
+Reflex's Redis state manager with its opportunistic lock (rxconfig.py) and the portal's renewals, on
+the test Redis. For the long events the lock's expiry is shortened to 1.2 s and the lease to 0.6 s,
+so that an event of 1 s outlives the lock the way a 6 s wait for the database outlives the real 10 s
+one; the hand-over runs with the real 10 s lock and the portal's 30 s lease, two managers standing
+for two nodes. Redis must be there (the test fails otherwise).
 """
 
 import asyncio
