@@ -157,6 +157,7 @@ class Budget:
     limit: float
     unit: str
     higher_is_better: bool
+    why: str = ""  # shown beside OVER BUDGET: what the benchmark measured that explains it
 
     @property
     def met(self) -> bool:
@@ -203,9 +204,11 @@ class Report:
         if note:
             self.print(f"  ({note})")
 
-    def budget(self, name: str, value: float, limit: float, unit: str = "", *, higher_is_better: bool = False) -> bool:
-        """Records a figure against its budget (shown in the summary at the end); returns whether it is met."""
-        entry = Budget(self.module, name, float(value), float(limit), unit, higher_is_better)
+    def budget(self, name: str, value: float, limit: float, unit: str = "", *, higher_is_better: bool = False,
+               why: str = "") -> bool:
+        """Records a figure against its budget (shown in the summary at the end); returns whether it is met.
+        `why`: a measured reason shown beside OVER BUDGET when it is not met."""
+        entry = Budget(self.module, name, float(value), float(limit), unit, higher_is_better, why)
         self.budgets.append(entry)
         return entry.met
 
@@ -216,7 +219,8 @@ class Report:
                 sign = ">=" if entry.higher_is_better else "<="
                 value = "not measured" if entry.value != entry.value else f"{entry.value:.4g}"
                 rows.append([entry.module, entry.name, f"{value} {entry.unit}".strip(),
-                             f"{sign} {entry.limit:g} {entry.unit}".strip(), "ok" if entry.met else "OVER BUDGET"])
+                             f"{sign} {entry.limit:g} {entry.unit}".strip(), "ok" if entry.met else
+                             "OVER BUDGET" + (f" ({entry.why})" if entry.why else "")])
             self.table("Budgets", ["module", "figure", "measured", "budget", "status"], rows)
         if self.failures:
             self.print()

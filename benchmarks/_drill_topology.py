@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from benchmarks import BUN_PATH, Report, work_root
+from benchmarks import BUN_PATH, Report, cpu_seconds_of, process_group, work_root
 from benchmarks._drill_load import Ledger, World, booking_days
 from benchmarks._drill_nodes import Node, render_env
 from benchmarks._drill_stack import MailCounter, Postgres, Proxy, Redis, claim_port, ensure_nginx
@@ -90,6 +90,10 @@ class Drill:
         self.mail.stop()
         self.redis.stop()
         self.postgres.stop()
+
+    def nodes_cpu_seconds(self) -> float:
+        """CPU time the app nodes (every process of each) have used so far."""
+        return cpu_seconds_of([pid for node in self.nodes for pid in process_group(node.process.pid)])
 
     # -- database checks --------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from collections import Counter
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from benchmarks import Report, Stats, cpu_seconds_of, ms, process_group
+from benchmarks import Report, Stats, ms
 from benchmarks._drill_load import THINK_SECONDS, Load, World, settle_seconds
 from benchmarks._drill_topology import Drill, run_on_topology, signed_in_members
 
@@ -61,10 +61,6 @@ def _delay_bound(before: Counter, after: Counter, share: float) -> str:
     return f"> {max(b for b in within if b != math.inf):g}" if bound == math.inf else f"<= {bound:g}"
 
 
-def _nodes_cpu(drill: Drill) -> float:
-    return cpu_seconds_of([pid for node in drill.nodes for pid in process_group(node.process.pid)])
-
-
 async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tuple[Stats, float, float, int, str]:
     """(round trips, events answered per second, cores the nodes used, errors, the calendars' redraw
     delay p50 / p95) at `tabs` tabs."""
@@ -74,11 +70,11 @@ async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tu
         await asyncio.sleep(SETTLE_SECONDS)
         load.window()
         delays_before = await asyncio.to_thread(_redraw_delays, drill)
-        cpu_before, started = _nodes_cpu(drill), time.monotonic()
+        cpu_before, started = drill.nodes_cpu_seconds(), time.monotonic()
         await asyncio.sleep(SECONDS)
         window = load.window()
         elapsed = time.monotonic() - started
-        cpu = _nodes_cpu(drill) - cpu_before
+        cpu = drill.nodes_cpu_seconds() - cpu_before
         delays = await asyncio.to_thread(_redraw_delays, drill)
     finally:
         await load.stop()

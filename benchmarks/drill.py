@@ -15,7 +15,10 @@ every booking, cancellation and enrolment a tab saw confirmed is looked up in Po
 (confirmed, then not there or undone) and doubled (two rows for one member's same booking or
 training) must be zero. Pass/fail is from correctness (lost, doubled, errors users saw); latency is
 compared with the budgets (p95 <= 100 ms at 200 tabs, <= 250 ms at 1,000 tabs), at the drills' pace
-(HUB_DRILL_THINK_SECONDS, a stress) and at a reading member's pace (5-15 s between actions).
+(HUB_DRILL_THINK_SECONDS, a stress) and at a reading member's pace (5-15 s between actions). For
+each pace it prints what the nodes spent (events answered per second, their CPU, CPU per event),
+and where 1,000 tabs at a pace would ask for more node CPU than the machine has (the 200 tabs' rate
+per tab and CPU per event, times 1,000 tabs), its budget line says so.
 
 HUB_DRILL_SECONDS (default 20) sets the calm part of each drill window.
 """
@@ -49,6 +52,43 @@ CALM_SECONDS = float(os.environ.get("HUB_DRILL_SECONDS", "20"))
 DRILL_MAILS = 200
 NO_SHOWS = 50
 P95_BUDGETS = {TABS: 100, MANY_TABS: 250}
+
+
+@dataclass
+class Paced:
+    """The round trips of `tabs` tabs at one pace over `seconds`, and the CPU the nodes spent then."""
+
+    tabs: int
+    think: tuple[float, float]
+    window: Window
+    seconds: float
+    node_cpu_seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Events answered per second."""
+        return self.window.events() / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_event(self) -> float:
+        return self.node_cpu_seconds / self.window.events() * 1000 if self.window.events() else 0.0
+
+    def row(self) -> list[str]:
+        return [f"{self.tabs} tabs, {_pace(self.think)}", f"{self.rate:.0f}", f"{self.rate / self.tabs:.2f}",
+                f"{self.node_cpu_seconds / self.seconds:.2f}", f"{self.cpu_ms_per_event:.1f}"]
+
+
+def beyond_the_machine(few: Paced, many_tabs: int, cores: int) -> str:
+    """Why `many_tabs` tabs at `few`'s pace cannot be served here, or "" if they may be: the events
+    they ask for (`few`'s events per tab and second, measured while the nodes kept up) times the node
+    CPU each cost there, against the machine's cores (which PostgreSQL, Redis, nginx and the load
+    client share with the nodes)."""
+    asked = few.rate / few.tabs * many_tabs
+    cores_asked = asked * few.cpu_ms_per_event / 1000
+    if cores_asked <= cores:
+        return ""
+    return (f"{many_tabs} tabs at this pace ask ~{asked:.0f} events/s; at the {few.cpu_ms_per_event:.1f} ms of node "
+            f"CPU per event of {few.tabs} tabs that is {cores_asked:.1f} cores, and the machine has {cores}")
 
 
 @dataclass
@@ -117,7 +157,7 @@ class Ledgers:
         return part
 
 
-async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[Outcome], Window]:
+async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[Outcome], Paced]:
     report = drill.report
     load = Load(drill.proxy.base_url, cookies, world, TABS)
     seconds = await load.start()
@@ -155,7 +195,9 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
     run_started = _now()
     load.window()
     since = _now()
+    cpu_before, started = drill.nodes_cpu_seconds(), time.monotonic()
     await asyncio.sleep(CALM_SECONDS * 1.5)
+    calm_seconds, calm_cpu = time.monotonic() - started, drill.nodes_cpu_seconds() - cpu_before
     calm = await finish("none (steady load)", since)
     outcomes.append(calm)
 
@@ -228,7 +270,7 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
     lost, doubled, note = await asyncio.to_thread(drill.check, load.ledger, run_started, _now(), load.ledger)
     outcomes.append(Outcome("all drills together", load_label, Window(), lost, doubled, note,
                             f"{lost} lost, {doubled} doubled" if lost or doubled else ""))
-    return outcomes, calm.window
+    return outcomes, Paced(TABS, THINK_SECONDS, calm.window, calm_seconds, calm_cpu)
 
 
 def _database_answers(node: Node) -> bool:
@@ -308,17 +350,19 @@ async def _background_duties(drill: Drill) -> tuple[str, str]:
 
 
 async def _figures(drill: Drill, cookies: list[str], world: World, tabs: int,
-                   think: tuple[float, float] = THINK_SECONDS) -> Window:
+                   think: tuple[float, float] = THINK_SECONDS) -> Paced:
     """The round trips of `tabs` tabs at the pace `think`, once their first page loads are over."""
     load = Load(drill.proxy.base_url, cookies, world, tabs, think=think)
     seconds = await load.start()
     drill.report.note(f"{tabs} tabs ({_pace(think)}) connected through nginx in {seconds:.1f} s")
     await asyncio.sleep(settle_seconds(think))
     load.window()
+    cpu_before, started = drill.nodes_cpu_seconds(), time.monotonic()
     await asyncio.sleep(CALM_SECONDS * 1.5)
     window = load.window()
+    paced = Paced(tabs, think, window, time.monotonic() - started, drill.nodes_cpu_seconds() - cpu_before)
     await load.stop()
-    return window
+    return paced
 
 
 async def _contention(drill: Drill, cookies: list[str], world: World) -> tuple[Window, float, int, int]:
@@ -362,7 +406,7 @@ async def _run(report: Report, drill: Drill) -> None:
     many = await _figures(drill, cookies, world, MANY_TABS)
     # The drills' pace is a stress; members who read each page tap every 5-15 s.
     reading = [] if THINK_SECONDS == READING_PACE else [
-        (tabs, READING_PACE, await _figures(drill, cookies, world, tabs, READING_PACE)) for tabs in (TABS, MANY_TABS)]
+        await _figures(drill, cookies, world, tabs, READING_PACE) for tabs in (TABS, MANY_TABS)]
 
     report.table("Drills (each under load through nginx, two app nodes)",
                  ["drill", "load", "what users saw", "lost", "doubled", "result", "notes"],
@@ -370,18 +414,27 @@ async def _run(report: Report, drill: Drill) -> None:
                  note=f"{os.cpu_count()} cores shared by the nodes, nginx, PostgreSQL, Redis, the load client and "
                       "other work on the machine; 'unanswered': no answer within 20 s, or the socket dropped with "
                       "the event in flight (counted apart)")
-    figures = [(TABS, THINK_SECONDS, calm), (MANY_TABS, THINK_SECONDS, many), *reading]
-    rows = [row for tabs, think, window in figures for row in _round_trip_rows(f"{tabs} tabs, {_pace(think)}", window)]
+    figures = [calm, many, *reading]
+    rows = [row for paced in figures for row in _round_trip_rows(f"{paced.tabs} tabs, {_pace(paced.think)}",
+                                                                 paced.window)]
     report.table("Event round trip through nginx, two nodes (send to state update)", ["load", "event", *
                  ["n", "p50 ms", "p95 ms", "p99 ms", "max ms"]], rows,
                  note=f"think: each tab's pause between two actions; {TABS} tabs at {_pace(THINK_SECONDS)}: the calm "
                       "drill's window, the others once their tabs settled (one pause, at least 5 s); "
-                      f"{sum(len(w.errors) for _, _, w in figures)} errors and "
-                      f"{sum(w.unanswered for _, _, w in figures)} unanswered; load 1m {os.getloadavg()[0]:.1f}")
-    for tabs, think, window in figures:
-        p95 = Stats([value for values in window.round_trips.values() for value in values]).p95
-        report.budget(f"event p95 through nginx, {tabs} tabs ({_pace(think)}), 2 nodes", round(p95, 1),
-                      P95_BUDGETS[tabs], "ms")
+                      f"{sum(len(paced.window.errors) for paced in figures)} errors and "
+                      f"{sum(paced.window.unanswered for paced in figures)} unanswered; "
+                      f"load 1m {os.getloadavg()[0]:.1f}")
+    report.table("What the nodes spent (the same windows)",
+                 ["load", "events/s", "events/s per tab", "nodes CPU (cores)", "CPU ms/event"],
+                 [paced.row() for paced in figures],
+                 note=f"nodes CPU: both app nodes, every process; the machine has {os.cpu_count()} cores")
+    cores = os.cpu_count() or 1
+    for paced in figures:
+        few = next((other for other in figures if other.think == paced.think and other.tabs < paced.tabs), None)
+        p95 = Stats([value for values in paced.window.round_trips.values() for value in values]).p95
+        report.budget(f"event p95 through nginx, {paced.tabs} tabs ({_pace(paced.think)}), 2 nodes", round(p95, 1),
+                      P95_BUDGETS[paced.tabs], "ms",
+                      why=beyond_the_machine(few, paced.tabs, cores) if few is not None else "")
     failed = [outcome.drill for outcome in outcomes if outcome.failed]
     report.note("drills: " + ("all passed" if not failed else "FAILED: " + ", ".join(failed)))
     if failed:
