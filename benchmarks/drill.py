@@ -80,9 +80,9 @@ class Paced:
 
 def beyond_the_machine(few: Paced, many_tabs: int, cores: int) -> str:
     """Why `many_tabs` tabs at `few`'s pace cannot be served here, or "" if they may be: the events
-    they ask for (`few`'s events per tab and second, measured while the nodes kept up) times the node
-    CPU each cost there, against the machine's cores (which PostgreSQL, Redis, nginx and the load
-    client share with the nodes)."""
+    they ask for (`few`'s events per tab and second; a lower bound if the nodes fell behind then,
+    so "beyond" still holds) times the node CPU each cost there, against the machine's cores (which
+    PostgreSQL, Redis, nginx and the load client share with the nodes)."""
     asked = few.rate / few.tabs * many_tabs
     cores_asked = asked * few.cpu_ms_per_event / 1000
     if cores_asked <= cores:
