@@ -18,6 +18,7 @@ from benchmarks import BUN_PATH, Report, cpu_seconds_of, process_group, work_roo
 from benchmarks._drill_load import Ledger, World, booking_days
 from benchmarks._drill_nodes import Node, render_env
 from benchmarks._drill_stack import MailCounter, Postgres, Proxy, Redis, claim_port, ensure_nginx
+from benchmarks.machine_speed import Gauge
 
 NODES = 2
 MEMBERS = 100
@@ -57,6 +58,7 @@ class Drill:
             "REFLEX_API_URL": self.proxy.base_url,
         }))
         self.nodes = [Node(port, self.root / "nodes", self.env_file) for port in ports]
+        self.speed: Gauge | None = None
 
     @property
     def database_url(self) -> str:
@@ -64,6 +66,9 @@ class Drill:
 
     def start(self) -> None:
         note = self.report.note
+        self.speed = Gauge()  # its loop at rest first, before anything of the topology runs
+        note(f"machine speed: a fixed loop costs {self.speed.at_rest:.1f} ms of CPU at rest "
+             "(benchmarks/machine_speed.py; sampled every few seconds from now on)")
         self.postgres.start()
         self.postgres.create_database()
         self.redis.start()
@@ -90,6 +95,13 @@ class Drill:
         self.mail.stop()
         self.redis.stop()
         self.postgres.stop()
+        if self.speed is not None:
+            self.speed.stop()
+
+    def slowdown(self, started: float, ended: float) -> str:
+        """How much slower the machine ran a fixed loop between two time.monotonic() readings than
+        at rest, e.g. "1.4x" (benchmarks/machine_speed.py)."""
+        return self.speed.slowdown(started, ended) if self.speed is not None else "-"
 
     def nodes_cpu_seconds(self) -> float:
         """CPU time the app nodes (every process of each) have used so far."""

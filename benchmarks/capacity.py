@@ -9,8 +9,10 @@ machine is saturated by then).
 
 Per step it prints the events answered per second, p50/p95/p99, the CPU of the two nodes (share
 of the machine's cores and ms per event: where the per-event cost meets the cores, the curve
-bends), and how far behind the open calendars were when they redrew (p50/p95 of the nodes'
-hub_calendar_redraw_delay_seconds, as the histogram's bucket bound that holds it). The budget
+bends), how much slower than at rest the machine ran a fixed loop meanwhile
+(benchmarks/machine_speed.py), and how far behind the open calendars were when they redrew
+(p50/p95 of the nodes' hub_calendar_redraw_delay_seconds, as the histogram's bucket bound that
+holds it). The budget
 lines are the largest step within p95 100 ms (budget 200 tabs) and within p95 250 ms (budget 1,000
 tabs). HUB_CAPACITY_STEPS (default 100,200,300,400,500,600,800,1000) and HUB_CAPACITY_SECONDS (the
 measured window, default 20) change the ramp.
@@ -61,9 +63,10 @@ def _delay_bound(before: Counter, after: Counter, share: float) -> str:
     return f"> {max(b for b in within if b != math.inf):g}" if bound == math.inf else f"<= {bound:g}"
 
 
-async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tuple[Stats, float, float, int, str]:
+async def _step(drill: Drill, cookies: list[str], world: World, tabs: int
+                ) -> tuple[Stats, float, float, int, str, str]:
     """(round trips, events answered per second, cores the nodes used, errors, the calendars' redraw
-    delay p50 / p95) at `tabs` tabs."""
+    delay p50 / p95, how much slower than at rest the machine ran) at `tabs` tabs."""
     load = Load(drill.proxy.base_url, cookies, world, tabs)
     try:
         await load.start()
@@ -73,24 +76,25 @@ async def _step(drill: Drill, cookies: list[str], world: World, tabs: int) -> tu
         cpu_before, started = drill.nodes_cpu_seconds(), time.monotonic()
         await asyncio.sleep(SECONDS)
         window = load.window()
-        elapsed = time.monotonic() - started
+        ended = time.monotonic()
+        elapsed, slowdown = ended - started, drill.slowdown(started, ended)
         cpu = drill.nodes_cpu_seconds() - cpu_before
         delays = await asyncio.to_thread(_redraw_delays, drill)
     finally:
         await load.stop()
     trips = Stats([value for values in window.round_trips.values() for value in values])
     redraw_delay = f"{_delay_bound(delays_before, delays, 0.5)} / {_delay_bound(delays_before, delays, 0.95)}"
-    return trips, trips.n / elapsed, cpu / elapsed, len(window.errors) + window.unanswered, redraw_delay
+    return trips, trips.n / elapsed, cpu / elapsed, len(window.errors) + window.unanswered, redraw_delay, slowdown
 
 
 async def _ramp(report: Report, drill: Drill) -> None:
     cookies, world = await signed_in_members(report, drill)
     rows, within, cores = [], dict.fromkeys(BUDGETS, 0), os.cpu_count() or 1
     for tabs in STEPS:
-        trips, rate, used, failures, redraw_delay = await _step(drill, cookies, world, tabs)
+        trips, rate, used, failures, redraw_delay, slowdown = await _step(drill, cookies, world, tabs)
         cpu_share, per_event = used / cores, used / rate * 1000 if rate else 0.0
         rows.append([str(tabs), f"{rate:.0f}", ms(trips.p50), ms(trips.p95), ms(trips.p99), f"{cpu_share * 100:.0f} %",
-                     f"{per_event:.1f}", redraw_delay, str(failures), f"{os.getloadavg()[0]:.1f}"])
+                     f"{per_event:.1f}", slowdown, redraw_delay, str(failures), f"{os.getloadavg()[0]:.1f}"])
         report.note(f"{tabs} tabs: {rate:.0f} events/s, p95 {ms(trips.p95)} ms, nodes {cpu_share * 100:.0f} % of "
                     f"the cores, {per_event:.1f} ms CPU per event")
         for budget in BUDGETS:
@@ -100,12 +104,13 @@ async def _ramp(report: Report, drill: Drill) -> None:
             break
     report.table(f"Capacity: tabs through nginx, two nodes, think {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s "
                  f"({SECONDS:g} s per step after {SETTLE_SECONDS:g} s to settle)",
-                 ["tabs", "events/s", "p50 ms", "p95 ms", "p99 ms", "nodes CPU", "CPU ms/event",
+                 ["tabs", "events/s", "p50 ms", "p95 ms", "p99 ms", "nodes CPU", "CPU ms/event", "machine slower",
                   "calendar redraw delay p50 / p95 s", "errors+unanswered", "load 1m"], rows,
                  note=f"nodes CPU: the two nodes' share of all {os.cpu_count()} cores; the rest is PostgreSQL, Redis, "
-                      "nginx and the load client on the same machine. Calendar redraw delay: from the first change "
-                      "that woke an open calendar to its redraw, as the bucket of hub_calendar_redraw_delay_seconds "
-                      "that holds it")
+                      "nginx and the load client on the same machine. Machine slower: the CPU a fixed loop cost "
+                      "during the step against at rest (benchmarks/machine_speed.py). Calendar redraw delay: from "
+                      "the first change that woke an open calendar to its redraw, as the bucket of "
+                      "hub_calendar_redraw_delay_seconds that holds it")
     for budget, asked in BUDGETS.items():
         report.budget(f"tabs served within p95 {budget} ms (of the steps {', '.join(map(str, STEPS))})",
                       within[budget], asked, "tabs", higher_is_better=True)

@@ -63,6 +63,7 @@ class Paced:
     window: Window
     seconds: float
     node_cpu_seconds: float
+    slowdown: str = "-"  # the machine's fixed loop then, against at rest (benchmarks/machine_speed.py)
 
     @property
     def rate(self) -> float:
@@ -75,7 +76,7 @@ class Paced:
 
     def row(self) -> list[str]:
         return [f"{self.tabs} tabs, {_pace(self.think)}", f"{self.rate:.0f}", f"{self.rate / self.tabs:.2f}",
-                f"{self.node_cpu_seconds / self.seconds:.2f}", f"{self.cpu_ms_per_event:.1f}"]
+                f"{self.node_cpu_seconds / self.seconds:.2f}", f"{self.cpu_ms_per_event:.1f}", self.slowdown]
 
 
 def beyond_the_machine(few: Paced, many_tabs: int, cores: int) -> str:
@@ -198,6 +199,7 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
     cpu_before, started = drill.nodes_cpu_seconds(), time.monotonic()
     await asyncio.sleep(CALM_SECONDS * 1.5)
     calm_seconds, calm_cpu = time.monotonic() - started, drill.nodes_cpu_seconds() - cpu_before
+    calm_slowdown = drill.slowdown(started, time.monotonic())
     calm = await finish("none (steady load)", since)
     outcomes.append(calm)
 
@@ -270,7 +272,7 @@ async def _drills(drill: Drill, cookies: list[str], world: World) -> tuple[list[
     lost, doubled, note = await asyncio.to_thread(drill.check, load.ledger, run_started, _now(), load.ledger)
     outcomes.append(Outcome("all drills together", load_label, Window(), lost, doubled, note,
                             f"{lost} lost, {doubled} doubled" if lost or doubled else ""))
-    return outcomes, Paced(TABS, THINK_SECONDS, calm.window, calm_seconds, calm_cpu)
+    return outcomes, Paced(TABS, THINK_SECONDS, calm.window, calm_seconds, calm_cpu, calm_slowdown)
 
 
 def _database_answers(node: Node) -> bool:
@@ -360,7 +362,9 @@ async def _figures(drill: Drill, cookies: list[str], world: World, tabs: int,
     cpu_before, started = drill.nodes_cpu_seconds(), time.monotonic()
     await asyncio.sleep(CALM_SECONDS * 1.5)
     window = load.window()
-    paced = Paced(tabs, think, window, time.monotonic() - started, drill.nodes_cpu_seconds() - cpu_before)
+    ended = time.monotonic()
+    paced = Paced(tabs, think, window, ended - started, drill.nodes_cpu_seconds() - cpu_before,
+                  drill.slowdown(started, ended))
     await load.stop()
     return paced
 
@@ -425,9 +429,11 @@ async def _run(report: Report, drill: Drill) -> None:
                       f"{sum(paced.window.unanswered for paced in figures)} unanswered; "
                       f"load 1m {os.getloadavg()[0]:.1f}")
     report.table("What the nodes spent (the same windows)",
-                 ["load", "events/s", "events/s per tab", "nodes CPU (cores)", "CPU ms/event"],
+                 ["load", "events/s", "events/s per tab", "nodes CPU (cores)", "CPU ms/event", "machine slower"],
                  [paced.row() for paced in figures],
-                 note=f"nodes CPU: both app nodes, every process; the machine has {os.cpu_count()} cores")
+                 note=f"nodes CPU: both app nodes, every process; the machine has {os.cpu_count()} cores. Machine "
+                      "slower: the CPU a fixed loop cost then against at rest (benchmarks/machine_speed.py): the "
+                      "cores slow each other down when both are busy, so the same event costs more CPU")
     cores = os.cpu_count() or 1
     for paced in figures:
         few = next((other for other in figures if other.think == paced.think and other.tabs < paced.tabs), None)
