@@ -60,7 +60,7 @@ class Gauge:
         return statistics.median(window) if window else 0.0
 
     def slowdown(self, started: float, ended: float) -> str:
-        """"1.4x" : how much more CPU the loop cost in the window than at rest ("-" if unknown)."""
+        """How much more CPU the loop cost in the window than at rest, e.g. "1.4x" ("-" if unknown)."""
         during = self.during(started, ended)
         return f"{during / self.at_rest:.1f}x" if during and self.at_rest else "-"
 
