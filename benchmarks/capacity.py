@@ -12,10 +12,9 @@ of the machine's cores and ms per event: where the per-event cost meets the core
 bends), how much slower than at rest the machine ran a fixed loop meanwhile
 (benchmarks/machine_speed.py), and how far behind the open calendars were when they redrew
 (p50/p95 of the nodes' hub_calendar_redraw_delay_seconds, as the histogram's bucket bound that
-holds it). The budget
-lines are the largest step within p95 100 ms (budget 200 tabs) and within p95 250 ms (budget 1,000
-tabs). HUB_CAPACITY_STEPS (default 100,200,300,400,500,600,800,1000) and HUB_CAPACITY_SECONDS (the
-measured window, default 20) change the ramp.
+holds it). The budget lines are the largest step within p95 100 ms (budget 200 tabs) and within
+p95 250 ms (budget 1,000 tabs). HUB_CAPACITY_STEPS (default 100,200,300,400,500,600,800,1000)
+and HUB_CAPACITY_SECONDS (the measured window, default 20) change the ramp.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ class Paced:
     window: Window
     seconds: float
     node_cpu_seconds: float
-    slowdown: str = "-"  # the machine's fixed loop then, against at rest (benchmarks/machine_speed.py)
+    slowdown: str  # the machine's fixed loop then, against at rest (benchmarks/machine_speed.py)
 
     @property
     def rate(self) -> float:
