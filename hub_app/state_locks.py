@@ -37,6 +37,12 @@ races Reflex leaves a lock taken and unused until its holder is garbage-collecte
 may have expired and been taken by another event or node, whose lock that late release deleted (the
 drill at 1,000 tabs: "was released by ..., but it belonged to ...", then that holder's write-back
 refused and its tab's changes lost). Here a holder deletes the lock only while it is still its own.
+
+When a lease's write-back is refused all the same (Redis restarted and lost every lock, or a lock ran
+past MAX_HOLD_SECONDS), Reflex reports it twice as a traceback: to the event loop when the lease
+ends, and again as "Task exception was never retrieved" when the task is collected, since nothing
+awaits a lease. After a Redis restart that was some 400 tracebacks in one node's log for an
+expected, harmless loss (those tabs re-read their page). Here each is one warning line.
 """
 
 import asyncio
@@ -49,13 +55,20 @@ from collections import Counter
 
 import reflex as rx
 from redis.asyncio import ConnectionPool, Redis
+from redis.exceptions import RedisError
 from reflex.istate.manager.redis import StateManagerRedis
+from reflex_base.utils.exceptions import LockExpiredError
 
 from hub_app.settings import get_settings
 
 log = logging.getLogger("hub.state_locks")
 
 MAX_HOLD_SECONDS = 60.0
+
+# What Reflex's lease breaker tells the event loop when its write-back fails.
+_LEASE_BREAKER_FAILED = "Exception in Redis State Manager lease breaker"
+# A write-back that was refused or could not reach Redis: expected when Redis restarts.
+_EXPECTED_WRITE_BACK_FAILURES = (LockExpiredError, RedisError)
 
 # Extends the lock only while it still holds this holder's id (it may have expired and been taken).
 _RENEW_IF_OURS = """
@@ -257,10 +270,58 @@ def hand_over_without_waiting(manager: StateManagerRedis) -> None:
     manager._handle_lock_contention = handle_lock_contention
 
 
+def _lease_ended(lease: asyncio.Task) -> None:
+    """A lease's end, reported once: its exception is retrieved here, so the loop does not report it
+    again when the task is collected."""
+    if lease.cancelled() or (error := lease.exception()) is None:
+        return
+    if isinstance(error, _EXPECTED_WRITE_BACK_FAILURES):
+        log.warning("a tab's lease ended without writing its state back (%s: Redis restarted or the lock "
+                    "expired); the tab re-reads its page", type(error).__name__)
+    else:
+        log.error("a tab's lease failed", exc_info=error)
+
+
+def _quiet_lease_breaker(loop: asyncio.AbstractEventLoop) -> None:
+    """Makes the loop leave out Reflex's report of an expected failed write-back (_lease_ended
+    reports it) and pass everything else on as before; once per loop."""
+    previous = loop.get_exception_handler()
+    if getattr(previous, "leaves_out_lease_breaker_reports", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if (context.get("message") == _LEASE_BREAKER_FAILED
+                and isinstance(context.get("exception"), _EXPECTED_WRITE_BACK_FAILURES)):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.leaves_out_lease_breaker_reports = True
+    loop.set_exception_handler(handler)
+
+
+def report_failed_write_backs_once(manager: StateManagerRedis) -> None:
+    """Makes each lease the manager takes report a failed write-back as one log line (see the
+    module's docstring)."""
+    create_lease_break_task = manager._create_lease_break_task
+
+    async def lease_reported_once(token, lock_id, cleanup_ctx, **context):
+        _quiet_lease_breaker(asyncio.get_running_loop())
+        lease = await create_lease_break_task(token, lock_id, cleanup_ctx, **context)
+        if lease is not None:
+            lease.add_done_callback(_lease_ended)
+        return lease
+
+    manager._create_lease_break_task = lease_reported_once
+
+
 def keep_state_locks_alive(app: rx.App) -> None:
-    """Installs the renewal and the hand-over when the app's tab states live in Redis (a no-op on
-    disk)."""
+    """Installs the renewal, the hand-over and the one-line report of a lease's failed write-back
+    when the app's tab states live in Redis (a no-op on disk)."""
     manager = app._state_manager
     if isinstance(manager, StateManagerRedis):
         renew_held_locks(manager, get_settings().state_lease_seconds)
         hand_over_without_waiting(manager)
+        report_failed_write_backs_once(manager)

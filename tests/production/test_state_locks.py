@@ -10,6 +10,8 @@ for two nodes. Redis must be there (the test fails otherwise).
 
 import asyncio
 import contextlib
+import gc
+import logging
 import time
 import uuid
 
@@ -17,6 +19,7 @@ import pytest
 from redis.asyncio import Redis
 from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
+from reflex_base.utils.exceptions import LockExpiredError
 
 from hub_app import state_locks
 from hub_app.settings import get_settings
@@ -340,3 +343,73 @@ def test_a_node_hands_a_tab_over_at_once_while_another_of_its_tabs_waits_for_the
         return x_on_b, y_still_held
 
     assert asyncio.run(scenario()) == ("Sari", True)
+
+
+def _lease_whose_lock_redis_lost(url: str, *, reported_once: bool) -> list[tuple[str, type]]:
+    """A tab signs in (the node takes a lease), then Redis loses the tab's lock, as a Redis restart
+    loses every lock; the lease ends and its write-back is refused. Returns what reached the event
+    loop's exception handler (message, exception type), which logs a traceback for each, up to the
+    lease task's collection. The exceptions themselves are not kept: they would keep the task."""
+
+    async def scenario():
+        reached: list[tuple[str, type]] = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _loop, context: reached.append((context["message"], type(context.get("exception")))))
+        manager = _manager(url)
+        state_locks.renew_held_locks(manager)
+        if reported_once:
+            state_locks.report_failed_write_backs_once(manager)
+        await manager._ensure_lock_task_subscribed()
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        try:
+            async with manager.modify_state(token) as root:
+                (await root.get_state(SessionState)).signed_in = True
+            await manager.redis.delete(manager._lock_key(token))
+            leases = list(manager._local_leases.values())
+            assert leases, "the event took a lease (rxconfig.py's opportunistic lock)"
+            await asyncio.wait(leases)  # its end, without retrieving what it raised
+            del leases
+            gc.collect()  # a lease task nobody awaited reports its exception when collected
+            await asyncio.sleep(0)
+            return reached
+        finally:
+            await manager.close()
+
+    return asyncio.run(scenario())
+
+
+def test_without_the_report_a_lost_lock_is_two_tracebacks_per_tab(redis_url):
+    """What Reflex alone does (why report_failed_write_backs_once exists): after a Redis restart
+    each leased tab put two tracebacks in the node's log, some 400 in the drill."""
+    reached = _lease_whose_lock_redis_lost(redis_url, reported_once=False)
+    assert reached == [("Exception in Redis State Manager lease breaker", LockExpiredError),
+                       ("Task exception was never retrieved", LockExpiredError)]
+
+
+def test_a_lease_whose_lock_redis_lost_is_one_warning_line(redis_url, caplog):
+    with caplog.at_level(logging.WARNING, logger="hub.state_locks"):
+        reached = _lease_whose_lock_redis_lost(redis_url, reported_once=True)
+    assert reached == []
+    lines = [record for record in caplog.records if record.name == "hub.state_locks"]
+    assert [(record.levelname, record.exc_info) for record in lines] == [("WARNING", None)]
+    assert "without writing its state back (LockExpiredError" in lines[0].getMessage()
+
+
+def test_the_loop_still_reports_everything_else(redis_url):
+    """Only the refused write-back is left out: any other report reaches the handler as before."""
+
+    async def scenario():
+        reached: list[dict] = []
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, context: reached.append(context))
+        state_locks._quiet_lease_breaker(loop)
+        state_locks._quiet_lease_breaker(loop)  # once per loop, however many leases install it
+        failure = RuntimeError("a bug")
+        loop.call_exception_handler({"message": "Exception in Redis State Manager lease breaker",
+                                     "exception": failure})
+        loop.call_exception_handler({"message": "Exception in callback", "exception": LockExpiredError("x")})
+        return reached
+
+    reached = asyncio.run(scenario())
+    assert [(context["message"], type(context["exception"])) for context in reached] == [
+        ("Exception in Redis State Manager lease breaker", RuntimeError), ("Exception in callback", LockExpiredError)]
