@@ -11,7 +11,7 @@ from starlette.routing import Route
 from hub_app.api.session_cookie import token_from_cookie_header
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed
-from hub_app.services import accounts, audit
+from hub_app.services import audit, sign_in_sessions
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 _FILTERS = {"staff": "staff_id", "member": "member", "action": "action", "from": "date_from", "to": "date_to"}
@@ -19,7 +19,7 @@ _FILTERS = {"staff": "staff_id", "member": "member", "action": "action", "from":
 
 def _export(cookie: str, filters: dict[str, str]) -> tuple[int, str]:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         try:
             return 200, audit.export_csv(actor, session=session, **filters)
         except NotAllowed:

@@ -17,7 +17,7 @@ from hub_app.api.session_cookie import (
     token_from_cookie_header,
 )
 from hub_app.db import new_session
-from hub_app.services import accounts, profiles
+from hub_app.services import accounts, profiles, sign_in_sessions
 
 # The exchange form holds a ticket, the tab token and a path: a few hundred bytes.
 _MAX_FORM_BYTES = 4096
@@ -81,12 +81,12 @@ async def close_session(request: Request) -> Response:
 
 def _sign_out(token: str) -> None:
     with new_session() as session:
-        accounts.sign_out(session=session, token=token)
+        sign_in_sessions.sign_out(session=session, token=token)
 
 
 def _export(token: str) -> dict | None:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token)
+        actor = sign_in_sessions.actor_for_token(session=session, token=token)
         if actor is None:
             return None
         return profiles.export_my_data(actor, session=session)

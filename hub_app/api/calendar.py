@@ -13,7 +13,7 @@ from hub_app.api.uploads import receive_upload
 from hub_app.db import new_session
 from hub_app.domain.bookings import may_manage_bookings
 from hub_app.domain.errors import HubError
-from hub_app.services import accounts, calendar_feed, spaces
+from hub_app.services import calendar_feed, sign_in_sessions, spaces
 from hub_app.settings import get_settings
 
 _ICS_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
@@ -33,7 +33,7 @@ async def personal_feed(request: Request) -> Response:
 
 def _booking(cookie: str, booking_id: str) -> bytes | None:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         try:
             return calendar_feed.booking_ics(actor, session=session, booking_id=booking_id)
         except HubError:

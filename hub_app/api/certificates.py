@@ -14,14 +14,14 @@ from hub_app.db import new_session
 from hub_app.domain.certificates import MAX_INPUT
 from hub_app.domain.errors import HubError, NotAllowed
 from hub_app.i18n import LOCALES, translate
-from hub_app.services import accounts, certificates
+from hub_app.services import certificates, sign_in_sessions
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _make(cookie: str, code: str, lang: str | None) -> tuple[int, str, certificates.CertificateFile | None]:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         locale = lang if lang in LOCALES else (actor.locale if actor else "id")
         try:
             return 200, "", certificates.certificate_pdf(actor, session=session, code=code, lang=locale)

@@ -24,7 +24,7 @@ from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed
 from hub_app.domain.spreadsheets import csv_chunks, write_xlsx
 from hub_app.i18n import LOCALES, translate
-from hub_app.services import accounts, exports
+from hub_app.services import exports, sign_in_sessions
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +35,7 @@ def _prepare(cookie: str, name: str, params: dict) -> tuple[int, str, exports.Ex
     kind, _, file_format = name.rpartition(".")
     lang = params.get("lang") or None
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         locale = lang if lang in LOCALES else (actor.locale if actor else "id")
         try:
             return 200, "", exports.prepare(actor, session=session, kind=kind, file_format=file_format,

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from hub_app.api.session_cookie import token_from_cookie_header
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed
-from hub_app.services import accounts, programme_report
+from hub_app.services import programme_report, sign_in_sessions
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 _NAMED = re.compile(r"programme-(?P<month>[^/]{1,20})-(?P<lang>[^/-]{1,10})\.pdf")
@@ -25,7 +25,7 @@ _REFUSALS = {401: "Sign in required", 403: "Staff only", 400: "Bad request"}
 
 def _report(cookie: str, month: str, lang: str) -> tuple[int, programme_report.ProgrammeReport | None]:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         try:
             return 200, programme_report.programme_report(actor, session=session, month=month, lang=lang)
         except NotAllowed:

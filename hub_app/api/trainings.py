@@ -15,7 +15,7 @@ from hub_app.api.session_cookie import safe_next, token_from_cookie_header
 from hub_app.api.uploads import receive_upload
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError, NotAllowed, NotFound
-from hub_app.services import accounts, enrolments, training_admin, training_attendance, trainings
+from hub_app.services import enrolments, sign_in_sessions, training_admin, training_attendance, trainings
 from hub_app.settings import get_settings
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
@@ -24,7 +24,7 @@ _EXPORTS = {"enrolments": enrolments.export_enrolments_csv, "attendance": traini
 
 def _export(cookie: str, kind: str, training_id: int) -> tuple[int, str]:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         try:
             return 200, _EXPORTS[kind](actor, session=session, training_id=training_id)
         except NotAllowed:
@@ -50,7 +50,7 @@ async def export_csv(request: Request) -> Response:
 
 def _calendar(cookie: str, training_id: int) -> bytes | None:
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie))
         try:
             return trainings.training_ics(actor, session=session, training_id=training_id)
         except HubError:

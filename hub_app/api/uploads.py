@@ -25,7 +25,7 @@ from hub_app.api.session_cookie import token_from_cookie_header
 from hub_app.db import new_session
 from hub_app.domain.errors import HubError
 from hub_app.domain.permissions import Actor
-from hub_app.services import accounts
+from hub_app.services import sign_in_sessions
 from hub_app.settings import get_settings
 
 # Multipart framing and the other small fields around the file.
@@ -43,7 +43,7 @@ def same_origin(request: Request) -> bool:
 
 def actor_for_cookie(cookie_header: str) -> Actor | None:
     with new_session() as session:
-        return accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie_header))
+        return sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie_header))
 
 
 async def read_body(request: Request, cap: int) -> bytes | None:
@@ -91,7 +91,7 @@ async def read_upload(request: Request, field: str, limit: int) -> tuple[bytes, 
 def save_as_cookie_actor(cookie_header: str, save: Callable[[Actor | None, Session], object]) -> str:
     """Runs save(actor, session) for the session cookie's actor; returns "" or the refusal's key."""
     with new_session() as session:
-        actor = accounts.actor_for_token(session=session, token=token_from_cookie_header(cookie_header))
+        actor = sign_in_sessions.actor_for_token(session=session, token=token_from_cookie_header(cookie_header))
         try:
             save(actor, session)
         except HubError as error:

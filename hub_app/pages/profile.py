@@ -8,7 +8,7 @@ from hub_app.i18n import CATALOGUE
 from hub_app.pages.bookings import calendar_feed_section
 from hub_app.pages.signup import sector_options, stage_options
 from hub_app.pages.trainings_mine import completed_trainings_section
-from hub_app.services import accounts, profiles
+from hub_app.services import profiles, sign_in_sessions
 from hub_app.state.i18n import page_title, t
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, ShellState, form_data, go_to, page_load
@@ -57,7 +57,7 @@ class ProfileState(SessionState):
     @rx.event
     async def sign_out_everywhere(self):
         try:
-            await call(accounts.sign_out_everywhere, await self._actor())
+            await call(sign_in_sessions.sign_out_everywhere, await self._actor())
         except HubError as error:
             self.error = self._error_text(error)
             return

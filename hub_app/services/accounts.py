@@ -1,27 +1,26 @@
-"""Accounts: sign-up, email verification, sign-in with throttling, sessions, password reset,
-emailed sign-in links (the way in for a member whose password sign-in is throttled)."""
+"""Accounts: sign-up, email verification, sign-in with throttling, starting a signed-in session,
+password reset, emailed sign-in links (the way in for a member whose password sign-in is
+throttled). Who a session cookie belongs to, and signing out, is services/sign_in_sessions.py."""
 
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from hub_app.db import begin_write
 from hub_app.domain import validation
 from hub_app.domain.errors import InvalidInput, NotAllowed
-from hub_app.domain.legal import needs_agreement
 from hub_app.domain.membership import DELETED, SUSPENDED, can_sign_in
 from hub_app.domain.passwords import password_problem
 from hub_app.domain.permissions import Actor
 from hub_app.domain.profiles import LIMITS, SECTORS, STAGES
-from hub_app.domain.sessions import is_idle
 from hub_app.domain.throttle import Attempt, ThrottleLimits, retry_after, wait_minutes
 from hub_app.i18n import LOCALES, normalize_locale, translate
-from hub_app.models import Notification, OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
+from hub_app.models import OneTimeToken, SignInAttempt, User, UserIdentity, UserSession
 from hub_app.models.base import utcnow
-from hub_app.services import account_mail, notifications
+from hub_app.services import account_mail, sign_in_sessions
 from hub_app.services.security import hash_password, hash_token, needs_rehash, new_token, verify_password
 from hub_app.settings import get_settings
 
@@ -29,7 +28,6 @@ VERIFY_EMAIL_TTL = timedelta(hours=48)
 RESET_PASSWORD_TTL = timedelta(minutes=30)
 SIGN_IN_TICKET_TTL = timedelta(seconds=60)
 SIGN_IN_LINK_TTL = timedelta(minutes=15)
-SEEN_REFRESH = timedelta(minutes=5)
 
 
 def normalize_email(email: str) -> str:
@@ -191,7 +189,7 @@ def reset_password(actor: Actor | None, *, session: Session, token: object, pass
     # Following the link proves the address too.
     user.email_verified_at = user.email_verified_at or utcnow()
     session.add(user)
-    _revoke_all_sessions(session, user.id)
+    sign_in_sessions.revoke_sessions_of(session, user.id)
     session.commit()
 
 
@@ -354,7 +352,7 @@ def _keep_chosen_locale(session: Session, user: User, chosen_locale: object) -> 
 def _start_session(session: Session, user: User, *, previous_token: str, user_agent: str,
                    client_address: str) -> str:
     if previous_token:
-        _revoke_token(session, previous_token)
+        sign_in_sessions.revoke_token(session, previous_token)
     token = new_token()
     session.add(UserSession(user_id=user.id, token_hash=hash_token(token), user_agent=user_agent[:200],
                             client_address=client_address[:64],
@@ -413,96 +411,6 @@ def sign_in_with_identity(*, session: Session, identity: ExternalIdentity, local
     return token
 
 
-# The session lookup runs for every event of a signed-in tab: columns only (no ORM objects), and
-# statements built once, so SQLAlchemy computes their cache keys once instead of on every call.
-_SESSION_COLUMNS = (UserSession.id, UserSession.revoked_at, UserSession.expires_at, UserSession.last_seen_at,
-                    UserSession.created_at, User.id, User.role, User.status, User.name, User.locale)
-_ACTOR_FOR_TOKEN = (select(*_SESSION_COLUMNS).join(User, col(UserSession.user_id) == User.id)
-                    .where(col(UserSession.token_hash) == bindparam("token_hash")))
-_UNREAD = (select(func.count()).select_from(Notification)
-           .where(col(Notification.user_id) == User.id, col(Notification.read_at).is_(None))
-           .correlate(User).scalar_subquery())
-_SHELL_FOR_TOKEN = _ACTOR_FOR_TOKEN.add_columns(User.status_reason, User.consent_version, _UNREAD)
-_TOUCH_SESSION = (update(UserSession).where(col(UserSession.id) == bindparam("session_id"))
-                  .values(last_seen_at=bindparam("now")))
-
-
-def _session_row(session: Session, statement, token: str):
-    """The row of a live session for a cookie's token (None for a missing, revoked, expired, idle or
-    barred one). Ends its own transaction, so the caller's service can start a write transaction."""
-    if not token or len(token) > 100:
-        return None
-    row = session.connection().execute(statement, {"token_hash": hash_token(token)}).first()
-    session.rollback()
-    if row is None:
-        return None
-    session_id, revoked_at, expires_at, last_seen, created_at, _, _, status, *_ = row
-    last_seen = last_seen or created_at
-    now = utcnow()
-    idle_limit = timedelta(hours=get_settings().session_idle_hours)
-    if revoked_at is not None or expires_at <= now or not can_sign_in(status) or is_idle(last_seen, now, idle_limit):
-        return None
-    if now - last_seen >= SEEN_REFRESH:
-        # One small write every few minutes per session keeps the idle clock honest without a
-        # write per event.
-        begin_write(session)
-        session.connection().execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
-        session.commit()
-    return row
-
-
-def _actor_of(row) -> Actor:
-    user_id, role, status, name, locale = row[5:10]
-    return Actor(user_id=user_id, role=role, status=status, name=name, locale=locale)
-
-
-def actor_for_token(*, session: Session, token: str) -> Actor | None:
-    """The actor behind a session cookie, or None for a missing, revoked, expired, idle or barred
-    session. Ends its own transaction, so the caller's service can start a write transaction."""
-    row = _session_row(session, _ACTOR_FOR_TOKEN, token)
-    return _actor_of(row) if row is not None else None
-
-
-def shell_for_token(*, session: Session, token: str) -> tuple[Actor | None, "SessionSummary | None"]:
-    """actor_for_token and session_summary in one statement: the shell asks on every page load."""
-    row = _session_row(session, _SHELL_FOR_TOKEN, token)
-    if row is None:
-        return None, None
-    actor = _actor_of(row)
-    status_reason, consent_version, unread = row[10:13]
-    return actor, SessionSummary(user_id=actor.user_id, name=actor.name, role=actor.role, status=actor.status,
-                                 status_reason=status_reason, locale=actor.locale, unread=unread,
-                                 must_agree=needs_agreement(consent_version, get_settings().terms_version))
-
-
-def _revoke_token(session: Session, token: str) -> None:
-    session.exec(update(UserSession).where(col(UserSession.token_hash) == hash_token(token),
-                                           col(UserSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
-
-
-def _revoke_all_sessions(session: Session, user_id: int) -> None:
-    session.exec(update(UserSession).where(col(UserSession.user_id) == user_id,
-                                           col(UserSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
-
-
-def sign_out(*, session: Session, token: str) -> None:
-    if token:
-        _revoke_token(session, token)
-        session.commit()
-
-
-def sign_out_everywhere(actor: Actor | None, *, session: Session) -> None:
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    _revoke_all_sessions(session, actor.user_id)
-    session.commit()
-
-
-def revoke_sessions_of(session: Session, user_id: int) -> None:
-    """Used by staff actions (suspension) inside their own transaction."""
-    _revoke_all_sessions(session, user_id)
-
-
 def create_user(*, session: Session, email: str, name: str, password: str, role: str) -> User:
     """For the command line and demo data: an active, verified account."""
     from hub_app.domain.permissions import ROLES
@@ -522,27 +430,3 @@ def create_user(*, session: Session, email: str, name: str, password: str, role:
     session.add(user)
     session.commit()
     return user
-
-
-@dataclass
-class SessionSummary:
-    """What the app shell shows about who is signed in."""
-
-    user_id: int
-    name: str
-    role: str
-    status: str
-    status_reason: str
-    locale: str
-    unread: int
-    must_agree: bool = False  # to the current terms and privacy notice (domain/legal.py)
-
-
-def session_summary(actor: Actor | None, *, session: Session) -> SessionSummary | None:
-    if actor is None:
-        return None
-    user = session.get(User, actor.user_id)
-    return SessionSummary(user_id=user.id, name=user.name, role=user.role, status=user.status,
-                          status_reason=user.status_reason, locale=user.locale,
-                          unread=notifications.unread_count(actor, session=session),
-                          must_agree=needs_agreement(user.consent_version, get_settings().terms_version))

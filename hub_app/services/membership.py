@@ -15,7 +15,7 @@ from hub_app.domain.queues import BulkOutcome, BulkRefusal, id_list
 from hub_app.i18n import format_short_datetime, translate
 from hub_app.models import User
 from hub_app.services import audit, notifications
-from hub_app.services.accounts import revoke_sessions_of
+from hub_app.services.sign_in_sessions import revoke_sessions_of
 
 PAGE_SIZE = 20
 BULK_ACTIONS = ("approve", "reject")

@@ -15,8 +15,9 @@ from hub_app.i18n import LOCALES, format_short_datetime
 from hub_app.models import EmailOutbox, Notification, OneTimeToken, User, UserSession
 from hub_app.models.base import utcnow
 from hub_app.services import images, personal_data
-from hub_app.services.accounts import check_password_attempt, clean_profile, revoke_sessions_of
+from hub_app.services.accounts import check_password_attempt, clean_profile
 from hub_app.services.security import new_token
+from hub_app.services.sign_in_sessions import revoke_sessions_of
 from hub_app.settings import get_settings
 
 AVATAR_SIZE = 256

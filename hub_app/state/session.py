@@ -26,7 +26,7 @@ from hub_app.domain.errors import HubError, Unavailable
 from hub_app.domain.legal import OPEN_WITHOUT_AGREEMENT
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import CATALOGUE, LOCALES, normalize_locale, translate
-from hub_app.services import accounts, profiles
+from hub_app.services import accounts, profiles, sign_in_sessions
 from hub_app.state.services import call
 
 YEAR = 365 * 24 * 3600
@@ -125,9 +125,9 @@ class SessionState(rx.State):
         return f"{self._t(label_key)}: {message}" if error.field and label_key in CATALOGUE else message
 
     async def _refresh_shell(self, actor: Actor | None) -> None:
-        self._show_summary(await call(accounts.session_summary, actor) if actor is not None else None)
+        self._show_summary(await call(sign_in_sessions.session_summary, actor) if actor is not None else None)
 
-    def _show_summary(self, summary: accounts.SessionSummary | None) -> None:
+    def _show_summary(self, summary: sign_in_sessions.SessionSummary | None) -> None:
         self.signed_in = summary is not None
         self.user_id = summary.user_id if summary else 0
         self.user_name = summary.name if summary else ""
@@ -304,7 +304,7 @@ def _in_language(actor: Actor | None, lang: str) -> Actor | None:
 
 
 def _as_actor(service, token: str, lang: str, kwargs: dict, *, session):
-    actor = accounts.actor_for_token(session=session, token=token) if token else None
+    actor = sign_in_sessions.actor_for_token(session=session, token=token) if token else None
     return service(_in_language(actor, lang), session=session, **kwargs)
 
 
@@ -313,27 +313,27 @@ def _as_known_actor(service, actor: Actor | None, lang: str, kwargs: dict, *, se
 
 
 def _actor_for_token(token: str, *, session) -> Actor | None:
-    return accounts.actor_for_token(session=session, token=token)
+    return sign_in_sessions.actor_for_token(session=session, token=token)
 
 
 def _shell_for_token(token: str, requested_locale: str, *, session):
     """Who is signed in and what the shell shows, in one statement; a ?lang= choice is stored on
     the account. Returns (actor or None, SessionSummary or None)."""
-    actor, summary = accounts.shell_for_token(session=session, token=token)
+    actor, summary = sign_in_sessions.shell_for_token(session=session, token=token)
     if actor is not None and requested_locale and actor.locale != requested_locale:
         profiles.set_locale(actor, session=session, locale=requested_locale)
     return actor, summary
 
 
 def _set_locale_for_token(token: str, locale: str, *, session) -> None:
-    actor = accounts.actor_for_token(session=session, token=token)
+    actor = sign_in_sessions.actor_for_token(session=session, token=token)
     if actor is not None:
         session.rollback()  # end the read so that set_locale starts its own write transaction
         profiles.set_locale(actor, session=session, locale=locale)
 
 
 def _sign_out(token: str, *, session) -> None:
-    accounts.sign_out(session=session, token=token)
+    sign_in_sessions.sign_out(session=session, token=token)
 
 
 def _bind_ticket(ticket: str, tab: str, *, session) -> None:

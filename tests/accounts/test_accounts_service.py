@@ -9,7 +9,7 @@ from sqlmodel import select
 from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.models import EmailOutbox, Notification, OneTimeToken, SignInAttempt, User, UserSession
 from hub_app.models.base import utcnow
-from hub_app.services import accounts
+from hub_app.services import accounts, sign_in_sessions
 from tests.accounts.factories import PASSWORD, make_user, open_session_for
 from tests.transactions import end_read
 
@@ -99,7 +99,7 @@ def test_sign_in_opens_a_rotated_hashed_session(session):
     assert open_session_for(session, ticket) is None  # ticket is single-use
     stored = session.exec(select(UserSession)).one()
     assert stored.token_hash != first and first not in stored.token_hash
-    actor = accounts.actor_for_token(session=session, token=first)
+    actor = sign_in_sessions.actor_for_token(session=session, token=first)
     assert actor.user_id == user.id and actor.status == "pending"
 
     end_read(session)
@@ -107,8 +107,8 @@ def test_sign_in_opens_a_rotated_hashed_session(session):
                               client_address="1.2.3.4")
     second = open_session_for(session, ticket, previous_token=first)
     assert second != first
-    assert accounts.actor_for_token(session=session, token=first) is None
-    assert accounts.actor_for_token(session=session, token=second).user_id == user.id
+    assert sign_in_sessions.actor_for_token(session=session, token=first) is None
+    assert sign_in_sessions.actor_for_token(session=session, token=second).user_id == user.id
 
 
 def test_unknown_email_and_wrong_password_look_the_same(session):
@@ -166,12 +166,12 @@ def test_expired_and_revoked_sessions_are_refused(session):
     stored.expires_at = utcnow() - timedelta(seconds=1)
     session.add(stored)
     session.commit()
-    assert accounts.actor_for_token(session=session, token=token) is None
+    assert sign_in_sessions.actor_for_token(session=session, token=token) is None
 
     ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
     token = open_session_for(session, ticket)
-    accounts.sign_out(session=session, token=token)
-    assert accounts.actor_for_token(session=session, token=token) is None
+    sign_in_sessions.sign_out(session=session, token=token)
+    assert sign_in_sessions.actor_for_token(session=session, token=token) is None
 
 
 def test_the_shells_lookup_shows_the_member_their_unread_count_and_refuses_a_dead_session(session):
@@ -184,20 +184,20 @@ def test_the_shells_lookup_shows_the_member_their_unread_count_and_refuses_a_dea
     session.commit()
     ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD, client_address="1")
     token = open_session_for(session, ticket)
-    notifications.mark_read(accounts.actor_for_token(session=session, token=token), session=session,
+    notifications.mark_read(sign_in_sessions.actor_for_token(session=session, token=token), session=session,
                             notification_id=session.exec(select(Notification.id).where(
                                 Notification.user_id == user.id)).first())
 
-    actor, summary = accounts.shell_for_token(session=session, token=token)
-    assert actor == accounts.actor_for_token(session=session, token=token)
+    actor, summary = sign_in_sessions.shell_for_token(session=session, token=token)
+    assert actor == sign_in_sessions.actor_for_token(session=session, token=token)
     assert (actor.user_id, actor.name, actor.role) == (user.id, "Rina Kusuma", "member")
-    assert summary == accounts.session_summary(actor, session=session)
+    assert summary == sign_in_sessions.session_summary(actor, session=session)
     assert (summary.unread, summary.must_agree) == (2, True)  # consent "t" is not the current version
 
-    assert accounts.shell_for_token(session=session, token="not-a-session") == (None, None)
-    assert accounts.shell_for_token(session=session, token="x" * 101) == (None, None)
-    accounts.sign_out(session=session, token=token)
-    assert accounts.shell_for_token(session=session, token=token) == (None, None)
+    assert sign_in_sessions.shell_for_token(session=session, token="not-a-session") == (None, None)
+    assert sign_in_sessions.shell_for_token(session=session, token="x" * 101) == (None, None)
+    sign_in_sessions.sign_out(session=session, token=token)
+    assert sign_in_sessions.shell_for_token(session=session, token=token) == (None, None)
 
 
 def test_sign_out_everywhere_revokes_every_session(session):
@@ -207,9 +207,9 @@ def test_sign_out_everywhere_revokes_every_session(session):
         ticket = accounts.sign_in(None, session=session, email="rina@umkm.example", password=PASSWORD,
                                   client_address="1")
         tokens.append(open_session_for(session, ticket))
-    actor = accounts.actor_for_token(session=session, token=tokens[0])
-    accounts.sign_out_everywhere(actor, session=session)
-    assert all(accounts.actor_for_token(session=session, token=token) is None for token in tokens)
+    actor = sign_in_sessions.actor_for_token(session=session, token=tokens[0])
+    sign_in_sessions.sign_out_everywhere(actor, session=session)
+    assert all(sign_in_sessions.actor_for_token(session=session, token=token) is None for token in tokens)
     assert user.id == actor.user_id
 
 
@@ -227,10 +227,10 @@ def test_password_reset_link_works_once_within_30_minutes_and_signs_out_everywhe
     with pytest.raises(InvalidInput) as error:
         accounts.reset_password(None, session=session, token=token, password="password")
     assert error.value.key == "password.common"
-    assert accounts.actor_for_token(session=session, token=old_session) is not None  # nothing changed
+    assert sign_in_sessions.actor_for_token(session=session, token=old_session) is not None  # nothing changed
 
     accounts.reset_password(None, session=session, token=token, password="teh-botol-dingin-77")
-    assert accounts.actor_for_token(session=session, token=old_session) is None
+    assert sign_in_sessions.actor_for_token(session=session, token=old_session) is None
     assert accounts.sign_in(None, session=session, email="rina@umkm.example", password="teh-botol-dingin-77",
                             client_address="1")
     with pytest.raises(InvalidInput):

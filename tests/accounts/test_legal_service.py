@@ -7,7 +7,7 @@ from sqlmodel import select
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed
 from hub_app.domain.legal import needs_agreement
 from hub_app.models import AuditEntry, User
-from hub_app.services import accounts, legal
+from hub_app.services import accounts, legal, sign_in_sessions
 from hub_app.settings import get_settings
 from tests.accounts.factories import PASSWORD, actor_of, make_user, open_session_for
 
@@ -25,7 +25,7 @@ def test_a_member_on_an_older_version_must_agree_and_then_does(session):
     current = get_settings().terms_version
     assert legal.must_agree(actor_of(user), session=session)
     assert not legal.must_agree(None, session=session)
-    summary = accounts.session_summary(actor_of(user), session=session)
+    summary = sign_in_sessions.session_summary(actor_of(user), session=session)
     assert summary.must_agree
     session.commit()
 
@@ -34,7 +34,7 @@ def test_a_member_on_an_older_version_must_agree_and_then_does(session):
     stored = session.get(User, user.id)
     assert stored.consent_version == current and stored.consent_at is not None
     assert not legal.must_agree(actor_of(user), session=session)
-    assert not accounts.session_summary(actor_of(user), session=session).must_agree
+    assert not sign_in_sessions.session_summary(actor_of(user), session=session).must_agree
     assert session.get(User, other.id).consent_version == "t"
     [entry] = session.exec(select(AuditEntry).where(AuditEntry.action == "member.terms_agreed")).all()
     assert (entry.actor_id, entry.target_id, entry.detail) == (user.id, user.id, f"t -> {current}")
@@ -79,7 +79,7 @@ def test_sign_in_keeps_the_language_chosen_before_it(chosen, stored, session):
     assert token
     session.expire_all()
     assert session.get(User, user.id).locale == stored
-    assert accounts.actor_for_token(session=session, token=token).locale == stored
+    assert sign_in_sessions.actor_for_token(session=session, token=token).locale == stored
 
 
 def test_without_a_choice_the_account_keeps_its_language(session):

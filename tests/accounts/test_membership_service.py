@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from hub_app.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hub_app.models import AuditEntry, EmailOutbox, Notification, User
-from hub_app.services import accounts, audit, membership
+from hub_app.services import accounts, audit, membership, sign_in_sessions
 from tests.accounts.factories import PASSWORD, actor_of, make_user, open_session_for
 from tests.transactions import end_read
 
@@ -52,7 +52,7 @@ def test_suspension_signs_the_member_out_and_blocks_sign_in(session, people):
     token = open_session_for(session, ticket)
     membership.change_status(staff, session=session, member_id=member_id, action="suspend",
                              reason="Spam di forum")
-    assert accounts.actor_for_token(session=session, token=token) is None
+    assert sign_in_sessions.actor_for_token(session=session, token=token) is None
     with pytest.raises(NotAllowed):
         accounts.sign_in(None, session=session, email="member@x.example", password=PASSWORD, client_address="1")
     end_read(session)

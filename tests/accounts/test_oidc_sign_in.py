@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from hub_app.api import build_api
 from hub_app.api.session_cookie import SESSION_COOKIE
 from hub_app.models import User, UserIdentity
-from hub_app.services import accounts
+from hub_app.services import sign_in_sessions
 from hub_app.settings import get_settings
 from tests.accounts.factories import make_user
 
@@ -104,7 +104,7 @@ async def test_a_new_person_signs_in_and_becomes_a_pending_member(provider, port
     assert response.status_code == 303 and response.headers["location"] == "/profile"
     token = _session_token(response)
     with Session(app_db, expire_on_commit=False) as session:
-        actor = accounts.actor_for_token(session=session, token=token)
+        actor = sign_in_sessions.actor_for_token(session=session, token=token)
         user = session.get(User, actor.user_id)
         assert (user.email_normalized, user.name, user.status) == ("nadia@jakarta.example", "Nadia Putri", "pending")
         assert user.email_verified_at is not None
@@ -112,7 +112,7 @@ async def test_a_new_person_signs_in_and_becomes_a_pending_member(provider, port
 
     again = await _sign_in_through_provider(provider[1], CLAIMS)
     with Session(app_db, expire_on_commit=False) as session:
-        assert accounts.actor_for_token(session=session, token=_session_token(again)).user_id == actor.user_id
+        assert sign_in_sessions.actor_for_token(session=session, token=_session_token(again)).user_id == actor.user_id
         assert len(session.exec(select(User)).all()) == 1
 
 
@@ -121,7 +121,7 @@ async def test_an_existing_account_is_linked_by_verified_email(provider, portal_
         existing = make_user(session, "nadia@jakarta.example", name="Nadia")
     response = await _sign_in_through_provider(provider[1], CLAIMS)
     with Session(app_db, expire_on_commit=False) as session:
-        assert accounts.actor_for_token(session=session, token=_session_token(response)).user_id == existing.id
+        assert sign_in_sessions.actor_for_token(session=session, token=_session_token(response)).user_id == existing.id
 
 
 @pytest.mark.parametrize(("claims", "reason"), [

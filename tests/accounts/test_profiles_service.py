@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from hub_app.domain.errors import InvalidInput, NotAllowed
 from hub_app.models import AuditEntry, Notification, User, UserSession
-from hub_app.services import accounts, audit, notifications, profiles
+from hub_app.services import accounts, audit, notifications, profiles, sign_in_sessions
 from hub_app.settings import get_settings
 from tests.accounts.factories import PASSWORD, actor_of, make_user, open_session_for
 from tests.transactions import end_read
@@ -114,7 +114,7 @@ def test_delete_account_erases_personal_data_and_keeps_history_consistent(sessio
     assert member.status == "deleted" and member.name == "" and "dewi" not in member.email
     assert member.bio == member.business_name == member.avatar_file == ""
     assert not avatar.exists()
-    assert accounts.actor_for_token(session=session, token=token) is None
+    assert sign_in_sessions.actor_for_token(session=session, token=token) is None
     assert session.exec(select(UserSession)).one().revoked_at is not None
     assert session.exec(select(Notification).where(Notification.user_id == member.id)).all() == []
     assert session.exec(select(AuditEntry)).one().target_id == member.id

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from hub_app.models import OneTimeToken, User, UserSession
 from hub_app.models.base import utcnow
-from hub_app.services import accounts
+from hub_app.services import accounts, sign_in_sessions
 from hub_app.services.security import hash_token
 from tests.api.conftest import ORIGIN
 from tests.handlers.handler_harness import PASSWORD, count_rows, link_in_outbox, make_person
@@ -50,7 +50,7 @@ def session_cookie(response) -> str | None:
 
 def actor_of_token(engine, token: str):
     with Session(engine) as session:
-        return accounts.actor_for_token(session=session, token=token)
+        return sign_in_sessions.actor_for_token(session=session, token=token)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from then on). See handler_harness.py and tests/README.md."""
 import pytest
 
 import hub_app.db
-from hub_app.services import accounts
+from hub_app.services import sign_in_sessions
 from tests.handlers.handler_harness import Hub, arrange_people
 
 
@@ -34,6 +34,7 @@ def hub(handler_db):
 def actor_lookups(monkeypatch) -> list[str]:
     """The session tokens the handlers look up from now on (one database round trip each)."""
     lookups: list[str] = []
-    real_lookup = accounts.actor_for_token
-    monkeypatch.setattr(accounts, "actor_for_token", lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
+    real_lookup = sign_in_sessions.actor_for_token
+    monkeypatch.setattr(sign_in_sessions, "actor_for_token",
+                        lambda **kw: lookups.append(kw["token"]) or real_lookup(**kw))
     return lookups

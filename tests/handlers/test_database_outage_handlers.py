@@ -19,7 +19,7 @@ from hub_app.domain.errors import Unavailable
 from hub_app.event_outcomes import log_backend_exception
 from hub_app.i18n import translate
 from hub_app.pages.bookings import MyBookingsState
-from hub_app.services import accounts
+from hub_app.services import sign_in_sessions
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, ShellState
 from tests.handlers.handler_harness import covers
@@ -56,7 +56,7 @@ def test_the_service_call_raises_a_refusal_not_a_driver_error(unreachable, monke
 
     monkeypatch.setattr(hub_app.db, "get_engine", lambda: unreachable)
     with pytest.raises(Unavailable):
-        asyncio.run(call(accounts.actor_for_token, token="x" * 43))
+        asyncio.run(call(sign_in_sessions.actor_for_token, token="x" * 43))
 
 
 def test_an_uncaught_refusal_is_shown_translated_not_as_a_crash():
