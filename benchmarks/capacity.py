@@ -13,7 +13,8 @@ bends), how much slower than at rest the machine ran a fixed loop meanwhile
 (benchmarks/machine_speed.py), and how far behind the open calendars were when they redrew
 (p50/p95 of the nodes' hub_calendar_redraw_delay_seconds, as the histogram's bucket bound that
 holds it). The budget lines are the largest step within p95 100 ms (budget 200 tabs) and within
-p95 250 ms (budget 1,000 tabs). HUB_CAPACITY_STEPS (default 100,200,300,400,500,600,800,1000)
+p95 250 ms (budget 1,000 tabs); a budget whose number of tabs no step tried (all steps larger,
+all over it) is noted as not measured. HUB_CAPACITY_STEPS (default 100,200,300,400,500,600,800,1000)
 and HUB_CAPACITY_SECONDS (the measured window, default 20) change the ramp.
 """
 
@@ -110,8 +111,15 @@ async def _ramp(report: Report, drill: Drill) -> None:
                       "during the step against at rest (benchmarks/machine_speed.py). Calendar redraw delay: from "
                       "the first change that woke an open calendar to its redraw, as the bucket of "
                       "hub_calendar_redraw_delay_seconds that holds it")
+    steps = ", ".join(map(str, STEPS))
     for budget, asked in BUDGETS.items():
-        report.budget(f"tabs served within p95 {budget} ms (of the steps {', '.join(map(str, STEPS))})",
+        if within[budget] < asked and min(STEPS) > asked:
+            # Every step had more tabs than the budget asks for and missed it: the budget's own
+            # number of tabs was not tried, so this run says nothing about it.
+            report.note(f"tabs served within p95 {budget} ms: not measured (no step of {asked} tabs or fewer "
+                        f"among {steps})")
+            continue
+        report.budget(f"tabs served within p95 {budget} ms (of the steps {steps})",
                       within[budget], asked, "tabs", higher_is_better=True)
 
 
