@@ -4,7 +4,7 @@ releasing no-show bookings). Safe with several workers: each duty claims its row
 import asyncio
 import logging
 
-from hub_app.db import new_session
+from hub_app.db import database_unreachable, new_session
 from hub_app.services import booking_checkins, events, notifications, record_retention
 from hub_app.services.insights import rollups
 
@@ -45,11 +45,22 @@ def _purge_sign_in_records() -> None:
 DUTIES = [_deliver_email, _release_no_shows, _roll_up_insights, _event_duties, _purge_sign_in_records]
 
 
+async def run_duties_once() -> None:
+    """One round of every duty. A duty that fails does not stop the others (it is logged with its
+    traceback and tried again next round); without a database none of them can work, so the round
+    ends there with one line, not a traceback per duty every round of the outage."""
+    for duty in DUTIES:
+        try:
+            await asyncio.to_thread(duty)
+        except Exception as error:
+            if database_unreachable(error):
+                log.warning("background duties wait for the database (%s); next round in %s s",
+                            type(error.orig).__name__, INTERVAL_SECONDS)
+                return
+            log.exception("background duty %s failed", duty.__name__)
+
+
 async def run_background_duties() -> None:
     while True:
-        for duty in DUTIES:
-            try:
-                await asyncio.to_thread(duty)
-            except Exception:  # a failing duty must not stop the others; it is logged and retried
-                log.exception("background duty %s failed", duty.__name__)
+        await run_duties_once()
         await asyncio.sleep(INTERVAL_SECONDS)

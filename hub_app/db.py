@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from hub_app.settings import get_settings
@@ -76,6 +78,13 @@ def begin_write(session: Session) -> None:
             "read, or end the read with session.rollback() first")
     session.connection(execution_options={_WRITE_OPTION: True})
     session.info[_WRITE_OPTION] = session.get_transaction()
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """PostgreSQL restarting, failing over or away: worth trying again later, not a bug. The pool
+    checks connections before use, so the next try reconnects once the server is back."""
+    return isinstance(error, DBAPIError) and (error.connection_invalidated
+                                              or isinstance(error.orig, psycopg.OperationalError))
 
 
 @contextmanager

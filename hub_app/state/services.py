@@ -5,10 +5,9 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-import psycopg
 from sqlalchemy.exc import DBAPIError
 
-from hub_app.db import new_session
+from hub_app.db import database_unreachable, new_session
 from hub_app.domain.errors import Unavailable
 
 T = TypeVar("T")
@@ -20,11 +19,9 @@ def _in_session(function: Callable[..., T], args: tuple, kwargs: dict) -> T:
         with new_session() as session:
             return function(*args, session=session, **kwargs)
     except DBAPIError as error:
-        # PostgreSQL restarting or failing over: the member is told to try again (a translated
-        # refusal) instead of meeting a crashed event; retries are safe (a repeated booking or
-        # enrolment is answered with what was made). The pool checks connections before use, so
-        # the next event reconnects once the server is back.
-        if error.connection_invalidated or isinstance(error.orig, psycopg.OperationalError):
+        # The member is told to try again (a translated refusal) instead of meeting a crashed
+        # event; retries are safe (a repeated booking or enrolment is answered with what was made).
+        if database_unreachable(error):
             log.warning("database unreachable: %s", type(error.orig).__name__)
             raise Unavailable() from error
         raise

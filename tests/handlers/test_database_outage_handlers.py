@@ -1,11 +1,14 @@
 """While the database cannot be reached (PostgreSQL restarting, `make drill` drill 3), an event is
 answered with the translated "try again" message, not a crashed handler, and the next event after
 the server is back is served on a fresh connection; so is an event whose tab state was lost (Redis
-restarting, drill 2).
+restarting, drill 2). The background duties wait for the database with one log line a round.
 
 The outage is real: the app's engine points at a PostgreSQL address where nothing listens (a
 closed port), and the recovery test ends the test database's own server connections with
 pg_terminate_backend, as a restart does."""
+
+import asyncio
+import logging
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -14,6 +17,7 @@ from sqlalchemy import text
 
 import hub_app.db
 import hub_app.state.session
+from hub_app import background
 from hub_app.db import make_engine
 from hub_app.domain.errors import Unavailable
 from hub_app.event_outcomes import log_backend_exception
@@ -52,8 +56,6 @@ def test_an_event_during_the_outage_says_try_again(lang, hub, people, unreachabl
 
 
 def test_the_service_call_raises_a_refusal_not_a_driver_error(unreachable, monkeypatch):
-    import asyncio
-
     monkeypatch.setattr(hub_app.db, "get_engine", lambda: unreachable)
     with pytest.raises(Unavailable):
         asyncio.run(call(sign_in_sessions.actor_for_token, token="x" * 43))
@@ -70,8 +72,6 @@ def test_an_uncaught_refusal_is_shown_translated_not_as_a_crash():
 def test_the_next_event_after_a_restart_is_served(postgres_engine, monkeypatch):
     """A restart closes every server connection; the pool checks a connection before use and
     opens a new one, so the first event afterwards succeeds."""
-    import asyncio
-
     monkeypatch.setattr(hub_app.db, "get_engine", lambda: postgres_engine)
 
     def one(*, session):
@@ -140,3 +140,33 @@ def test_looking_again_is_for_tabs_that_show_nobody_and_once_at_a_time(hub, peop
     member.load("/").ok()
     member.call(ShellState.shell_when_back, "en").ok()
     assert member.state(SessionState).lang == "id"
+
+
+def test_background_duties_wait_for_the_database_with_one_line_a_round(unreachable, monkeypatch, caplog):
+    """Every duty needs the database: the round ends at the first that cannot reach it, with one
+    warning line and no traceback (the drill's 5 s restart left a traceback per duty before)."""
+    monkeypatch.setattr(hub_app.db, "get_engine", lambda: unreachable)
+    with caplog.at_level(logging.INFO, logger="hub.background"):
+        asyncio.run(background.run_duties_once())
+    lines = [(record.levelname, record.getMessage(), record.exc_info) for record in caplog.records
+             if record.name == "hub.background"]
+    assert lines == [("WARNING", "background duties wait for the database (OperationalError); next round in "
+                                 f"{background.INTERVAL_SECONDS} s", None)]
+
+
+def test_a_failing_duty_is_logged_with_its_traceback_and_the_others_still_run(monkeypatch, caplog):
+    ran = []
+
+    def broken_duty():
+        raise KeyError("a bug")
+
+    def next_duty():
+        ran.append("next")
+
+    monkeypatch.setattr(background, "DUTIES", [broken_duty, next_duty])
+    with caplog.at_level(logging.INFO, logger="hub.background"):
+        asyncio.run(background.run_duties_once())
+    assert ran == ["next"]
+    [line] = [record for record in caplog.records if record.name == "hub.background"]
+    assert (line.levelname, line.getMessage(), line.exc_info[0]) == ("ERROR", "background duty broken_duty failed",
+                                                                     KeyError)
