@@ -14,7 +14,7 @@ from hub_app.components.trainings import (
 )
 from hub_app.domain.errors import HubError
 from hub_app.domain.permissions import Actor
-from hub_app.services import enrolments, trainings
+from hub_app.services import enrolments, trainings, trainings_mine
 from hub_app.services.trainings import TrainingDetail
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
@@ -97,7 +97,7 @@ class TrainingDetailState(SessionState):
         self.error = self.info = ""
         try:
             actor = await self._actor()
-            await call(enrolments.rate, actor, training_id=self._training_id(),
+            await call(trainings_mine.rate, actor, training_id=self._training_id(),
                        stars=data.get("rating"), comment=data.get("comment", ""))
         except HubError as error:
             self.error = self._error_text(error)

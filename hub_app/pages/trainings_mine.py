@@ -7,8 +7,8 @@ from hub_app.components.shell import shell
 from hub_app.components.trainings import confirm_leaving
 from hub_app.domain.errors import HubError
 from hub_app.pages.certificates import MyCertificatesState, my_certificates_section
-from hub_app.services import enrolments
-from hub_app.services.enrolments import CompletedTraining, MyTraining
+from hub_app.services import enrolments, trainings_mine
+from hub_app.services.trainings_mine import CompletedTraining, MyTraining
 from hub_app.state.i18n import page_title, t, tf
 from hub_app.state.services import call
 from hub_app.state.session import SessionState, go_to, page_load
@@ -24,7 +24,7 @@ class MyTrainingsState(SessionState):
 
     async def _reload(self) -> None:
         try:
-            result = await call(enrolments.mine, await self._actor())
+            result = await call(trainings_mine.mine, await self._actor())
         except HubError as error:
             self.error = self._error_text(error)
             self.upcoming, self.waitlisted, self.completed, self.past = [], [], [], []
@@ -119,7 +119,7 @@ class ProfileTrainingsState(SessionState):
     @rx.event
     async def load_completed_trainings(self):
         try:
-            self.completed_trainings = await call(enrolments.my_completed_trainings, await self._actor())
+            self.completed_trainings = await call(trainings_mine.my_completed_trainings, await self._actor())
         except HubError:
             self.completed_trainings = []
 

@@ -1,5 +1,5 @@
-"""Enrolment, the waitlist, the staff roster, a member's own trainings and ratings. Attendance,
-check-in and completion live in services/training_attendance.py.
+"""Enrolment, the waitlist and the staff roster. A member's own trainings and their ratings are in
+services/trainings_mine.py; attendance, check-in and completion in services/training_attendance.py.
 
 Every change to who holds a seat runs in one write transaction that first locks the training row
 (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite takes the database write lock), so
@@ -21,16 +21,15 @@ from hub_app.domain.errors import Conflict, NotAllowed, NotFound
 from hub_app.domain.membership import DELETED
 from hub_app.domain.permissions import Actor, require_member
 from hub_app.domain.spreadsheets import csv_document
-from hub_app.i18n import format_datetime, format_short_datetime, translate
+from hub_app.i18n import format_short_datetime, translate
 from hub_app.models import User
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, Trainer, Training, TrainingPrerequisite, TrainingSession
-from hub_app.services import audit, notifications, personal_data
+from hub_app.services import audit, notifications, personal_data, trainings_mine
 from hub_app.services.trainings import (
     completed_training_ids,
     lock_training,
     require_staff,
-    title_of,
     title_params,
     training_link,
     waitlist_position,
@@ -324,109 +323,6 @@ def roster(actor: Actor | None, *, session: Session, training_id: object) -> Tra
                  for e, u in rated[:100]])
 
 
-# --- a member's own trainings -----------------------------------------------------------------
-
-@dataclass
-class MyTraining:
-    enrolment_id: int
-    training_id: int
-    title: str
-    date: str
-    status: str  # enrolled | waitlisted
-    position: int
-    can_cancel: bool
-    cancelled: bool  # the training was cancelled by staff
-    completed: bool
-    rated: bool
-    past: bool  # its last session is over
-
-
-@dataclass
-class MyTrainings:
-    upcoming: list[MyTraining]
-    waitlisted: list[MyTraining]
-    completed: list[MyTraining]
-    past: list[MyTraining]
-
-
-def mine(actor: Actor | None, *, session: Session) -> MyTrainings:
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    now = utcnow()
-    rows = session.exec(
-        select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
-        .where(Enrolment.user_id == actor.user_id, col(Enrolment.status).in_(rules.ACTIVE_ENROLMENT))
-        .order_by(col(Training.starts_at), col(Training.id)).limit(300)).all()
-    result = MyTrainings([], [], [], [])
-    for enrolment, training in rows:
-        position = waitlist_position(session, enrolment) if enrolment.status == rules.WAITLISTED else 0
-        item = MyTraining(
-            enrolment_id=enrolment.id, training_id=training.id, title=title_of(training, actor.locale),
-            date=format_datetime(training.starts_at, actor.locale) if training.starts_at else "",
-            status=enrolment.status, position=position,
-            can_cancel=(training.status == rules.PUBLISHED and enrolment.status == rules.ENROLLED
-                        and now < training.cancel_until) or enrolment.status == rules.WAITLISTED,
-            cancelled=training.status == rules.CANCELLED, completed=enrolment.completed_at is not None,
-            rated=enrolment.rating is not None, past=training.ends_at is not None and training.ends_at < now)
-        if item.completed:
-            result.completed.append(item)
-        elif enrolment.status == rules.WAITLISTED:
-            result.waitlisted.append(item)
-        elif training.ends_at is not None and training.ends_at < now:
-            result.past.append(item)
-        else:
-            result.upcoming.append(item)
-    result.completed.reverse()
-    result.past.reverse()
-    return result
-
-
-@dataclass
-class CompletedTraining:
-    training_id: int
-    title: str
-    completed: str
-
-
-def completed_trainings(session: Session, user_id: int, locale: str) -> list[CompletedTraining]:
-    """For profiles: the trainings a member completed, newest first."""
-    rows = session.exec(
-        select(Enrolment, Training).join(Training, col(Training.id) == Enrolment.training_id)
-        .where(Enrolment.user_id == user_id, col(Enrolment.completed_at).is_not(None))
-        .order_by(col(Enrolment.completed_at).desc()).limit(100)).all()
-    return [CompletedTraining(training.id, title_of(training, locale),
-                              format_datetime(enrolment.completed_at, locale).rsplit(",", 1)[0])
-            for enrolment, training in rows]
-
-
-def my_completed_trainings(actor: Actor | None, *, session: Session) -> list[CompletedTraining]:
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    return completed_trainings(session, actor.user_id, actor.locale)
-
-
-# --- ratings ----------------------------------------------------------------------------------
-
-def rate(actor: Actor | None, *, session: Session, training_id: object, stars: object, comment: object = "") -> None:
-    """After completing a training the member rates it 1-5 with an optional comment (can change it)."""
-    if actor is None:
-        raise NotAllowed("error.sign_in_required")
-    training_id = validation.identifier(training_id, field="training.training_id")
-    stars = validation.integer(stars, field="training.rating", minimum=1, maximum=5)
-    rules.check_rating(stars)
-    comment = validation.text(comment, field="training.comment", max_length=rules.LIMITS["comment"], multiline=True)
-    begin_write(session)
-    enrolment = session.exec(select(Enrolment).where(Enrolment.training_id == training_id,
-                                                     Enrolment.user_id == actor.user_id)).first()
-    if enrolment is None or enrolment.completed_at is None:
-        raise Conflict("trainings.error.rate_after_completion")
-    enrolment.rating = stars
-    enrolment.rating_comment = comment
-    enrolment.rated_at = enrolment.updated_at = utcnow()
-    session.add(enrolment)
-    session.commit()
-
-
 # --- the enrolment CSV ------------------------------------------------------------------------
 
 def export_enrolments_csv(actor: Actor | None, *, session: Session, training_id: object) -> str:
@@ -510,7 +406,7 @@ def _profile_section(session: Session, reader: Actor | None, member: User, local
     """"Completed trainings" on a member's profile in the directory."""
     from hub_app.services.members import ProfileSection, SectionItem
 
-    done = completed_trainings(session, member.id, locale)
+    done = trainings_mine.completed_trainings(session, member.id, locale)
     return ProfileSection(
         title=translate("trainings.profile_title", locale),
         items=[SectionItem(text=item.title, detail=item.completed, link=f"/trainings/{item.training_id}")

@@ -2,9 +2,9 @@
 sessions (each at the hub holding a booking of its room); trainers and their photos; prerequisites;
 the programme list and one training's admin view.
 
-The catalogue and a training's page live in services/trainings.py; enrolment, the waitlist and
-ratings in services/enrolments.py; attendance, check-in and completion in
-services/training_attendance.py.
+The catalogue and a training's page live in services/trainings.py; enrolment and the waitlist in
+services/enrolments.py; a member's own trainings and ratings in services/trainings_mine.py;
+attendance, check-in and completion in services/training_attendance.py.
 """
 
 import re

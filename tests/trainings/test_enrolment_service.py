@@ -10,7 +10,7 @@ from hub_app.domain import trainings as rules
 from hub_app.models import AuditEntry, EmailOutbox, Notification
 from hub_app.models.base import utcnow
 from hub_app.models.trainings import Attendance, Enrolment, TrainingPrerequisite
-from hub_app.services import enrolments, personal_data, training_admin, training_attendance, trainings
+from hub_app.services import enrolments, personal_data, training_admin, training_attendance, trainings, trainings_mine
 from tests.accounts.factories import actor_of, make_user
 from tests.trainings.helpers import error_key, make_training, members, reload, sessions_of, statuses
 from tests.transactions import end_read
@@ -309,12 +309,12 @@ def test_mine_lists_upcoming_waitlisted_and_completed(session):
     session.add(Enrolment(training_id=done.id, user_id=rina.user_id, status="enrolled", enrolled_at=now,
                           completed_at=now))
     session.commit()
-    mine = enrolments.mine(rina, session=session)
+    mine = trainings_mine.mine(rina, session=session)
     assert [t.title for t in mine.upcoming] == ["Akan datang"] and mine.upcoming[0].can_cancel
     assert [(t.title, t.position) for t in mine.waitlisted] == [("Penuh", 1)]
     assert [t.title for t in mine.completed] == ["Selesai"] and not mine.completed[0].rated
-    assert [c.title for c in enrolments.completed_trainings(session, rina.user_id, "id")] == ["Selesai"]
-    assert error_key(lambda: enrolments.mine(None, session=session)) == "error.sign_in_required"
+    assert [c.title for c in trainings_mine.completed_trainings(session, rina.user_id, "id")] == ["Selesai"]
+    assert error_key(lambda: trainings_mine.mine(None, session=session)) == "error.sign_in_required"
 
 
 def test_personal_data_export_and_erase_give_the_seat_to_the_next_member(session):
@@ -340,17 +340,17 @@ def test_rating_only_after_completion_and_staff_see_the_average(session, staff):
     training.enrolled_count = 2
     session.add(training)
     session.commit()
-    assert error_key(lambda: enrolments.rate(rina, session=session, training_id=training.id, stars=5)) == \
+    assert error_key(lambda: trainings_mine.rate(rina, session=session, training_id=training.id, stars=5)) == \
         "trainings.error.rate_after_completion"
     [row] = sessions_of(session, training)
     for actor in (rina, andi):
         training_attendance.set_attendance(staff, session=session, session_id=row.id, user_id=actor.user_id,
                                            present=True)
     for stars in (0, 6, "lima", None, 4.5):
-        assert error_key(lambda stars=stars: enrolments.rate(rina, session=session, training_id=training.id,
+        assert error_key(lambda stars=stars: trainings_mine.rate(rina, session=session, training_id=training.id,
                                                              stars=stars)) in ("error.field_range", "error.field_type")
-    enrolments.rate(rina, session=session, training_id=training.id, stars=5, comment="Sangat praktis")
-    enrolments.rate(andi, session=session, training_id=training.id, stars="4")
+    trainings_mine.rate(rina, session=session, training_id=training.id, stars=5, comment="Sangat praktis")
+    trainings_mine.rate(andi, session=session, training_id=training.id, stars="4")
     roster = enrolments.roster(staff, session=session, training_id=training.id)
     assert (roster.average_rating, roster.ratings_count) == ("4.5", 2)
     assert {(r.stars, r.comment) for r in roster.ratings} == {(5, "Sangat praktis"), (4, "")}
