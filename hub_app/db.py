@@ -5,9 +5,10 @@ check-then-insert rules (no overlapping bookings, no more enrolments than seats)
 the database itself. On PostgreSQL services take row locks (SELECT ... FOR UPDATE) instead.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 import psycopg
 from sqlalchemy import event
@@ -18,6 +19,10 @@ from sqlmodel import Session, create_engine
 from hub_app.settings import get_settings
 
 _WRITE_OPTION = "hub_write_transaction"
+_READING = "hub_reading"
+# What a reading session refuses to send: it runs without a transaction of its own on PostgreSQL.
+_WRITE_VERBS = ("insert", "update", "delete", "merge", "create", "alter", "drop", "truncate", "grant", "copy")
+F = TypeVar("F", bound=Callable)
 
 
 def make_engine(url: str) -> Engine:
@@ -68,6 +73,8 @@ def begin_write(session: Session) -> None:
     or end the read first (`session.rollback()`). Inside a write transaction already begun
     here (a service that calls another service), it does nothing: the lock is held.
     """
+    if is_reading(session):
+        raise WriteWhileReading("begin_write() in a reading session (a service marked @reads_only writes)")
     if session.in_transaction():
         if session.info.get(_WRITE_OPTION) is session.get_transaction():
             return
@@ -90,4 +97,48 @@ def database_unreachable(error: BaseException) -> bool:
 @contextmanager
 def new_session(engine: Engine | None = None) -> Iterator[Session]:
     with Session(engine or get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+class WriteWhileReading(RuntimeError):
+    """A write statement sent through a reading session: a bug (the service is not read-only)."""
+
+
+def reads_only(service: F) -> F:
+    """Marks a service that only reads: the event handlers run it in a reading session."""
+    service.reads_only = True
+    return service
+
+
+def is_read_only(service: Callable) -> bool:
+    return getattr(service, "reads_only", False)
+
+
+def is_reading(session: Session) -> bool:
+    return session.info.get(_READING, False)
+
+
+def _refuse_writes(_connection, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    if statement.lstrip()[:8].lower().startswith(_WRITE_VERBS):
+        raise WriteWhileReading(f"a reading session may not write: {statement[:60]}")
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """`engine` for reading: the same pool of connections, but on PostgreSQL every statement runs on
+    its own (autocommit), so a page's reads cost no BEGIN and ROLLBACK round trips; each statement
+    already saw its own snapshot under READ COMMITTED, so nothing a page shows changes. Write
+    statements are refused. Kept on the engine, so each engine has one."""
+    twin = engine.__dict__.get("_hub_reading_engine")
+    if twin is None:
+        twin = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" \
+            else engine.execution_options()
+        event.listen(twin, "before_cursor_execute", _refuse_writes)
+        engine.__dict__["_hub_reading_engine"] = twin
+    return twin
+
+
+@contextmanager
+def new_read_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for services marked @reads_only (see reading_engine)."""
+    with Session(reading_engine(engine or get_engine()), expire_on_commit=False, info={_READING: True}) as session:
         yield session

@@ -13,6 +13,7 @@ from functools import partial
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from hub_app.db import reads_only
 from hub_app.domain import bookings as rules
 from hub_app.domain import validation
 from hub_app.domain.bookings import HOLDING, MAX_SPAN, SPACE_KINDS, may_manage_bookings
@@ -169,6 +170,7 @@ _SPACES_OF_KIND = (select(*Space.__table__.columns).where(col(Space.active).is_(
                    .order_by(col(Space.kind), col(Space.id)).limit(60))
 
 
+@reads_only
 def read_day(*, session: Session, day: object = None, kind: object = "", locale: str = "id",
              duration: object = None) -> DayReading:
     """Everything `calendar_day` shows, before it is drawn for one viewer (see DayReading)."""
@@ -331,6 +333,7 @@ def view_day(reading: DayReading, actor: Actor | None) -> CalendarView:
         closed_reason=reading.closed_reason, duration=reading.wanted, durations=reading.offered)
 
 
+@reads_only
 def calendar_day(actor: Actor | None, *, session: Session, day: object = None, kind: object = "",
                  locale: str = "id", duration: object = None) -> CalendarView:
     """Every active space (optionally of one kind) as a column of one local day, and the same day as
@@ -340,6 +343,7 @@ def calendar_day(actor: Actor | None, *, session: Session, day: object = None, k
     return view_day(read_day(session=session, day=day, kind=kind, locale=locale, duration=duration), actor)
 
 
+@reads_only
 def calendar_week(actor: Actor | None, *, session: Session, space_id: object, day: object = None,
                   locale: str = "id") -> CalendarView:
     """One space, seven days from `day` (default today), a column per day."""
@@ -383,6 +387,7 @@ def calendar_week(actor: Actor | None, *, session: Session, space_id: object, da
         previous=(day - timedelta(days=7)).isoformat(), next=(day + timedelta(days=7)).isoformat())
 
 
+@reads_only
 def window_version(*, session: Session, window_start: str, window_end: str) -> str:
     """calendar_version for a window a page got from calendar_day/calendar_week (ISO strings)."""
     return calendar_version(session=session, start=datetime.fromisoformat(window_start),
@@ -405,6 +410,7 @@ class BookingChoice:
     refusal_link_text: str = ""
 
 
+@reads_only
 def booking_choice(actor: Actor | None, *, session: Session, space_id: object, start: object,
                    locale: str = "id", duration: object = None) -> BookingChoice:
     """What the booking form offers after a tap on a free slot: the end times that fit (within the

@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from hub_app.db import begin_write
+from hub_app.db import begin_write, reads_only
 from hub_app.domain import bookings as rules
 from hub_app.domain import validation
 from hub_app.domain.bookings import (
@@ -451,6 +451,7 @@ class BookingPage:
     next_cursor: str  # "" on the last page
 
 
+@reads_only
 def my_bookings(actor: Actor | None, *, session: Session, past: object = False, cursor: object = "") -> BookingPage:
     """Upcoming (soonest first) or past (latest first), keyset-paginated on (starts_at, id)."""
     if actor is None:

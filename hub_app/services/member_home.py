@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from hub_app.db import reads_only
 from hub_app.domain import bookings as rules
 from hub_app.domain.bookings import CONFIRMED, HOLDING, MEMBER_BOOKING, PENDING, Interval
 from hub_app.domain.errors import NotAllowed
@@ -130,6 +131,7 @@ _DESK_SEATS_HELD = (
            col(Booking.starts_at) < bindparam("end"), col(Booking.ends_at) > bindparam("start")))
 
 
+@reads_only
 def my_hub(actor: Actor | None, *, session: Session) -> MemberHome:
     if actor is None:
         raise NotAllowed("error.sign_in_required")

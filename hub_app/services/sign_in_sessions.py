@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
-from hub_app.db import begin_write
+from hub_app.db import begin_write, is_reading, new_session
 from hub_app.domain.errors import NotAllowed
 from hub_app.domain.legal import needs_agreement
 from hub_app.domain.membership import can_sign_in
@@ -40,11 +40,13 @@ _TOUCH_SESSION = (update(UserSession).where(col(UserSession.id) == bindparam("se
 
 def _session_row(session: Session, statement, token: str):
     """The row of a live session for a cookie's token (None for a missing, revoked, expired, idle or
-    barred one). Ends its own transaction, so the caller's service can start a write transaction."""
+    barred one). Ends its own transaction, so the caller's service can start a write transaction (a
+    reading session has none to end: rolling back would only hand its connection back to the pool)."""
     if not token or len(token) > 100:
         return None
     row = session.connection().execute(statement, {"token_hash": hash_token(token)}).first()
-    session.rollback()
+    if not is_reading(session):
+        session.rollback()
     if row is None:
         return None
     session_id, revoked_at, expires_at, last_seen, created_at, _, _, status, *_ = row
@@ -55,11 +57,19 @@ def _session_row(session: Session, statement, token: str):
         return None
     if now - last_seen >= SEEN_REFRESH:
         # One small write every few minutes per session keeps the idle clock honest without a
-        # write per event.
-        begin_write(session)
-        session.connection().execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
-        session.commit()
+        # write per event (in a session of its own when the lookup's only reads).
+        if is_reading(session):
+            with new_session() as writing:
+                _touch(writing, session_id, now)
+        else:
+            _touch(session, session_id, now)
     return row
+
+
+def _touch(session: Session, session_id: int, now) -> None:
+    begin_write(session)
+    session.connection().execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
+    session.commit()
 
 
 def _actor_of(row) -> Actor:

@@ -13,7 +13,7 @@ import segno
 from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
-from hub_app.db import begin_write
+from hub_app.db import begin_write, reads_only
 from hub_app.domain import validation
 from hub_app.domain.bookings import (
     AMENITIES,
@@ -108,6 +108,7 @@ def _card(space: Space, locale: str) -> SpaceCard:
                      advance_days=space.advance_days)
 
 
+@reads_only
 def list_spaces(actor: Actor | None, *, session: Session, kind: object = "", min_capacity: object = "",
                 amenity: object = "", include_inactive: object = False, locale: str = "id") -> list[SpaceCard]:
     """Active spaces (staff may include inactive ones), filtered by kind, capacity and amenity."""

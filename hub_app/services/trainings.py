@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from hub_app.db import reads_only
 from hub_app.domain import markdown, validation
 from hub_app.domain import trainings as rules
 from hub_app.domain.errors import InvalidInput, NotAllowed, NotFound
@@ -255,6 +256,7 @@ def catalogue_statement(filters: CatalogueFilters, *, now: datetime, after: tupl
     return statement.order_by(col(Training.starts_at), col(Training.id)).limit(limit)
 
 
+@reads_only
 def catalogue(actor: Actor | None, *, session: Session, filters: object = None, cursor: object = "",
               locale: object = "id") -> CataloguePage:
     """Open to visitors. A page of cards and the cursor of the next page."""
@@ -422,6 +424,7 @@ def session_rows(session: Session, sessions: list[TrainingSession], locale: str,
     ]
 
 
+@reads_only
 def training_detail(actor: Actor | None, *, session: Session, training_id: object,
                     locale: object = "id") -> TrainingDetail:
     """Open to visitors (published and cancelled trainings); the online link only for enrolled members."""

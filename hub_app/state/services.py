@@ -7,16 +7,16 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from hub_app.db import database_unreachable, new_session
+from hub_app.db import database_unreachable, is_read_only, new_read_session, new_session
 from hub_app.domain.errors import Unavailable
 
 T = TypeVar("T")
 log = logging.getLogger("hub.database")
 
 
-def _in_session(function: Callable[..., T], args: tuple, kwargs: dict) -> T:
+def _in_session(function: Callable[..., T], args: tuple, kwargs: dict, reading: bool) -> T:
     try:
-        with new_session() as session:
+        with new_read_session() if reading else new_session() as session:
             return function(*args, session=session, **kwargs)
     except DBAPIError as error:
         # The member is told to try again (a translated refusal) instead of meeting a crashed
@@ -28,5 +28,12 @@ def _in_session(function: Callable[..., T], args: tuple, kwargs: dict) -> T:
 
 
 async def call(function: Callable[..., T], *args, **kwargs) -> T:
-    """Runs `function(*args, session=…, **kwargs)` with a fresh DB session in a worker thread."""
-    return await asyncio.to_thread(_in_session, function, args, kwargs)
+    """Runs `function(*args, session=…, **kwargs)` with a fresh DB session in a worker thread; a
+    service marked @reads_only gets a reading session (hub_app.db.new_read_session)."""
+    return await asyncio.to_thread(_in_session, function, args, kwargs, is_read_only(function))
+
+
+async def call_reading(function: Callable[..., T], *args, **kwargs) -> T:
+    """`call` with a reading session, for a function that only reads (one that wraps a service
+    marked @reads_only, or a lookup)."""
+    return await asyncio.to_thread(_in_session, function, args, kwargs, True)

@@ -22,12 +22,13 @@ import reflex as rx
 from reflex_components_sonner.toast import toast
 
 from hub_app.api.session_cookie import token_from_cookie_header
+from hub_app.db import is_read_only, new_session
 from hub_app.domain.errors import HubError, Unavailable
 from hub_app.domain.legal import OPEN_WITHOUT_AGREEMENT
 from hub_app.domain.permissions import Actor
 from hub_app.i18n import CATALOGUE, LOCALES, normalize_locale, translate
 from hub_app.services import accounts, profiles, sign_in_sessions
-from hub_app.state.services import call
+from hub_app.state.services import call, call_reading
 
 YEAR = 365 * 24 * 3600
 # Reloads the page after a language switch, so that text formatted on the server (dates, names of
@@ -91,7 +92,7 @@ class SessionState(rx.State):
         if not token:
             return None  # a visitor: no database round trip
         known = _shell_actor.get()
-        actor = known[1] if known is not None and known[0] == token else await call(_actor_for_token, token)
+        actor = known[1] if known is not None and known[0] == token else await call_reading(_actor_for_token, token)
         return _in_language(actor, self.lang)
 
     async def _run(self, service, actor: "Actor | None | object" = LOOK_UP, **kwargs):
@@ -103,10 +104,11 @@ class SessionState(rx.State):
         known = _shell_actor.get()
         if actor is LOOK_UP and known is not None and known[0] == token:
             actor = known[1]
+        run = call_reading if is_read_only(service) else call
         try:
             if actor is LOOK_UP:
-                return await call(_as_actor, service, token, self.lang, kwargs), ""
-            return await call(_as_known_actor, service, actor, self.lang, kwargs), ""
+                return await run(_as_actor, service, token, self.lang, kwargs), ""
+            return await run(_as_known_actor, service, actor, self.lang, kwargs), ""
         except HubError as error:
             return None, self._error_text(error)
 
@@ -161,7 +163,7 @@ class SessionState(rx.State):
         token = self._token()
         # One trip to a worker thread (none for a visitor): this runs on every page load.
         try:
-            actor, summary = await call(_shell_for_token, token, requested) if token else (None, None)
+            actor, summary = await call_reading(_shell_for_token, token, requested) if token else (None, None)
         except Unavailable as outage:
             if self.signed_in:
                 raise  # the shell on screen is still right; the member is asked to try again
@@ -234,7 +236,7 @@ class ShellState(SessionState):
             for _ in range(SHELL_RETRIES):
                 await asyncio.sleep(SHELL_RETRY_SECONDS)
                 try:
-                    actor, summary = await call(_shell_for_token, token, requested)
+                    actor, summary = await call_reading(_shell_for_token, token, requested)
                 except Unavailable:
                     continue
                 async with self:
@@ -321,7 +323,8 @@ def _shell_for_token(token: str, requested_locale: str, *, session):
     the account. Returns (actor or None, SessionSummary or None)."""
     actor, summary = sign_in_sessions.shell_for_token(session=session, token=token)
     if actor is not None and requested_locale and actor.locale != requested_locale:
-        profiles.set_locale(actor, session=session, locale=requested_locale)
+        with new_session() as writing:  # the lookup's session only reads
+            profiles.set_locale(actor, session=writing, locale=requested_locale)
     return actor, summary
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Integer, func, literal, or_, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from hub_app.db import reads_only
 from hub_app.domain import forum as rules
 from hub_app.domain import markdown, validation
 from hub_app.domain.errors import HubError, NotAllowed
@@ -69,6 +70,7 @@ def _categories_with_activity():
 _CATEGORIES_WITH_ACTIVITY = _categories_with_activity()
 
 
+@reads_only
 def list_categories(actor: Actor | None, *, session: Session, locale: str | None = None) -> list[CategoryRow]:
     """The categories this reader may open, in staff's order, with their latest activity."""
     locale = reader_locale(actor, locale)
