@@ -34,6 +34,6 @@ async def call(function: Callable[..., T], *args, **kwargs) -> T:
 
 
 async def call_reading(function: Callable[..., T], *args, **kwargs) -> T:
-    """`call` with a reading session, for a function that only reads (one that wraps a service
-    marked @reads_only, or a lookup)."""
+    """`call` with a reading session, for a function whose session only reads: one that wraps a
+    service marked @reads_only, or the sign-in lookups (whose rare writes open sessions of their own)."""
     return await asyncio.to_thread(_in_session, function, args, kwargs, True)
