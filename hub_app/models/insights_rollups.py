@@ -21,11 +21,14 @@ CLUSTERED = {"sqlite_with_rowid": False}
 
 class InsightDirtyDay(SQLModel, table=True):
     """A UTC date on which a row that feeds the rollups was inserted, changed or deleted (written by
-    database triggers on bookings, enrolments, attendance, forum posts and members' sector/stage)."""
+    database triggers on bookings, enrolments, attendance, forum posts and members' sector/stage).
+    One mark per change (migration 0017): a builder deletes only the marks it read, so a writer
+    never waits for one, and a change it could not see yet keeps its mark for the next round."""
 
     __tablename__ = "insight_dirty_days"
 
-    day: date = Field(primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
 
 
 class InsightRollupState(SQLModel, table=True):

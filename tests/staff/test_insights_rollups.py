@@ -266,6 +266,58 @@ def test_two_builders_at_once_on_postgres(postgres_engine):
         assert _rebuilt_from_scratch(session) == built
 
 
+def test_a_booking_does_not_wait_for_a_builder_and_is_rolled_up_in_the_next_round(postgres_engine, monkeypatch):
+    from tests.conftest import empty_tables
+
+    empty_tables(postgres_engine)
+    today = utcnow().astimezone(hub_tz()).date()
+    with Session(postgres_engine, expire_on_commit=False) as session:
+        member = make_user(session, "rina@umkm.example")
+        desk = desk_area(session)
+        for offset in range(-5, 5):
+            _booking(session, desk, member, _at(today + timedelta(days=offset), 10), 1)
+        rollups.roll_up_all(session=session)
+        _booking(session, desk, member, _at(today - timedelta(days=2), 14), 1)  # a change for the builder
+    # The builder is held in the middle of its batch, after it read and deleted the marks.
+    rebuilding, go_on = threading.Event(), threading.Event()
+    rebuild = rollups._rebuild
+
+    def held_rebuild(*args, **kwargs):
+        rebuilding.set()
+        go_on.wait(20)
+        return rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "_rebuild", held_rebuild)
+    failures = []
+
+    def build() -> None:
+        try:
+            with Session(postgres_engine) as own:
+                rollups.roll_up(session=own)
+        except Exception as error:  # the test reports it below
+            failures.append(error)
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    try:
+        assert rebuilding.wait(20)
+        late = today + timedelta(days=3)
+        with Session(postgres_engine, expire_on_commit=False) as writer:
+            writer.exec(text("SET LOCAL lock_timeout = '2s'"))  # a booking held by the builder fails
+            _booking(writer, desk, member, _at(late, 15), 2)
+    finally:
+        go_on.set()
+        builder.join()
+    monkeypatch.undo()
+    assert failures == []
+    with Session(postgres_engine, expire_on_commit=False) as session:
+        assert late in session.exec(select(InsightDirtyDay.day)).all()  # the builder could not see it
+        rollups.roll_up_all(session=session)
+        assert session.exec(select(InsightDirtyDay)).all() == []
+        built = _fingerprint(session)
+        assert _rebuilt_from_scratch(session) == built
+        assert sum(row[4] for row in built["insight_space_days"]) == 12  # bookings: the ten, the change, the late one
+
 def test_command_line_and_duty_build_the_rollups(app_db, capsys):
     with Session(app_db, expire_on_commit=False) as session:
         member = make_user(session, "rina@umkm.example")

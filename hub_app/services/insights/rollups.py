@@ -34,11 +34,13 @@ Exactness: seconds are whole epoch seconds like the live queries', and the heat 
 seconds and divided once, so adding days gives the same figures as one live query.
 
 Builders take turns: on SQLite the write transaction (BEGIN IMMEDIATE) holds the database; on
-PostgreSQL the builder locks insight_dirty_days in EXCLUSIVE mode, which waits for every writer
-that has marked a day (their ROW EXCLUSIVE lock lasts to their commit) and holds new ones until the
-batch commits. So a mark is never deleted while the change it stands for is still invisible to
-the rebuild, and two builders never rebuild the same day at once. Batches are small (a month of
-days, DIRTY_BATCH dirty dates) so writers wait briefly; a round with nothing to do takes no lock.
+PostgreSQL they lock the rollup state's row, so two builders never rebuild the same day at once.
+Writers do not wait for them: every change adds marks of its own (migration 0017), and a builder
+deletes the marks it can see, whose changes are committed and so visible to its rebuild; a change
+still in flight keeps its marks, and the next round rebuilds its days. (One mark per date, as
+before 0017, made a builder lock the table for its whole batch and every booking wait for it.)
+Batches are small (a month of days, DIRTY_BATCH dirty dates); a round with nothing to do takes no
+lock.
 """
 
 from collections import defaultdict
@@ -78,6 +80,7 @@ BATCH_DAYS = 31  # new days built per batch
 DIRTY_BATCH = 100  # dirty UTC dates rebuilt per batch
 MAX_LIVE_SPANS = 4  # more and the shortest rolled runs between them are read live instead
 STATE_ID = 1
+MEMBER_MONTHS_LOCK = 4_771_170  # PostgreSQL advisory lock: builders and the users trigger (migration 0017)
 ROLLUPS = (InsightSpaceDay, InsightHourDay, InsightSectorDay, InsightProgrammeDay)
 PROGRAMME_SUMS = ("sessions", "seats", "attendances", "seated", "ended_enrolled", "ended_completed", "ratings",
                   "rating_sum")
@@ -116,7 +119,7 @@ def splits(session: Session, days: dict[int, tuple[date, date]], tz: ZoneInfo,
     state = session.get(InsightRollupState, STATE_ID)
     dirty = set()
     if state is not None and state.first_day is not None:
-        for utc_day in session.exec(select(InsightDirtyDay.day)).all():
+        for utc_day in session.exec(select(InsightDirtyDay.day).distinct()).all():
             dirty.update(local_days(utc_day, tz))
     settled = settled_through(now, tz)
 
@@ -297,13 +300,16 @@ def roll_up(*, session: Session, now: datetime | None = None, batch_days: int = 
     begin_write(session)
     if not is_sqlite(session):
         session.exec(text("SET LOCAL lock_timeout = '10s'"))
-        session.exec(text("LOCK TABLE insight_dirty_days IN EXCLUSIVE MODE"))
+        # Members' months copy role, sector and stage: a change of those waits for this batch (the
+        # users trigger takes this lock shared), so a row added here gets the new values too.
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MEMBER_MONTHS_LOCK})
     state = session.exec(select(InsightRollupState).where(InsightRollupState.id == STATE_ID)
                          .with_for_update()).first()
     if state is None:
         state = InsightRollupState(id=STATE_ID)
         session.add(state)
-    marked = session.exec(select(InsightDirtyDay.day).order_by(col(InsightDirtyDay.day)).limit(dirty_batch)).all()
+    marked = session.exec(select(InsightDirtyDay.day).distinct().order_by(col(InsightDirtyDay.day))
+                          .limit(dirty_batch)).all()
     if marked:
         session.exec(delete(InsightDirtyDay).where(col(InsightDirtyDay.day).in_(marked)))
     oldest = _oldest_day(session, tz) or now.astimezone(tz).date()
