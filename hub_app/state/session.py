@@ -22,7 +22,7 @@ import reflex as rx
 from reflex_components_sonner.toast import toast
 
 from hub_app.api.session_cookie import token_from_cookie_header
-from hub_app.db import is_read_only, new_session
+from hub_app.db import is_read_only
 from hub_app.domain.errors import HubError, Unavailable
 from hub_app.domain.legal import OPEN_WITHOUT_AGREEMENT
 from hub_app.domain.permissions import Actor
@@ -129,6 +129,14 @@ class SessionState(rx.State):
     async def _refresh_shell(self, actor: Actor | None) -> None:
         self._show_summary(await call(sign_in_sessions.session_summary, actor) if actor is not None else None)
 
+    async def _shell(self, token: str, requested: str):
+        """Who is signed in and what the shell shows, in one statement (a reading session); a ?lang=
+        choice is stored on the account. Returns (actor or None, SessionSummary or None)."""
+        actor, summary = await call_reading(sign_in_sessions.shell_for_token, token=token)
+        if actor is not None and requested and actor.locale != requested:
+            await call(profiles.set_locale, actor, locale=requested)
+        return actor, summary
+
     def _show_summary(self, summary: sign_in_sessions.SessionSummary | None) -> None:
         self.signed_in = summary is not None
         self.user_id = summary.user_id if summary else 0
@@ -163,7 +171,7 @@ class SessionState(rx.State):
         token = self._token()
         # One trip to a worker thread (none for a visitor): this runs on every page load.
         try:
-            actor, summary = await call_reading(_shell_for_token, token, requested) if token else (None, None)
+            actor, summary = await self._shell(token, requested) if token else (None, None)
         except Unavailable as outage:
             if self.signed_in:
                 raise  # the shell on screen is still right; the member is asked to try again
@@ -236,7 +244,7 @@ class ShellState(SessionState):
             for _ in range(SHELL_RETRIES):
                 await asyncio.sleep(SHELL_RETRY_SECONDS)
                 try:
-                    actor, summary = await call_reading(_shell_for_token, token, requested)
+                    actor, summary = await self._shell(token, requested)
                 except Unavailable:
                     continue
                 async with self:
@@ -316,16 +324,6 @@ def _as_known_actor(service, actor: Actor | None, lang: str, kwargs: dict, *, se
 
 def _actor_for_token(token: str, *, session) -> Actor | None:
     return sign_in_sessions.actor_for_token(session=session, token=token)
-
-
-def _shell_for_token(token: str, requested_locale: str, *, session):
-    """Who is signed in and what the shell shows, in one statement; a ?lang= choice is stored on
-    the account. Returns (actor or None, SessionSummary or None)."""
-    actor, summary = sign_in_sessions.shell_for_token(session=session, token=token)
-    if actor is not None and requested_locale and actor.locale != requested_locale:
-        with new_session() as writing:  # the lookup's session only reads
-            profiles.set_locale(actor, session=writing, locale=requested_locale)
-    return actor, summary
 
 
 def _set_locale_for_token(token: str, locale: str, *, session) -> None:
