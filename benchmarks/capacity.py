@@ -29,7 +29,7 @@ from collections import Counter
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from benchmarks import Report, Stats, ms
+from benchmarks import STATS_COLUMNS, Report, Stats, ms
 from benchmarks._drill_load import THINK_SECONDS, Load, World, settle_seconds
 from benchmarks._drill_topology import Drill, run_on_topology, signed_in_members
 
@@ -64,9 +64,9 @@ def _delay_bound(before: Counter, after: Counter, share: float) -> str:
 
 
 async def _step(drill: Drill, cookies: list[str], world: World, tabs: int
-                ) -> tuple[Stats, float, float, int, str, str]:
-    """(round trips, events answered per second, cores the nodes used, errors, the calendars' redraw
-    delay p50 / p95, how much slower than at rest the machine ran) at `tabs` tabs."""
+                ) -> tuple[dict[str, list[float]], float, float, int, str, str]:
+    """(round trips by kind of action, events answered per second, cores the nodes used, errors, the
+    calendars' redraw delay p50 / p95, how much slower than at rest the machine ran) at `tabs` tabs."""
     load = Load(drill.proxy.base_url, cookies, world, tabs)
     try:
         await load.start()
@@ -82,16 +82,17 @@ async def _step(drill: Drill, cookies: list[str], world: World, tabs: int
         delays = await asyncio.to_thread(_redraw_delays, drill)
     finally:
         await load.stop()
-    trips = Stats([value for values in window.round_trips.values() for value in values])
     redraw_delay = f"{_delay_bound(delays_before, delays, 0.5)} / {_delay_bound(delays_before, delays, 0.95)}"
-    return trips, trips.n / elapsed, cpu / elapsed, len(window.errors) + window.unanswered, redraw_delay, slowdown
+    return (window.round_trips, window.events() / elapsed, cpu / elapsed, len(window.errors) + window.unanswered,
+            redraw_delay, slowdown)
 
 
 async def _ramp(report: Report, drill: Drill) -> None:
     cookies, world = await signed_in_members(report, drill)
     rows, within, cores = [], dict.fromkeys(BUDGETS, 0), os.cpu_count() or 1
     for tabs in STEPS:
-        trips, rate, used, failures, redraw_delay, slowdown = await _step(drill, cookies, world, tabs)
+        by_kind, rate, used, failures, redraw_delay, slowdown = await _step(drill, cookies, world, tabs)
+        trips = Stats([value for values in by_kind.values() for value in values])
         cpu_share, per_event = used / cores, used / rate * 1000 if rate else 0.0
         rows.append([str(tabs), f"{rate:.0f}", ms(trips.p50), ms(trips.p95), ms(trips.p99), f"{cpu_share * 100:.0f} %",
                      f"{per_event:.1f}", slowdown, redraw_delay, str(failures), f"{os.getloadavg()[0]:.1f}"])
@@ -111,6 +112,9 @@ async def _ramp(report: Report, drill: Drill) -> None:
                       "during the step against at rest (benchmarks/machine_speed.py). Calendar redraw delay: from "
                       "the first change that woke an open calendar to its redraw, as the bucket of "
                       "hub_calendar_redraw_delay_seconds that holds it")
+    # Which of the members' actions wait longest at the largest step: where a cut would show.
+    report.table(f"Round trips by action at {tabs} tabs", ["action", *STATS_COLUMNS],
+                 [[kind, *Stats(values).row()] for kind, values in sorted(by_kind.items())])
     steps = ", ".join(map(str, STEPS))
     for budget, asked in BUDGETS.items():
         if within[budget] < asked and min(STEPS) > asked:

@@ -34,6 +34,7 @@ import reflex as rx
 from hub_app.components.calendar import calendar_grid, date_strip, legend
 from hub_app.components.forms import message
 from hub_app.components.shell import shell
+from hub_app.db import reads_only
 from hub_app.domain.bookings import SPACE_KINDS
 from hub_app.domain.errors import HubError
 from hub_app.domain.permissions import Actor
@@ -385,6 +386,7 @@ class CalendarState(SessionState):
         await self._reload(actor=actor)
 
 
+@reads_only
 def _members_choice(actor: Actor | None, *, session, **choice) -> BookingChoice | None:
     """booking_choice for a signed-in member; None for a visitor (who signs in first)."""
     return None if actor is None else booking_calendar.booking_choice(actor, session=session, **choice)

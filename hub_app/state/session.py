@@ -21,6 +21,7 @@ from urllib.parse import quote
 import reflex as rx
 from reflex_components_sonner.toast import toast
 
+from hub_app import stored_tab_states
 from hub_app.api.session_cookie import token_from_cookie_header
 from hub_app.db import is_read_only
 from hub_app.domain.errors import HubError, Unavailable
@@ -149,12 +150,15 @@ class SessionState(rx.State):
     async def _clear_tab(self) -> None:
         """Resets every page state of this tab (all of them: SessionState is their common parent),
         keeping only the language. An event loads only its own state's part of the tree, so the
-        other page states are loaded first: a reset reaches the states that are there."""
+        page states stored for the tab are loaded first: a reset reaches the states that are there
+        (hub_app/stored_tab_states.py)."""
         root = await self.get_state(SessionState)
         lang = root.lang
-        for page_state in _page_states():
+        page_states = _page_states()
+        stored = await stored_tab_states.stored_states(self.router.session.client_token, page_states)
+        for page_state in page_states if stored is None else stored:
             await self.get_state(page_state)
-        root.reset()
+        stored_tab_states.reset_tree(root, stored)
         root.lang = lang
 
     async def _leave(self, next_path: str):

@@ -292,7 +292,8 @@ class Hub:
     """One in-process backend: the app's event processor and an in-memory state manager.
     Created per test by the `hub` fixture; open tabs with `browser(person)`."""
 
-    def __init__(self):
+    def __init__(self, state_manager=None):
+        """`state_manager`: where the tabs' states live (default: in memory, as one process)."""
         from reflex.app import EventNamespace
 
         self.app = import_app()
@@ -304,7 +305,7 @@ class Hub:
         self._thread.start()
         self.recorder = _Recorder()
         self.errors: list[BaseException] = []
-        self.state_manager = StateManagerMemory()
+        self.state_manager = state_manager or StateManagerMemory()
         self.processor = BaseStateEventProcessor(middleware=self.app,
                                                  backend_exception_handler=self._on_backend_exception)
         self.processor.configure(state_manager=self.state_manager, event_namespace=self.recorder)

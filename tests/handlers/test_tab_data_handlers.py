@@ -3,8 +3,12 @@
 the previous member's data may stay there: not for the next person at a shared computer, not for
 anyone who presents the old tab token. Secrets shown once are never kept in state at all."""
 
+import asyncio
 from datetime import timedelta
 
+import pytest
+from redis.asyncio import Redis
+from reflex.istate.manager.redis import StateManagerRedis
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -14,9 +18,41 @@ from hub_app.pages.bookings import CalendarFeedState
 from hub_app.pages.login import LoginState
 from hub_app.pages.profile import ProfileState
 from hub_app.state.session import SessionState, ShellState
-from tests.handlers.handler_harness import PASSWORD, covers
+from tests.handlers.handler_harness import PASSWORD, Hub, covers
+from tests.production.live_backend import redis_database
+
+REDIS_DB = 15  # this module's own Redis database number (tests/production/live_backend.py lists them)
+LEASE_MS = 300
 
 PAGES_WITH_MY_DATA = ["/profile", "/bookings", "/notifications", "/trainings/mine", "/"]
+
+
+@pytest.fixture
+def redis_hub(handler_db, monkeypatch):
+    """The tabs' states in Redis under Reflex's opportunistic lock, as on the production path: a
+    tab's events within LEASE_MS share its state in this process, which is written back once at
+    the end (stored_keys waits for that)."""
+    monkeypatch.setenv("REFLEX_OPLOCK_ENABLED", "true")
+    url, client = redis_database(REDIS_DB, empty=False)
+    backend = Hub(StateManagerRedis(redis=Redis.from_url(url), oplock_hold_time_ms=LEASE_MS))
+    yield backend, client
+    backend.close()
+    client.close()
+
+
+def written_back(hub) -> None:
+    """Waits until the tabs' leases have ended and written their states to Redis."""
+
+    async def leases_ended():
+        await asyncio.gather(*hub.state_manager._local_leases.values(), return_exceptions=True)
+
+    hub.run(leases_ended())
+
+
+def stored_keys(client, tab) -> set[str]:
+    """The names of the states Redis holds for this tab."""
+    return {key.decode().removeprefix(f"{tab.token}_").rpartition(".")[2]
+            for key in client.scan_iter(match=f"{tab.token}_*") if not key.endswith(b"_lock")}
 
 
 def open_my_pages(tab) -> None:
@@ -114,3 +150,34 @@ def test_a_session_idle_for_longer_than_the_limit_is_over(hub, people):
     with Session(people.engine) as session:
         seen = session.exec(select(UserSession.last_seen_at).where(UserSession.user_id == people.other.id)).one()
     assert utcnow() - seen < timedelta(minutes=1)
+
+
+@covers(ShellState.load_shell)
+def test_with_redis_a_cookie_naming_someone_else_clears_the_page_states_stored_for_the_tab(redis_hub, people):
+    hub, client = redis_hub
+    tab = hub.browser(people.active)
+    open_my_pages(tab)
+    written_back(hub)
+    assert people.active.email.encode() in tab.stored_state()
+    assert "hub_app___pages___profile____profile_state" in stored_keys(client, tab)
+    # The next event of the tab reads only its own part of the tree; the profile is in Redis only.
+    same_tab = hub.browser(people.other, tab_token=tab.token)
+    same_tab.load("/").ok()
+    written_back(hub)
+    assert same_tab.state(SessionState).user_name == people.other.name
+    assert_holds_nothing_of(same_tab, people.active)
+
+
+@covers(ShellState.load_shell)
+def test_with_redis_a_new_tab_of_a_member_stores_only_the_states_of_its_page(redis_hub, people):
+    """Its first page load changes the person behind it (from nobody): nothing is stored yet, so the
+    reset reads none of the other page states, and none of them is written back."""
+    hub, client = redis_hub
+    tab = hub.browser(people.active)
+    tab.load("/").ok()
+    written_back(hub)
+    assert tab.state(SessionState).user_name == people.active.name
+    stored = stored_keys(client, tab)
+    assert "hub_app___pages___home____home_state" in stored
+    assert "hub_app___pages___profile____profile_state" not in stored
+    assert len(stored) <= 5, sorted(stored)

@@ -33,7 +33,7 @@ def redis_database(number: int, *, empty: bool = True):
     (tests that may run at once in two workers and keep to keys of their own); fails when Redis is
     down. Each test module keeps numbers of its own, as pytest's two workers run modules at once: 5
     calendar_push_workers, 6 calendar_push, 7 production_path, 8 probes, 9 metrics_live, 10 drain,
-    11 and 14 tab_tokens, 12 state_locks, 13 worker_respawn."""
+    11 and 14 tab_tokens, 12 state_locks, 13 worker_respawn, 15 tab_data_handlers and stored_tab_states."""
     import redis
 
     base = urlsplit(os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
