@@ -8,7 +8,7 @@ SQLAlchemy's mappings) that never become garbage, and creates many short-lived c
 collections, each full one walking the startup objects again. Frozen (`gc.freeze`, once the app is
 loaded) they are never walked; with the young generation collected every HUB_GC_YOUNG_THRESHOLD
 allocations instead of 700 the same load spent 0.86-1.07 s, and a young collection takes about 20
-ms (figures in README, "Garbage collection").
+ms (figures in benchmarks/FIGURES.md, "Garbage collection").
 """
 
 import gc
