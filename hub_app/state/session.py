@@ -154,7 +154,7 @@ class SessionState(rx.State):
         (hub_app/stored_tab_states.py)."""
         root = await self.get_state(SessionState)
         lang = root.lang
-        page_states = _page_states()
+        page_states = all_page_states()
         stored = await stored_tab_states.stored_states(self.router.session.client_token, page_states)
         for page_state in page_states if stored is None else stored:
             await self.get_state(page_state)
@@ -300,7 +300,7 @@ def page_load(handler):
     return load
 
 
-def _page_states() -> list[type[SessionState]]:
+def all_page_states() -> list[type[SessionState]]:
     """Every state under SessionState (the pages' states and ShellState)."""
     found, pending = [], list(SessionState.get_substates())
     while pending:

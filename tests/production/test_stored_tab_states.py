@@ -18,7 +18,7 @@ from reflex_base.event.context import EventContext
 from hub_app import stored_tab_states
 from hub_app.pages.home import HomeState
 from hub_app.pages.profile import ProfileState
-from hub_app.state.session import SessionState, _page_states
+from hub_app.state.session import SessionState, all_page_states
 from tests.production.live_backend import redis_database
 
 REDIS_DB = 15  # shared with tests/handlers/test_tab_data_handlers.py: both keep to tokens of their own
@@ -45,7 +45,7 @@ def _run(scenario):
 async def _clear(manager: StateManagerRedis, root: State, token: BaseStateToken) -> set:
     """What SessionState._clear_tab does for a new person, then the event's write-back."""
     session = await root.get_state(SessionState)
-    stored = await stored_tab_states.stored_states(token.ident, _page_states())
+    stored = await stored_tab_states.stored_states(token.ident, all_page_states())
     for page_state in stored:
         await session.get_state(page_state)
     stored_tab_states.reset_tree(session, stored)
