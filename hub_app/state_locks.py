@@ -38,6 +38,14 @@ may have expired and been taken by another event or node, whose lock that late r
 drill at 1,000 tabs: "was released by ..., but it belonged to ...", then that holder's write-back
 refused and its tab's changes lost). Here a holder deletes the lock only while it is still its own.
 
+Reflex cancels a page's unfinished events when its tab navigates or reconnects, the calendar's live
+redraw (a background task of the page) among them. A task cancelled after Redis gave it the tab's
+lock and before it held the state (Reflex's steps between the two ask Redis more questions) left the
+lock in Redis with nobody to let it go, and, while the cancellation unwound, not even the garbage
+collector: the redraw's own tidy-up and the member's navigation waited for the lock's 10 s expiry
+(the drill at 1,000 tabs: 28 navigations of 10-11 s, each after a tap on /book). Here a holder that
+fails to take the tab's state lets go of the locks it took on the way, unless a lease has them.
+
 When a lease's write-back is refused all the same (Redis restarted and lost every lock, or a lock ran
 past MAX_HOLD_SECONDS), Reflex reports it twice as a traceback: to the event loop when the lease
 ends, and again as "Task exception was never retrieved" when the task is collected, since nothing
@@ -52,6 +60,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextvars import ContextVar
 
 import reflex as rx
 from redis.asyncio import ConnectionPool, Redis
@@ -88,6 +97,19 @@ return 0
 """
 
 
+class _TakenLock:
+    """A tab's lock this node took: let go once, by its holder or by whoever finds it left over."""
+
+    __slots__ = ("tab", "lock_id", "let_go")
+
+    def __init__(self, tab: str, lock_id: bytes):
+        self.tab, self.lock_id, self.let_go = tab, lock_id, False
+
+
+# The locks taken while the current task is taking a tab's state (_HoldingState.__aenter__).
+_TAKING: ContextVar[list[_TakenLock] | None] = ContextVar("hub_state_locks_taking", default=None)
+
+
 class _HeldTabs:
     """What this node is doing with the tabs it holds: how many events (or background tasks) hold
     each tab's state right now, and its leases (Reflex's, named after the lock they hold)."""
@@ -97,8 +119,9 @@ class _HeldTabs:
         self.holding: Counter[str] = Counter()
 
     def in_use(self, tab: str, lock_id: bytes) -> bool:
-        if self.holding.get(tab):
-            return True
+        return bool(self.holding.get(tab)) or self.leased(tab, lock_id)
+
+    def leased(self, tab: str, lock_id: bytes) -> bool:
         lease = self._manager._local_leases.get(tab)
         return lease is not None and not lease.done() and lease.get_name().endswith(lock_id.decode())
 
@@ -184,17 +207,29 @@ class _LockRenewer:
 
 
 class _HoldingState:
-    """`manager.modify_state(token)`, counted in _HeldTabs while it holds the tab's state (a plain
-    class: every event enters it, and a generator-based context manager costs more)."""
+    """`manager.modify_state(token)`, counted in _HeldTabs while it holds the tab's state, letting go
+    of the locks it took if it fails to hold it (a plain class: every event enters it, and a
+    generator-based context manager costs more)."""
 
-    __slots__ = ("_held", "_inner", "_tab")
+    __slots__ = ("_held", "_inner", "_tab", "_let_go")
 
-    def __init__(self, held: _HeldTabs, modify_state, token, context: dict):
-        self._held, self._tab = held, token.lock_key
+    def __init__(self, held: _HeldTabs, modify_state, token, context: dict, let_go):
+        self._held, self._tab, self._let_go = held, token.lock_key, let_go
         self._inner = modify_state(token, **context)
 
     async def __aenter__(self):
-        state = await self._inner.__aenter__()
+        taking: list[_TakenLock] = []
+        reset = _TAKING.set(taking)
+        try:
+            state = await self._inner.__aenter__()
+        except BaseException:
+            for taken in taking:  # a lease that has one lets it go when it ends
+                if not taken.let_go and not self._held.leased(taken.tab, taken.lock_id):
+                    with contextlib.suppress(RedisError):  # Redis away: the lock expires
+                        await asyncio.shield(self._let_go(taken))
+            raise
+        finally:
+            _TAKING.reset(reset)
         self._held.holding[self._tab] += 1
         return state
 
@@ -222,23 +257,37 @@ def renew_held_locks(manager: StateManagerRedis, lease_seconds: float | None = N
     renewer = _LockRenewer(manager, held)
     release_if_ours = manager.redis.register_script(_RELEASE_IF_OURS)
 
+    async def let_go(taken: _TakenLock) -> None:
+        if taken.let_go:
+            return
+        taken.let_go = True
+        renewer.let_go(taken.tab, taken.lock_id)
+        lock_key = f"{taken.tab}_lock".encode()
+        await release_if_ours(keys=[lock_key], args=[taken.lock_id])
+        manager._notify_next_waiter(lock_key)  # a waiter registered after the release's notice
+
     @contextlib.asynccontextmanager
     async def lock_renewed_while_in_use(token, event_name: str | None = None):
         """Reflex's `_lock` (the same ids, waiting and waiter hand-off), renewed while in use here,
         and let go only while it is still this holder's."""
         lock_key = manager._lock_key(token)
         lock_id = (f"{event_name}:{uuid.uuid4().hex}" if event_name else uuid.uuid4().hex).encode()
-        await manager._wait_lock(lock_key, lock_id)
+        try:
+            await manager._wait_lock(lock_key, lock_id)
+        except asyncio.CancelledError:  # perhaps after Redis gave it the lock
+            await asyncio.shield(release_if_ours(keys=[lock_key], args=[lock_id]))
+            raise
+        taken = _TakenLock(token.lock_key, lock_id)
+        if (taking := _TAKING.get()) is not None:
+            taking.append(taken)
         renewer.hold(token.lock_key, lock_id)
         try:
             yield lock_id
         finally:
-            renewer.let_go(token.lock_key, lock_id)
-            await release_if_ours(keys=[lock_key], args=[lock_id])
-            manager._notify_next_waiter(lock_key)  # a waiter registered after the release's notice
+            await let_go(taken)
 
     def modify_state_counted(token, **context):
-        return _HoldingState(held, modify_state, manager._coerce_token(token), context)
+        return _HoldingState(held, modify_state, manager._coerce_token(token), context, let_go)
 
     async def close_and_stop_renewing():
         try:

@@ -413,3 +413,65 @@ def test_the_loop_still_reports_everything_else(redis_url):
     reached = asyncio.run(scenario())
     assert [(context["message"], type(context["exception"])) for context in reached] == [
         ("Exception in Redis State Manager lease breaker", RuntimeError), ("Exception in callback", LockExpiredError)]
+
+
+def _cancelled_right_after(manager: StateManagerRedis, step: str, nth: int) -> asyncio.Event:
+    """Makes the manager's `nth` call of `step` do its work in Redis and then wait until cancelled;
+    returns an event set once it waits there."""
+    reached, real_step, calls = asyncio.Event(), getattr(manager, step), []
+
+    async def then_wait(*args):
+        result = await real_step(*args)
+        calls.append(step)
+        if len(calls) == nth:
+            reached.set()
+            await asyncio.Event().wait()
+        return result
+
+    setattr(manager, step, then_wait)
+    return reached
+
+
+@pytest.mark.parametrize(("step", "nth"), [
+    ("_try_get_lock", 1),  # Redis took the lock; the task is cancelled before it hears so
+    ("_n_lock_contenders", 1),  # Reflex's first look after taking the lock
+    ("_n_lock_contenders", 2),  # its look before taking a lease
+])
+def test_a_redraw_cancelled_as_it_takes_its_tab_leaves_the_tab_free(redis_url, step, nth):
+    """The calendar's live redraw (a background task, book.py `watch`) takes its tab's state, and the
+    member navigates away meanwhile: Reflex cancels the page's unfinished events, the redraw with them.
+    Cancelled between taking the tab's lock and holding the state, Reflex left the lock in Redis with
+    nobody to let it go, so the redraw's own tidy-up and then the member's navigation waited for its
+    10 s expiry (the drill at 1,000 tabs: 28 navigations of 10-11 s, each after a tap on /book). The
+    lock must be free as soon as the cancelled step is over, and the tidy-up and navigation run."""
+
+    async def scenario():
+        node = _node(redis_url)
+        await node._ensure_lock_task_subscribed()
+        token = BaseStateToken(ident=str(uuid.uuid4()), cls=SessionState)
+        lock_key = node._lock_key(token)
+        reached = _cancelled_right_after(node, step, nth)
+        seen = {}
+
+        async def redraw():
+            try:
+                async with node.modify_state(token) as root:
+                    (await root.get_state(SessionState)).unread = 1
+            finally:
+                seen["holder while tidying up"] = await node.redis.get(lock_key)
+                if seen["holder while tidying up"] is None:
+                    async with node.modify_state(token) as root:
+                        (await root.get_state(SessionState)).user_name = "tidied up"
+
+        try:
+            watch = asyncio.create_task(redraw())
+            await reached.wait()
+            watch.cancel()
+            await asyncio.gather(watch, return_exceptions=True)
+            async with node.modify_state(token) as root:  # the navigation
+                seen["name on the next page"] = (await root.get_state(SessionState)).user_name
+            return seen
+        finally:
+            await node.close()
+
+    assert asyncio.run(scenario()) == {"holder while tidying up": None, "name on the next page": "tidied up"}
