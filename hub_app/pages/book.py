@@ -18,7 +18,9 @@ the page's read and its registration) and whether its socket is still open every
 database). It stops when the tab navigates elsewhere (the navigation closes its registration:
 hub_app/state/navigation.py, no event of its own and no write of the tab's state), when the page is
 loaded again (a new watch id), when the socket is gone, or after a few hours; each time it takes
-the tab's state it checks that the tab still shows the page that started it. With several workers
+the tab's state it checks that the tab still shows the page that started it. Reflex itself cancels
+it with the rest of its page's unfinished events when the tab navigates, reconnects or closes its
+socket: then it ends without taking the tab's state, which the next page (or nobody) has. With several workers
 it runs on the worker that holds this browser's socket, the one that handles the tab's navigations
 too.
 """
@@ -269,6 +271,7 @@ class CalendarState(SessionState):
         calendar = live.open(token, shown)
         started = time.monotonic()
         redrawn = started - REDRAW_GAP_SECONDS
+        cancelled = False
         try:
             await live.listening(SUBSCRIBE_WAIT_SECONDS)
             # A change committed between the page's read and the registration above was not pushed here.
@@ -298,10 +301,15 @@ class CalendarState(SessionState):
                         return
                     await self._reload(calendar.change)  # and retunes the registration to what it shows now
                 redrawn = time.monotonic()
+        except asyncio.CancelledError:
+            # Reflex cancels a page's unfinished events when its tab navigates, reconnects or
+            # closes its socket, often before the navigation has closed the registration.
+            cancelled = True
+            raise
         finally:
-            # Stopped from outside (the tab navigated away or loaded the page again, or this node
+            # Stopped from outside (the tab navigated away, reconnected or went, or this node
             # stops): whoever stopped it has the tab now, so its state is left as it is.
-            stopped_elsewhere = calendar.stopped
+            stopped_elsewhere = calendar.stopped or cancelled
             live.close(token, calendar)
             if not stopped_elsewhere:  # its time limit, its socket gone, or another page shown
                 async with self:

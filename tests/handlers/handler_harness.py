@@ -37,7 +37,7 @@ import pkgutil
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -446,6 +446,10 @@ class Tab:
     def load(self, path: str, **query: str) -> Outcome:
         """Opens a page like a browser: hydrate_and_load with the cookie-backed vars, then the
         page's on_load chain (ShellState.load_shell, YourState.load, ...)."""
+        return self.hub.run(self.loading(path, **query))
+
+    def loading(self, path: str, **query: str) -> Coroutine[Any, Any, Outcome]:
+        """`load` to await in the hub's loop, e.g. while the page's background events run."""
         from reflex.state import State
 
         from hub_app.state.session import SessionState
@@ -453,7 +457,7 @@ class Tab:
         self.path, self.query = path, {key: str(value) for key, value in query.items()}
         client_storage = {f"{SessionState.get_full_name()}.lang{FIELD_MARKER}": self.lang}
         name = format_event_handler(State.event_handlers["hydrate_and_load"])
-        return self.hub.run(self._send(name, {"vars": client_storage}))
+        return self._send(name, {"vars": client_storage})
 
     def call(self, handler: EventHandler, *args: Any, **kwargs: Any) -> Outcome:
         """Sends one event for `handler` (e.g. ``LoginState.submit``) with these arguments, as the

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from prometheus_client import REGISTRY
+from reflex_base.registry import RegistrationContext
 
 import hub_app.db
 from hub_app.models.base import utcnow
@@ -180,6 +181,55 @@ def test_leaving_the_calendar_page_ends_its_watch_without_an_event_or_a_write(hu
     state = staff.state(CalendarState)
     assert state._watch_running == watch_id and state.live  # as the watch left it when it started
     assert not any("Sesudah pergi" in cell.label for cell in state.cells)
+
+
+def _book_page_stopped_by(hub, people, stop) -> CalendarState:
+    """As a browser does it: a member's /book page load starts the watch (a background event chained
+    from its on_load) with the tab's socket open; then `stop(tab)` runs in the hub's loop while the
+    watch is registered. Returns the tab's calendar state once the page load and all it chained end."""
+    member = hub.browser(people.active)
+    _socket(hub, member, connected=True)
+    live = calendar_push.live_calendars()
+
+    async def scenario():
+        loading = asyncio.get_running_loop().create_task(member.loading("/book", date=weekday_ahead().isoformat()))
+        await _until(lambda: live.is_open(member.token), "the page's watch to register")
+        await stop(member)
+        return await asyncio.wait_for(loading, WAIT)
+
+    hub.run(scenario()).ok()
+    assert not live.is_open(member.token)
+    return member.state(CalendarState)
+
+
+@covers(CalendarState.watch)
+def test_a_navigation_that_cancels_the_watch_leaves_the_tabs_state_to_the_new_page(hub, people):
+    """The tab's next navigation makes Reflex cancel the page's unfinished events, the watch among
+    them. The cancelled watch must not take the tab's state on its way out: the navigation is
+    waiting for it (the drill's 10 s waits began there)."""
+
+    async def navigate(member):
+        member.path, member.query = "/forum", {}
+        (await member._send(NAVIGATION_EVENT, {})).ok()
+
+    state = _book_page_stopped_by(hub, people, navigate)
+    assert state._watch_running == state._watch_id and state.live  # as the watch left it when it started
+
+
+@covers(CalendarState.watch)
+def test_a_closed_socket_cancels_the_watch_which_leaves_the_tabs_state_alone(hub, people):
+    """When the tab's socket closes (the phone sleeps, the node it was on stops), Reflex cancels the
+    page's unfinished events, the watch among them; nothing closed its registration first. Taking
+    the tab's state on its way out would read and write the calendar's cells for a tab that is gone
+    (and, on a reconnect, make the tab's new page load wait behind it)."""
+
+    async def close_socket(member):
+        namespace = RegistrationContext.get().app.event_namespace  # the one _socket linked the tab in
+        namespace.sid_to_token[member.sid] = member.token  # as the socket's connect recorded it
+        await namespace.on_disconnect(member.sid)
+
+    state = _book_page_stopped_by(hub, people, close_socket)
+    assert state._watch_running == state._watch_id and state.live  # as the watch left it when it started
 
 
 @covers(CalendarState.watch)
