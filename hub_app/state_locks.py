@@ -275,7 +275,8 @@ def renew_held_locks(manager: StateManagerRedis, lease_seconds: float | None = N
         try:
             await manager._wait_lock(lock_key, lock_id)
         except asyncio.CancelledError:  # perhaps after Redis gave it the lock
-            await asyncio.shield(release_if_ours(keys=[lock_key], args=[lock_id]))
+            with contextlib.suppress(RedisError):  # Redis away: the lock expires
+                await asyncio.shield(release_if_ours(keys=[lock_key], args=[lock_id]))
             raise
         taken = _TakenLock(token.lock_key, lock_id)
         if (taking := _TAKING.get()) is not None:
