@@ -20,9 +20,9 @@ hub_app/state/navigation.py, no event of its own and no write of the tab's state
 loaded again (a new watch id), when the socket is gone, or after a few hours; each time it takes
 the tab's state it checks that the tab still shows the page that started it. Reflex itself cancels
 it with the rest of its page's unfinished events when the tab navigates, reconnects or closes its
-socket: then it ends without taking the tab's state, which the next page (or nobody) has. With several workers
-it runs on the worker that holds this browser's socket, the one that handles the tab's navigations
-too.
+socket: then it ends without taking the tab's state, which the next page (or nobody) has. With
+several workers it runs on the worker that holds this browser's socket, the one that handles the
+tab's navigations too.
 """
 
 import asyncio
